@@ -1,0 +1,24 @@
+// Kong: kong/plugins/bot-detection/schema.lua
+import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
+import { Rec, Type } from '../../../schema/kit.ts';
+
+const regexProblems = (field: string, list: readonly string[]) =>
+  list.flatMap((re, i) => {
+    try {
+      new RegExp(re);
+      return [];
+    } catch {
+      return [{ path: [field, i], message: `'${re}' is not a valid regex` }];
+    }
+  });
+
+export default definePluginSchema({
+  name: 'bot-detection',
+  protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
+  forbiddenScopes: ['consumer', 'consumer_group'],
+  config: Rec({
+    allow: Type.Array(Type.String(), { default: [], description: 'User-Agent regexes always let in.' }),
+    deny: Type.Array(Type.String(), { default: [], description: 'User-Agent regexes kept out, besides the built-in bot list.' }),
+  }),
+  check: (config) => [...regexProblems('allow', config.allow), ...regexProblems('deny', config.deny)],
+});

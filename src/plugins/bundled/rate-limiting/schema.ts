@@ -1,0 +1,57 @@
+// Kong: kong/plugins/rate-limiting/schema.lua
+import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, type ConfigProblem } from '../../schema-types.ts';
+import { HeaderName, Nullable, Rec, Type } from '../../../schema/kit.ts';
+import { LEGACY_REDIS_FIELDS, RedisConfig } from '../../shared-schemas.ts';
+
+export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
+const Limit = () => Nullable(Type.Number({ exclusiveMinimum: 0 }));
+
+/** Kong: a longer period may not allow fewer requests than a shorter one. */
+export function periodOrderProblems(limits: Partial<Record<(typeof PERIODS)[number], number | null>>, base: readonly (string | number)[] = []): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  let previous: { name: string; value: number } | undefined;
+  for (const period of PERIODS) {
+    const value = limits[period];
+    if (value === undefined || value === null) continue;
+    if (previous && value < previous.value) {
+      problems.push({ path: [...base, period], message: `The limit for ${period}(${value.toFixed(1)}) cannot be lower than the limit for ${previous.name}(${previous.value.toFixed(1)})` });
+    }
+    previous = { name: period, value };
+  }
+  return problems;
+}
+
+export default definePluginSchema({
+  name: 'rate-limiting',
+  protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
+  config: Rec({
+    second: Limit(),
+    minute: Limit(),
+    hour: Limit(),
+    day: Limit(),
+    month: Limit(),
+    year: Limit(),
+    limit_by: Type.Enum(['consumer', 'credential', 'ip', 'service', 'header', 'path', 'consumer-group'], { default: 'consumer' }),
+    header_name: Nullable(HeaderName({ description: 'Header to count by, for limit_by "header".' })),
+    path: Nullable(Type.String({ pattern: '^/', patternErrorMessage: 'should start with: /', description: 'Path to count by, for limit_by "path".' })),
+    policy: Type.Enum(['local', 'cluster', 'redis'], { default: 'local' }),
+    fault_tolerant: Type.Boolean({ default: true }),
+    redis: RedisConfig(),
+    hide_client_headers: Type.Boolean({ default: false }),
+    error_code: Type.Number({ exclusiveMinimum: 0, default: 429 }),
+    error_message: Type.String({ default: 'API rate limit exceeded' }),
+    sync_rate: Type.Number({ default: -1 }),
+    ...LEGACY_REDIS_FIELDS,
+  }),
+  check: (config) => {
+    const problems: ConfigProblem[] = [];
+    if (PERIODS.every((p) => config[p] === undefined || config[p] === null)) {
+      problems.push({ path: [], message: `at least one of these fields must be non-empty: ${PERIODS.map((p) => `'config.${p}'`).join(', ')}` });
+    }
+    problems.push(...periodOrderProblems(config));
+    if (config.policy === 'redis' && !config.redis.host && !config.redis_host) problems.push({ path: ['redis', 'host'], message: 'required field missing' });
+    if (config.limit_by === 'header' && !config.header_name) problems.push({ path: ['header_name'], message: 'required field missing' });
+    if (config.limit_by === 'path' && !config.path) problems.push({ path: ['path'], message: 'required field missing' });
+    return problems;
+  },
+});

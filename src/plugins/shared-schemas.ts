@@ -1,0 +1,68 @@
+/** Schema pieces several bundled plugins share (Kong's typedefs of the same names). */
+import { Nullable, Port, Rec, Timeout, Type } from '../schema/kit.ts';
+import { ALL_PROTOCOLS, type Protocol } from './schema-types.ts';
+
+/** Kong's `typedefs.protocols`: every protocol; default the HTTP family. Logging plugins use it. */
+export const ANY_PROTOCOLS = {
+  allowed: ALL_PROTOCOLS as readonly Protocol[],
+  default: ['grpc', 'grpcs', 'http', 'https'] as readonly Protocol[],
+};
+
+export const StringArray = (options: Record<string, unknown> = {}) => Type.Array(Type.String(), { default: [], ...options });
+
+/** The `redis` record of rate-limiting plugins (Kong 3.6+ `redis` partial; cluster/sentinel fields are Enterprise). */
+export const RedisConfig = () =>
+  Rec({
+    host: Nullable(Type.String({ minLength: 1 })),
+    port: Port({ default: 6379 }),
+    timeout: Timeout({ default: 2000 }),
+    connect_timeout: Nullable(Timeout()),
+    send_timeout: Nullable(Timeout()),
+    read_timeout: Nullable(Timeout()),
+    username: Nullable(Type.String()),
+    password: Nullable(Type.String()),
+    database: Type.Integer({ minimum: 0, default: 0 }),
+    ssl: Type.Boolean({ default: false }),
+    ssl_verify: Type.Boolean({ default: false }),
+    server_name: Nullable(Type.String()),
+  }, { default: {}, description: 'Redis connection, for policy "redis".' });
+
+/** Kong 3.x still accepts the flat `redis_*` fields as deprecated shorthands for the `redis` record. */
+export const LEGACY_REDIS_FIELDS = {
+  redis_host: Nullable(Type.String({ description: 'Deprecated: use redis.host.' })),
+  redis_port: Nullable(Port({ description: 'Deprecated: use redis.port.' })),
+  redis_password: Nullable(Type.String({ description: 'Deprecated: use redis.password.' })),
+  redis_username: Nullable(Type.String({ description: 'Deprecated: use redis.username.' })),
+  redis_ssl: Nullable(Type.Boolean({ description: 'Deprecated: use redis.ssl.' })),
+  redis_ssl_verify: Nullable(Type.Boolean({ description: 'Deprecated: use redis.ssl_verify.' })),
+  redis_server_name: Nullable(Type.String({ description: 'Deprecated: use redis.server_name.' })),
+  redis_timeout: Nullable(Timeout({ description: 'Deprecated: use redis.timeout.' })),
+  redis_database: Nullable(Type.Integer({ minimum: 0, description: 'Deprecated: use redis.database.' })),
+};
+
+/** `"name:value"` strings (request/response-transformer): the part before the first colon is a name. */
+export const ColonStrings = (nameIsHeader: boolean) =>
+  Type.Array(
+    Type.String({
+      pattern: nameIsHeader ? "^[A-Za-z0-9!#$%&'*+.^_`|~-]+:" : '^[^:]+:',
+      patternErrorMessage: nameIsHeader ? 'invalid value: expected "header-name:value"' : 'invalid value: expected "name:value"',
+    }),
+    { default: [] },
+  );
+
+/** The `queue` record of the logging plugins (Kong 3.3+). */
+export const QueueConfig = () =>
+  Rec({
+    max_batch_size: Type.Integer({ minimum: 1, maximum: 1000000, default: 1 }),
+    max_coalescing_delay: Type.Number({ minimum: 0, maximum: 3600, default: 1 }),
+    max_entries: Type.Integer({ minimum: 1, maximum: 1000000, default: 10000 }),
+    max_bytes: Nullable(Type.Integer({ minimum: 1 })),
+    max_retry_time: Type.Number({ default: 60 }),
+    initial_retry_delay: Type.Number({ minimum: 0.001, maximum: 1000000, default: 0.01 }),
+    max_retry_delay: Type.Number({ minimum: 0.001, maximum: 1000000, default: 60 }),
+    concurrency_limit: Type.Integer({ enum: [-1, 1], default: 1 }),
+  }, { default: {} });
+
+/** Lua snippets by field name: kept so configs load; this gateway does not run Lua (the plugins say so at run time). */
+export const CustomFieldsByLua = () =>
+  Nullable(Type.Record(Type.String(), Type.String(), { description: 'Kong runs these as Lua; accepted and not run here.' }));
