@@ -1,0 +1,293 @@
+/**
+ * Kong's entity checks that a JSON Schema cannot express, and the normalizations that go with them (service
+ * `url` shorthand, target default port, grpc route defaults...). Each runs on one flattened entity whose fields
+ * passed the structural pass; it reports with the entity's path and may adjust `value`.
+ */
+import type { CollectionName } from '../entities/index.ts';
+import type { PathSegment } from '../errors.ts';
+import type { FlatEntity } from './flatten.ts';
+import { checkHostWithPort, isIPv4, isIPv6 } from './hosts.ts';
+import type { IssueCollector } from './issues.ts';
+import { compileKongRegex } from './kong-regex.ts';
+import { certificateDigest, countCertificates, parseCertificate, parsePrivateKey, parsePublicKey } from './pem.ts';
+import { entityLabel } from './references.ts';
+import { normalizePath } from './uri.ts';
+
+export type Report = (field: readonly PathSegment[], message: string, options?: { atKey?: boolean }) => void;
+
+type Check = (value: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>) => void;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const isSet = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+const quoteList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
+
+function checkService(v: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>): void {
+  const url = str(raw.url);
+  if (url !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      report(['url'], `invalid url: ${url}`);
+    }
+    if (parsed) {
+      const protocol = parsed.protocol.replace(/:$/, '');
+      const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+      const port = parsed.port !== '' ? Number(parsed.port) : protocol === 'https' ? 443 : 80;
+      const path = parsed.pathname === '' || (parsed.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(url)) ? null : decodeURI(parsed.pathname);
+      const derived: Record<string, unknown> = { protocol, host, port, path };
+      for (const [field, value] of Object.entries(derived)) {
+        if (raw[field] !== undefined && raw[field] !== null && raw[field] !== value) {
+          report([field], `conflicts with 'url' (${url}), which sets ${field} to ${JSON.stringify(value)}`);
+        }
+        v[field] = value;
+      }
+    }
+  } else if (raw.host === undefined || raw.host === null) {
+    report(['host'], 'required field missing');
+  }
+  const protocol = str(v.protocol) ?? 'http';
+  const path = str(v.path);
+  if (path !== undefined) {
+    if (['tcp', 'tls', 'tls_passthrough', 'udp', 'grpc', 'grpcs'].includes(protocol)) {
+      report(['path'], `value must be null when 'protocol' is '${protocol}'`);
+    }
+    if (path.includes('//')) report(['path'], 'must not have empty segments');
+    if (normalizePath(path) === undefined || /[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/.test(path)) {
+      report(['path'], 'invalid path: must use RFC 3986 characters with valid percent-encoding');
+    }
+  }
+  if (!['https', 'tls', 'wss'].includes(protocol)) {
+    for (const field of ['client_certificate', 'tls_verify', 'tls_verify_depth', 'ca_certificates']) {
+      if (isSet(v[field])) report([field], `value must be null when 'protocol' is '${protocol}' (only https, tls and wss use it)`);
+    }
+  }
+}
+
+const HTTP_FAMILY = ['http', 'https', 'ws', 'wss'];
+const STREAM = ['tcp', 'tls', 'udp'];
+const PROTOCOL_GROUPS: readonly (readonly string[])[] = [HTTP_FAMILY, STREAM, ['tls_passthrough'], ['grpc', 'grpcs']];
+
+function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>): void {
+  const protocols = list(v.protocols).map(String);
+  const groups = PROTOCOL_GROUPS.filter((g) => protocols.some((p) => g.includes(p)));
+  if (groups.length > 1) {
+    report(['protocols'], `these sets are mutually exclusive: ${PROTOCOL_GROUPS.map((g) => `(${quoteList(g)})`).join(', ')}`);
+    return;
+  }
+  const has = (f: string) => isSet(v[f]);
+  const isGrpc = protocols.some((p) => p === 'grpc' || p === 'grpcs');
+  const isHttp = protocols.some((p) => HTTP_FAMILY.includes(p));
+  const isStream = protocols.some((p) => STREAM.includes(p));
+  const expression = isSet(v.expression);
+  if (isGrpc) {
+    if (raw.strip_path === undefined || raw.strip_path === null) v.strip_path = false;
+    else if (v.strip_path === true) report(['strip_path'], "cannot set 'strip_path' when 'protocols' is 'grpc' or 'grpcs'");
+    if (has('methods')) report(['methods'], "cannot set 'methods' when 'protocols' is 'grpc' or 'grpcs'");
+  }
+  const tlsLike = ['https', 'grpcs', 'tls', 'tls_passthrough', 'wss'];
+  if (has('snis') && !protocols.some((p) => tlsLike.includes(p))) {
+    report(['snis'], "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls', 'tls_passthrough' or 'wss'");
+  }
+  const cannotSet = (f: string) => report([f], `cannot set '${f}' when 'protocols' is ${quoteList(protocols)}`, { atKey: true });
+  if (!isStream && !protocols.includes('tls_passthrough')) {
+    for (const f of ['sources', 'destinations']) if (has(f)) cannotSet(f);
+  }
+  if (isStream || protocols.includes('tls_passthrough')) {
+    for (const f of ['methods', 'hosts', 'paths', 'headers']) if (has(f)) cannotSet(f);
+  }
+  if (!expression) {
+    if (isHttp) {
+      const https = protocols.includes('https') || protocols.includes('wss');
+      const fields = ['methods', 'hosts', 'headers', 'paths', ...(https ? ['snis'] : [])];
+      if (!fields.some(has)) report([], `must set one of ${quoteList(fields)} when 'protocols' is '${https ? 'https' : protocols[0]}'`);
+    } else if (isGrpc) {
+      const fields = ['hosts', 'headers', 'paths', ...(protocols.includes('grpcs') ? ['snis'] : [])];
+      if (!fields.some(has)) report([], `must set one of ${quoteList(fields)} when 'protocols' is 'grpc' or 'grpcs'`);
+    } else if (isStream) {
+      if (!['sources', 'destinations', 'snis'].some(has)) report([], "must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'");
+    } else if (protocols.includes('tls_passthrough') && !has('snis')) {
+      report([], "must set snis when 'protocols' is 'tls_passthrough'");
+    }
+  }
+  list(v.hosts).forEach((h, i) => {
+    const problem = typeof h === 'string' ? checkHostWithPort(h, { wildcard: true, port: true }) : undefined;
+    if (problem) report(['hosts', i], problem);
+  });
+  list(v.snis).forEach((s, i) => {
+    const problem = typeof s === 'string' ? checkSniName(s) : undefined;
+    if (problem) report(['snis', i], problem);
+  });
+  list(v.paths).forEach((p, i) => {
+    if (typeof p !== 'string') return;
+    if (p.startsWith('~')) {
+      const re = compileKongRegex(p.slice(1), { anchored: true });
+      if (!re.ok) report(['paths', i], `invalid regex: '${p.slice(1)}' (${re.message})`);
+      else if (!p.startsWith('~/')) report(['paths', i], 'must start with "/" or "~/"');
+    } else if (!p.startsWith('/')) {
+      report(['paths', i], 'must start with "/" or "~/"');
+    } else {
+      const normalized = normalizePath(p);
+      if (normalized === undefined) report(['paths', i], 'invalid path: bad percent-encoding');
+      else if (normalized !== p) report(['paths', i], `non-normalized path, consider use '${normalized}' instead`);
+    }
+  });
+  const headers = v.headers;
+  if (headers && typeof headers === 'object') {
+    for (const [name, values] of Object.entries(headers as Record<string, unknown>)) {
+      if (name.toLowerCase() === 'host') {
+        report(['headers', name], "cannot contain 'host' header, which must be specified in the 'hosts' attribute", { atKey: true });
+        continue;
+      }
+      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) report(['headers', name], `invalid header name '${name}'`, { atKey: true });
+      const vals = list(values);
+      vals.forEach((val, i) => {
+        if (typeof val === 'string' && val.startsWith('~*')) {
+          if (vals.length > 1) report(['headers', name, i], 'a regex header value (~*) must be the only value of its header');
+          const re = compileKongRegex(val.slice(2), { anchored: false });
+          if (!re.ok) report(['headers', name, i], `invalid regex: '${val.slice(2)}' (${re.message})`);
+        }
+      });
+    }
+  }
+  if (v.path_handling === 'v1' && expression) report(['path_handling'], "path_handling 'v1' is not supported with expression routes");
+}
+
+export function checkSniName(name: string): string | undefined {
+  const bare = name.endsWith('.') ? name.slice(0, -1) : name;
+  if (isIPv4(bare) || isIPv6(bare)) return 'must not be an IP';
+  if (/:\d+$/.test(bare)) return 'must not have a port';
+  return checkHostWithPort(bare, { wildcard: true, port: false });
+}
+
+function checkConsumer(v: Record<string, unknown>, report: Report): void {
+  if (!isSet(v.username) && !isSet(v.custom_id)) report([], "at least one of these fields must be non-empty: 'custom_id', 'username'");
+}
+
+function checkUpstream(v: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>): void {
+  const hashOn = str(v.hash_on) ?? 'none';
+  const fallback = str(v.hash_fallback) ?? 'none';
+  if (raw.algorithm === undefined || raw.algorithm === null) {
+    if (hashOn !== 'none') v.algorithm = 'consistent-hashing';
+  }
+  const needs: Record<string, [string, string]> = {
+    header: ['hash_on_header', 'hash_fallback_header'],
+    cookie: ['hash_on_cookie', 'hash_on_cookie'],
+    query_arg: ['hash_on_query_arg', 'hash_fallback_query_arg'],
+    uri_capture: ['hash_on_uri_capture', 'hash_fallback_uri_capture'],
+  };
+  if (needs[hashOn] && !isSet(v[needs[hashOn][0]])) report([needs[hashOn][0]], `required field missing (hash_on is '${hashOn}')`);
+  if (needs[fallback] && !isSet(v[needs[fallback][1]])) report([needs[fallback][1]], `required field missing (hash_fallback is '${fallback}')`);
+  if (fallback !== 'none') {
+    if (hashOn === 'none' || hashOn === 'cookie') report(['hash_fallback'], `must be 'none' when hash_on is '${hashOn}'`);
+    else if (hashOn === fallback && !['header', 'query_arg', 'uri_capture'].includes(hashOn)) {
+      report(['hash_fallback'], "values of these fields must be distinct: 'hash_on', 'hash_fallback'");
+    } else if (hashOn === fallback && v[needs[hashOn]![0]] === v[needs[hashOn]![1]]) {
+      report([needs[hashOn]![1]], `values of these fields must be distinct: '${needs[hashOn]![0]}', '${needs[hashOn]![1]}'`);
+    }
+  }
+  const hostHeader = str(v.host_header);
+  if (hostHeader !== undefined) {
+    const problem = checkHostWithPort(hostHeader, { wildcard: false, port: true });
+    if (problem) report(['host_header'], problem);
+  }
+}
+
+function checkTarget(v: Record<string, unknown>, report: Report): void {
+  const target = str(v.target);
+  if (target === undefined) return;
+  const problem = checkHostWithPort(target, { wildcard: false, port: true });
+  if (problem) {
+    report(['target'], `Invalid target ('${target}'); not a valid hostname or ip address`);
+    return;
+  }
+  // Kong stores targets with their port; 8000 when none was given.
+  if (isIPv6(target)) v.target = `[${target}]:8000`;
+  else if (!/:\d+$/.test(target) || (target.startsWith('[') && target.endsWith(']'))) v.target = `${target}:8000`;
+}
+
+function checkCertificate(v: Record<string, unknown>, report: Report): void {
+  const pair = (certField: string, keyField: string): string | undefined => {
+    const certPem = str(v[certField]);
+    const keyPem = str(v[keyField]);
+    if (certPem === undefined || keyPem === undefined) return undefined;
+    const cert = parseCertificate(certPem);
+    if (!cert.ok) report([certField], cert.message);
+    const key = parsePrivateKey(keyPem);
+    if (!key.ok) report([keyField], key.message);
+    if (cert.ok && key.ok) {
+      if (!cert.value.checkPrivateKey(key.value)) report([keyField], 'certificate does not match key');
+      return key.value.asymmetricKeyType;
+    }
+    return undefined;
+  };
+  const main = pair('cert', 'key');
+  if (isSet(v.cert_alt) !== isSet(v.key_alt)) {
+    report([isSet(v.cert_alt) ? 'key_alt' : 'cert_alt'], "all or none of these fields must be set: 'cert_alt', 'key_alt'");
+  } else if (isSet(v.cert_alt)) {
+    const alt = pair('cert_alt', 'key_alt');
+    if (main !== undefined && alt !== undefined && main === alt) {
+      report(['cert_alt'], 'certificate and alternative certificate need to have different type (e.g. RSA and ECDSA), the provided certificates were both of the same type');
+    }
+  }
+}
+
+function checkCaCertificate(v: Record<string, unknown>, report: Report): void {
+  const pem = str(v.cert);
+  if (pem === undefined) return;
+  if (countCertificates(pem) > 1) {
+    report(['cert'], 'please submit only one certificate at a time');
+    return;
+  }
+  const cert = parseCertificate(pem);
+  if (!cert.ok) {
+    report(['cert'], cert.message);
+    return;
+  }
+  if (!cert.value.ca) report(['cert'], 'certificate does not appear to be a CA because it is missing the "CA" basic constraint');
+  else if (Date.parse(cert.value.validTo) < Date.now()) report(['cert'], 'expired certificate');
+  const digest = certificateDigest(cert.value);
+  if (isSet(v.cert_digest) && v.cert_digest !== digest) report(['cert_digest'], 'does not match the certificate');
+  v.cert_digest = digest;
+}
+
+function checkSni(v: Record<string, unknown>, report: Report): void {
+  const name = str(v.name);
+  const problem = name === undefined ? undefined : checkSniName(name);
+  if (problem) report(['name'], problem);
+}
+
+function checkJwtSecret(v: Record<string, unknown>, report: Report): void {
+  const algorithm = str(v.algorithm) ?? 'HS256';
+  if (algorithm.startsWith('HS')) return;
+  const pem = str(v.rsa_public_key);
+  if (pem === undefined) {
+    report(['rsa_public_key'], `required field missing (algorithm ${algorithm} verifies with a public key)`);
+    return;
+  }
+  const key = parsePublicKey(pem);
+  if (!key.ok) report(['rsa_public_key'], key.message);
+}
+
+const CHECKS: Partial<Record<CollectionName, Check>> = {
+  services: checkService,
+  routes: checkRoute,
+  consumers: checkConsumer,
+  upstreams: checkUpstream,
+  targets: checkTarget,
+  certificates: checkCertificate,
+  ca_certificates: checkCaCertificate,
+  snis: checkSni,
+  jwt_secrets: checkJwtSecret,
+};
+
+export function reporterFor(entity: FlatEntity, issues: IssueCollector): Report {
+  return (field, message, options = {}) => issues.error([...entity.path, ...field], message, { atKey: options.atKey ?? false, entity: entityLabel(entity) });
+}
+
+/** Runs the entity's checks; they see the entity as written too, for "was this set?" questions. */
+export function checkEntity(entity: FlatEntity, issues: IssueCollector): void {
+  CHECKS[entity.collection]?.(entity.value, reporterFor(entity, issues), entity.input);
+}
+

@@ -1,0 +1,61 @@
+/**
+ * Deterministic entity ids, as Kong's DB-less mode derives them: UUIDv5 (RFC 4122, SHA-1) in a namespace per
+ * entity collection, over the entity's cache key or endpoint key. Same file → same ids on every reload and replica.
+ */
+import { hash } from 'node:crypto';
+
+/** Kong's root namespace for declarative ids. */
+const KONG_NAMESPACE = 'fd02801f-0957-4a15-a55a-c8d9606f30b5';
+
+const namespaceBytes = new Map<string, Buffer>();
+
+function uuidBytes(uuid: string): Buffer {
+  let bytes = namespaceBytes.get(uuid);
+  if (!bytes) {
+    bytes = Buffer.from(uuid.replace(/-/g, ''), 'hex');
+    namespaceBytes.set(uuid, bytes);
+  }
+  return bytes;
+}
+
+export function uuidv5(namespace: string, name: string): string {
+  // One buffer and the one-shot hash: ids are computed for every entity of every load.
+  const ns = uuidBytes(namespace);
+  const input = Buffer.allocUnsafe(16 + Buffer.byteLength(name, 'utf8'));
+  ns.copy(input, 0);
+  input.write(name, 16, 'utf8');
+  const hex = hash('sha1', input, 'hex');
+  // RFC 4122: version 5 in the high nibble of byte 6, variant 10xx in the high bits of byte 8.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const namespaces = new Map<string, string>();
+
+export function collectionNamespace(collection: string): string {
+  let ns = namespaces.get(collection);
+  if (!ns) {
+    ns = uuidv5(KONG_NAMESPACE, collection);
+    namespaces.set(collection, ns);
+  }
+  return ns;
+}
+
+/** Id from a cache key: `<collection>:*:<v1>:<v2>…` (workspace `*`, missing values empty). */
+export function idFromCacheKey(collection: string, values: readonly string[]): string {
+  return uuidv5(collectionNamespace(collection), `${collection}:*:${values.join(':')}`);
+}
+
+/** Id from an endpoint key value (a name or username). */
+export function idFromEndpointKey(collection: string, key: string): string {
+  return uuidv5(collectionNamespace(collection), key);
+}
+
+/**
+ * Where Kong would pick a random id (no name, no usable cache key), we derive one from the entity's content (its
+ * references included, as ids), so that ids stay stable across reloads and replicas. `occurrence` separates
+ * identical entries.
+ */
+export function idFromContent(collection: string, content: string, occurrence: number): string {
+  return uuidv5(collectionNamespace(collection), `#content:${content}:${occurrence}`);
+}

@@ -1,0 +1,136 @@
+/**
+ * The one way a declarative config is loaded — by `gateway validate`, `gateway start`, reloads and `POST /config`
+ * alike — so that a file that validates is a file that loads:
+ *
+ *   text → parse → structural pass (JSON Schema) → migrate → flatten → ids → references → entity and plugin
+ *   checks → Config (frozen), or every issue found, sorted by position.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { CollectionName } from '../entities/index.ts';
+import type { ConfigIssue, PathSegment } from '../errors.ts';
+import { createAjv, toProblems, type ValidateFunction } from '../schema/ajv.ts';
+import type { Config } from './config.ts';
+import { checkEntity } from './entity-checks.ts';
+import { buildFileSchema } from './file-schema.ts';
+import { Flattener, isRecord, type FlatCollections, type FlatEntity } from './flatten.ts';
+import { IssueCollector } from './issues.ts';
+import { parseText, readConfigFile, type TextFormat } from './load.ts';
+import { migrateToV3 } from './migrate.ts';
+import { checkDuplicateScopes, checkPluginInstance, type PluginCatalog } from './plugin-instances.ts';
+import { buildIndexes, resolveReferences } from './references.ts';
+
+export interface LoadOptions {
+  /** The plugins the config may use. */
+  readonly plugins: PluginCatalog;
+}
+
+export interface LoadResult {
+  /** Set when there is no error (warnings may exist). */
+  readonly config: Config | undefined;
+  readonly issues: readonly ConfigIssue[];
+  /** md5 of the text, Kong's `configuration_hash`. */
+  readonly hash: string;
+}
+
+let structural: ValidateFunction | undefined;
+function structuralValidator(): ValidateFunction {
+  structural ??= createAjv({ useDefaults: false }).compile(buildFileSchema({ flavour: 'runtime', plugins: [] }));
+  return structural;
+}
+
+export async function loadConfigFile(path: string, options: LoadOptions): Promise<LoadResult> {
+  return loadConfigText(await readConfigFile(path), path, options);
+}
+
+export function loadConfigText(text: string, file: string, options: LoadOptions, format?: TextFormat): LoadResult {
+  const parsed = parseText(text, file, format);
+  if (!parsed.ok) return { config: undefined, issues: parsed.issues, hash: createHash('md5').update(text).digest('hex') };
+  const { loaded } = parsed;
+  const issues = new IssueCollector();
+  const config = buildConfig(loaded.data as Record<string, unknown>, issues, options);
+  return { config: issues.errorCount === 0 ? config : undefined, issues: issues.resolve(file, loaded.positions, loaded.data), hash: loaded.hash };
+}
+
+/** Takes ownership of `document` (freshly parsed): the format migration rewrites route paths in it. */
+function buildConfig(document: Record<string, unknown>, issues: IssueCollector, options: LoadOptions): Config {
+  const validate = structuralValidator();
+  if (!validate(document)) {
+    for (const p of toProblems(validate.errors)) issues.error(p.path, p.message, { atKey: p.message === 'unknown field' });
+  }
+  for (const key of ['_info', '_workspace'] as const) {
+    if (document[key] !== undefined) issues.warn([key], `'${key}' is decK metadata; accepted and ignored`, { atKey: true });
+  }
+  const version = typeof document._format_version === 'string' ? document._format_version : '3.0';
+  if (version === '1.1' || version === '2.1') migrateToV3(document, version, issues);
+
+  const collections = new Flattener(issues).flatten(document);
+  const duplicates = checkDuplicateScopes(collections.plugins, issues);
+  const indexes = buildIndexes(collections, issues, { skipDuplicateIds: duplicates });
+  resolveReferences(collections, indexes, issues);
+  for (const [, entities] of entries(collections)) {
+    for (const e of entities) checkEntity(e, issues);
+  }
+  for (const p of collections.plugins) checkPluginInstance(p, options.plugins, issues);
+  const transform = document._transform !== false;
+  return freeze(assemble(collections, version, transform));
+}
+
+function entries(collections: FlatCollections): [CollectionName, FlatEntity[]][] {
+  return Object.entries(collections) as [CollectionName, FlatEntity[]][];
+}
+
+/** Values Kong generates when a credential leaves them out. */
+const randomSecret = () => randomUUID().replace(/-/g, '');
+
+function assemble(collections: FlatCollections, version: string, transform: boolean): Config {
+  const sources = new Map<string, readonly PathSegment[]>();
+  const stored = (c: CollectionName) =>
+    collections[c].map((e) => {
+      sources.set(e.id, e.path);
+      return e.value as Record<string, unknown> & { id: string };
+    });
+  const memberships = new Map<string, { consumer: { id: string }; consumer_group: { id: string } }>();
+  for (const m of collections.consumer_group_consumers) {
+    const consumer = m.value.consumer as { id: string } | null;
+    const group = m.value.consumer_group as { id: string } | null;
+    if (consumer && group) memberships.set(`${consumer.id}|${group.id}`, { consumer, consumer_group: group });
+  }
+  const basicauth = stored('basicauth_credentials').map((c) => {
+    // Kong stores sha1(password .. consumer_id); with `_transform: false` the file already holds that hash.
+    if (!transform || typeof c.password !== 'string' || !isRecord(c.consumer)) return c;
+    return { ...c, password: createHash('sha1').update(`${c.password}${String(c.consumer.id)}`).digest('hex') };
+  });
+  return {
+    format_version: version,
+    transform,
+    services: stored('services') as never,
+    routes: stored('routes') as never,
+    consumers: stored('consumers') as never,
+    consumer_groups: stored('consumer_groups') as never,
+    consumer_group_consumers: [...memberships.values()],
+    plugins: stored('plugins') as never,
+    upstreams: stored('upstreams') as never,
+    targets: stored('targets') as never,
+    certificates: stored('certificates') as never,
+    snis: stored('snis') as never,
+    ca_certificates: stored('ca_certificates') as never,
+    keyauth_credentials: stored('keyauth_credentials').map((c) => ({ ...c, key: c.key ?? randomSecret() })) as never,
+    basicauth_credentials: basicauth as never,
+    jwt_secrets: stored('jwt_secrets').map((c) => ({ ...c, key: c.key ?? randomSecret(), secret: c.secret ?? randomSecret() })) as never,
+    hmacauth_credentials: stored('hmacauth_credentials').map((c) => ({ ...c, secret: c.secret ?? randomSecret() })) as never,
+    acls: stored('acls') as never,
+    sources,
+  };
+}
+
+/** Freezes the Config, its collections, their entities and everything inside them. */
+function freeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || value instanceof Map) return value;
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freeze(value[i]);
+  } else {
+    for (const k in value) freeze((value as Record<string, unknown>)[k]);
+  }
+  return value;
+}

@@ -1,0 +1,34 @@
+/**
+ * Validation of one plugin instance's `config` against its schema module: JSON Schema first (filling Kong's
+ * defaults), then the module's cross-field rules. Validators are compiled once per module and reused.
+ */
+import type { PluginSchemaModule } from '../plugins/schema-types.ts';
+import { createAjv, toProblems, type SchemaProblem, type ValidateFunction } from '../schema/ajv.ts';
+import { inputSchema } from '../schema/input-schema.ts';
+
+const ajv = createAjv({ useDefaults: true });
+const compiled = new WeakMap<PluginSchemaModule, ValidateFunction>();
+
+function validatorFor(module: PluginSchemaModule): ValidateFunction {
+  let fn = compiled.get(module);
+  if (!fn) {
+    fn = ajv.compile(inputSchema(module.config));
+    compiled.set(module, fn);
+  }
+  return fn;
+}
+
+export interface PluginConfigResult {
+  /** The config with defaults filled in (a copy; the input is not changed). */
+  readonly config: Record<string, unknown>;
+  /** Problems with paths relative to `config`. Empty when valid. */
+  readonly problems: readonly SchemaProblem[];
+}
+
+export function validatePluginConfig(module: PluginSchemaModule, input: unknown): PluginConfigResult {
+  const config = structuredClone(input ?? {}) as Record<string, unknown>;
+  const validate = validatorFor(module);
+  if (!validate(config)) return { config, problems: toProblems(validate.errors) };
+  const problems = module.check ? module.check(config as never) : [];
+  return { config, problems: problems.map((p) => ({ path: p.path, message: p.message })) };
+}

@@ -1,0 +1,66 @@
+/**
+ * Checks of plugin entities: the plugin is available, its scope and protocols are allowed, its config is valid
+ * (defaults filled), and no scope holds the same plugin twice.
+ */
+import { formatPath } from '../errors.ts';
+import { DEFAULT_PLUGIN_PROTOCOLS, HTTP_PROTOCOLS, type PluginSchemaModule } from '../plugins/schema-types.ts';
+import type { FlatEntity } from './flatten.ts';
+import type { IssueCollector } from './issues.ts';
+import { validatePluginConfig } from './plugin-config.ts';
+import { reporterFor } from './entity-checks.ts';
+
+/** The plugins a config may use, by name (bundled and custom, as enabled by `--plugins`). */
+export type PluginCatalog = ReadonlyMap<string, PluginSchemaModule>;
+
+const SCOPES = ['route', 'service', 'consumer', 'consumer_group'] as const;
+
+export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, issues: IssueCollector): void {
+  const v = entity.value;
+  const report = reporterFor(entity, issues);
+  const name = typeof v.name === 'string' ? v.name : undefined;
+  if (name === undefined) return;
+  const module = catalog.get(name);
+  if (!module) {
+    const available = [...catalog.keys()].sort().join(', ');
+    report(['name'], `plugin '${name}' not enabled; add it to the 'plugins' configuration property (available: ${available})`);
+    return;
+  }
+  for (const scope of module.forbiddenScopes ?? []) {
+    if (v[scope] === undefined || v[scope] === null) continue;
+    const field = entity.parent?.field === scope ? [] : [scope];
+    report(field, `value must be null: plugin '${name}' cannot be scoped to a ${scope.replace('_', ' ')}`, { atKey: field.length > 0 });
+  }
+  const allowed: readonly string[] = module.protocols?.allowed ?? HTTP_PROTOCOLS;
+  if (Array.isArray(v.protocols)) {
+    v.protocols.forEach((p, i) => {
+      if (typeof p === 'string' && !allowed.includes(p)) report(['protocols', i], `expected one of: ${allowed.join(', ')}`);
+    });
+  } else {
+    v.protocols = [...(module.protocols?.default ?? DEFAULT_PLUGIN_PROTOCOLS)];
+  }
+  const result = validatePluginConfig(module, v.config ?? {});
+  for (const problem of result.problems) report(['config', ...problem.path], problem.message, { atKey: problem.message === 'unknown field' });
+  v.config = result.config;
+}
+
+/** One plugin name per scope: returns the entities that repeat an earlier one (reported here). */
+export function checkDuplicateScopes(plugins: readonly FlatEntity[], issues: IssueCollector): Set<FlatEntity> {
+  const seen = new Map<string, FlatEntity>();
+  const duplicates = new Set<FlatEntity>();
+  for (const p of plugins) {
+    const scope = SCOPES.map((s) => {
+      const ref = p.value[s];
+      return ref && typeof ref === 'object' ? `${s}=${String((ref as { id?: unknown }).id ?? JSON.stringify(ref))}` : typeof ref === 'string' ? `${s}=${ref}` : '';
+    });
+    const key = `${String(p.value.name)}|${scope.join('|')}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, p);
+      continue;
+    }
+    duplicates.add(p);
+    const where = scope.filter(Boolean).map((s) => s.split('=')[0]).join('+') || 'global';
+    reporterFor(p, issues)([], `plugin '${String(p.value.name)}' is already configured on this scope (${where}) at ${formatPath(first.path)}`);
+  }
+  return duplicates;
+}
