@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `gateway` command. The sources are TypeScript, run by Node 24's type stripping; `npm install` brings
+// Node 24 (the `node` devDependency) and npm scripts put it first on PATH.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 18)) {
+  console.error(`gateway needs Node.js 24 (this is ${process.version}). Run it through npm (npm start, npx gateway), which uses the Node 24 that npm install brought.`);
+  process.exit(2);
+}
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2), {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+});
+process.exitCode = code;

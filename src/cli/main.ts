@@ -1,0 +1,100 @@
+/**
+ * The `gateway` command: argument parsing and dispatch only. Exit codes: 0 ok, 1 invalid config, 2 bad usage or
+ * unreadable input.
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { GatewayError } from '../errors.ts';
+import { buildPluginCatalog } from '../plugins/catalog.ts';
+import { loadCustomPluginSchemas } from '../plugins/custom-schemas.ts';
+import { BUNDLED_PLUGIN_SCHEMAS } from '../plugins/registry.ts';
+import { resolveSettings, SETTING_SPECS, type FlagValues } from '../settings/settings.ts';
+import { runSchemas } from './schemas.ts';
+import { runStart } from './start.ts';
+import { runValidate, type CliIO } from './validate.ts';
+
+const HELP = `usage: gateway <command> [options]
+
+commands:
+  validate FILE...   check declarative config files; exit 0 valid, 1 invalid, 2 unreadable
+    --json             print the issues as JSON
+  start              load the config and serve it
+  schemas            regenerate the JSON Schemas in schemas/ from the schema modules
+    --out DIR          where to write (default schemas)
+    --check            exit 1 when the files there are out of date
+
+options (each has an environment twin):
+${Object.values(SETTING_SPECS)
+  .map((s) => `  ${'short' in s ? `-${s.short}, ` : ''}--${s.flag} ${s.flag === 'config' ? 'FILE' : 'VALUE'}`.padEnd(30) + `${s.description} [${s.env}]`)
+  .join('\n')}
+  -h, --help                  this help
+  -v, --version               print the version
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[], io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        plugins: { type: 'string', multiple: true },
+        'plugins-path': { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        json: { type: 'boolean' },
+        out: { type: 'string' },
+        check: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.out(version());
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.out(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const flags: FlagValues = {
+    config: values.config, plugins: values.plugins, pluginsPath: values['plugins-path'], logLevel: values['log-level'],
+  };
+  try {
+    const settings = resolveSettings(flags, env);
+    switch (command) {
+      case 'validate': {
+        const catalog = await buildPluginCatalog(settings);
+        return await runValidate(rest.length > 0 ? rest : [settings.configPath], catalog, { json: values.json ?? false }, io);
+      }
+      case 'schemas': {
+        // Editors should know every custom plugin in --plugins-path, listed in --plugins or not.
+        const custom = await loadCustomPluginSchemas(settings.pluginsPaths);
+        const plugins = values.plugins ? [...(await buildPluginCatalog(settings)).values()] : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
+        return await runSchemas(plugins, { out: values.out ?? 'schemas', check: values.check ?? false }, io);
+      }
+      case 'start':
+        return await runStart(settings, io);
+      default:
+        io.err(`unknown command '${command}'\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      io.err(err.message);
+      return 2;
+    }
+    throw err;
+  }
+}
