@@ -1,0 +1,11 @@
+/** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runValidateBench } from './validate.ts';
+
+const BENCHES: Record<string, () => void | Promise<void>> = {
+  validate: runValidateBench,
+};
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(BENCHES)) {
+  if (wanted.length === 0 || wanted.includes(name)) await run();
+}
