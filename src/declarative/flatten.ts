@@ -52,13 +52,6 @@ export function refText(ref: unknown): string | undefined {
   return undefined;
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isRecord(value)) {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 const childLists = new WeakMap<EntityDef, readonly (readonly [string, CollectionName])[]>();
 function childEntries(def: EntityDef): readonly (readonly [string, CollectionName])[] {
@@ -77,7 +70,7 @@ function parentField(def: EntityDef, parent: CollectionName): string | undefined
 type NameIds = Map<CollectionName, Map<string, string>>;
 
 /** A pre-pass over the document: the ids that names will resolve to (explicit, or derived from the name). */
-function collectNameIds(document: Record<string, unknown>): NameIds {
+function collectNameIds(document: Record<string, unknown>, endpointId: (collection: CollectionName, key: string) => string): NameIds {
   const names: NameIds = new Map();
   const visit = (collection: CollectionName, items: unknown) => {
     if (!Array.isArray(items)) return;
@@ -88,7 +81,7 @@ function collectNameIds(document: Record<string, unknown>): NameIds {
       if (typeof key === 'string') {
         let map = names.get(collection);
         if (!map) names.set(collection, (map = new Map()));
-        if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : idFromEndpointKey(collection, key));
+        if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : endpointId(collection, key));
       }
       for (const [childKey, child] of childEntries(def)) if (child !== 'plugins') visit(child, item[childKey]);
     }
@@ -102,6 +95,7 @@ export class Flattener {
   readonly #issues: IssueCollector;
   readonly #contentSeen = new Map<string, number>();
   #names: NameIds = new Map();
+  readonly #derived = new Map<string, string>();
 
   constructor(issues: IssueCollector) {
     this.#issues = issues;
@@ -109,7 +103,7 @@ export class Flattener {
   }
 
   flatten(document: Record<string, unknown>): FlatCollections {
-    this.#names = collectNameIds(document);
+    this.#names = collectNameIds(document, this.#endpointId);
     for (const collection of TOP_LEVEL_ORDER) {
       const items = document[collection];
       if (!Array.isArray(items)) continue;
@@ -169,20 +163,32 @@ export class Flattener {
     return text === parent.id || (key !== undefined && text === parent.value[key]);
   }
 
+  /**
+   * A reference as it enters an id: the referenced entity's id, nested (the parent's id) or flat (a name resolved
+   * by the pre-pass), so one entity written either way gets one id. (Kong hashes a flat reference as written.)
+   */
+  #refValue(def: EntityDef, value: Record<string, unknown>, parent: FlatEntity['parent'], field: string): string {
+    if (parent && field === parent.field) return parent.entity.id;
+    const text = refText(value[field]);
+    if (text === undefined) return '';
+    const target = def.foreign?.[field];
+    return (target && this.#names.get(target)?.get(text)) ?? text;
+  }
+
+  /** Ids derived from names, computed once per load (the name pre-pass needs them too). */
+  #endpointId = (collection: CollectionName, key: string): string => {
+    const memoKey = `${collection}\u0000${key}`;
+    let id = this.#derived.get(memoKey);
+    if (id === undefined) this.#derived.set(memoKey, (id = idFromEndpointKey(collection, key)));
+    return id;
+  };
+
   #idFor(def: EntityDef, value: Record<string, unknown>, input: Readonly<Record<string, unknown>>, parent: FlatEntity['parent']): { id: string; derived: boolean } {
     if (typeof input.id === 'string') return { id: input.id.toLowerCase(), derived: false };
     if (def.collection === 'consumer_group_consumers') return { id: '', derived: true };
     const key = def.endpointKey ? value[def.endpointKey] : undefined;
-    if (typeof key === 'string') return { id: idFromEndpointKey(def.collection, key), derived: true };
-    // References enter ids as the referenced entity's id, nested (the parent's id) or flat (a name resolved here),
-    // so one entity written either way gets one id. (Kong hashes a flat reference as written.)
-    const refValue = (field: string): string => {
-      if (parent && field === parent.field) return parent.entity.id;
-      const target = def.foreign?.[field];
-      const text = refText(value[field]);
-      if (text === undefined) return '';
-      return (target && this.#names.get(target)?.get(text)) ?? text;
-    };
+    if (typeof key === 'string') return { id: this.#endpointId(def.collection, key), derived: true };
+    const refValue = (field: string) => this.#refValue(def, value, parent, field);
     const auto = AUTO_FIELDS[def.collection] ?? [];
     if (def.cacheKey && !def.cacheKey.some((k) => auto.includes(k))) {
       const values = def.cacheKey.map((k) => (def.foreign?.[k] ? refValue(k) : (refText(value[k]) ?? '')));
@@ -193,11 +199,13 @@ export class Flattener {
     // Kong would pick a random id here; we derive one from content so replicas and reloads agree.
     const secrets = new Set(def.secrets ?? []);
     const content: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
+      const v = value[k];
       if (k === 'id' || v === undefined || v === null || secrets.has(k)) continue;
       content[k] = def.foreign?.[k] ? refValue(k) : v;
     }
-    const text = canonical(content);
+    // Stored values are built in schema order, so the serialization is the same for the same entity.
+    const text = JSON.stringify(content);
     const seenKey = `${def.collection}\u0000${text}`;
     const occurrence = this.#contentSeen.get(seenKey) ?? 0;
     this.#contentSeen.set(seenKey, occurrence + 1);
