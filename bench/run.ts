@@ -1,8 +1,10 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
+  router: runRouterBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -1,0 +1,149 @@
+/**
+ * One route → its matchers, as Kong's traditional_compatible router builds them: a route with several paths gets
+ * one matcher per path (each ranks by its own path), and every matcher carries Kong's priority.
+ */
+import { compileKongRegex } from '../declarative/kong-regex.ts';
+import type { Route, Service } from '../declarative/config.ts';
+
+export interface RequestFacts {
+  /** Upper case. */
+  readonly method: string;
+  /** Lower case, without port and without a trailing dot. */
+  readonly host: string;
+  /** The Host header's port, else the port the request came in on. */
+  readonly port: number;
+  /** Normalized (Kong's URI normalization), without the query string. */
+  readonly path: string;
+  /** Lower-case names, as node gives them. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The TLS server name (https only), lower case. */
+  readonly sni: string | undefined;
+  readonly scheme: 'http' | 'https';
+}
+
+export interface Captures {
+  /** Index 0 is the whole match, as Kong's `get_uri_captures()`. */
+  readonly unnamed: readonly string[];
+  readonly named: Readonly<Record<string, string>>;
+}
+
+export interface RouteMatch {
+  readonly route: Route;
+  readonly service: Service | null;
+  /** What the path matcher matched at the start of the path (for strip_path), or null without one. */
+  readonly matchedPath: string | null;
+  readonly captures: Captures | null;
+}
+
+type HostPattern = { readonly kind: 'exact' | 'suffix' | 'prefix'; readonly name: string; readonly port: number | undefined };
+type HeaderTest = { readonly name: string; readonly values: ReadonlySet<string> | undefined; readonly regex: RegExp | undefined };
+type PathTest = { readonly kind: 'prefix'; readonly prefix: string } | { readonly kind: 'regex'; readonly regex: RegExp };
+
+export interface Matcher {
+  readonly route: Route;
+  readonly service: Service | null;
+  /** Exact host names this matcher can only match (empty: not indexable by host). */
+  readonly exactHosts: readonly string[];
+  /** Kong's priority, compared element by element, higher first; the last element keeps declaration order. */
+  readonly priority: readonly number[];
+  /** Position among all matchers of the router once sorted by priority (set by the router). */
+  rank: number;
+  readonly hosts: readonly HostPattern[] | undefined;
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly headers: readonly HeaderTest[];
+  readonly path: PathTest | undefined;
+  readonly snis: ReadonlySet<string> | undefined;
+}
+
+function hostPattern(raw: string): HostPattern {
+  const lower = raw.toLowerCase();
+  const m = /^(.*?)(?::(\d+))?$/.exec(lower)!;
+  const name = m[1]!;
+  const port = m[2] === undefined ? undefined : Number(m[2]);
+  if (name.startsWith('*.')) return { kind: 'suffix', name: name.slice(1), port };
+  if (name.endsWith('.*')) return { kind: 'prefix', name: name.slice(0, -1), port };
+  return { kind: 'exact', name: name.endsWith('.') ? name.slice(0, -1) : name, port };
+}
+
+function headerTest(name: string, values: readonly string[]): HeaderTest {
+  const first = values[0];
+  if (values.length === 1 && first !== undefined && first.startsWith('~*')) {
+    const re = compileKongRegex(first.slice(2), { anchored: false });
+    // Validation refused bad regexes already; a config reaching here has good ones.
+    if (re.ok) return { name: name.toLowerCase(), values: undefined, regex: re.regex };
+  }
+  return { name: name.toLowerCase(), values: new Set(values.map((v) => v.toLowerCase())), regex: undefined };
+}
+
+const nonEmpty = <T>(xs: readonly T[] | null | undefined): xs is readonly T[] => Array.isArray(xs) && xs.length > 0;
+
+/** The matchers of one route; `order` is its declaration index (earlier wins a tie). */
+export function compileMatchers(route: Route, service: Service | null, order: number): Matcher[] {
+  const hosts = nonEmpty(route.hosts) ? route.hosts.map(hostPattern) : undefined;
+  const methods = nonEmpty(route.methods) ? new Set(route.methods) : undefined;
+  const headers = route.headers ? Object.entries(route.headers).map(([n, v]) => headerTest(n, v)) : [];
+  const snis = nonEmpty(route.snis) ? new Set(route.snis.map((s) => s.toLowerCase().replace(/\.$/, ''))) : undefined;
+  const fields = [hosts, methods, headers.length > 0 ? headers : undefined, nonEmpty(route.paths) ? route.paths : undefined, snis].filter(Boolean).length;
+  const plainHostsOnly = hosts !== undefined && hosts.every((h) => h.kind === 'exact') ? 1 : 0;
+  const exactHosts = hosts !== undefined && plainHostsOnly ? [...new Set(hosts.map((h) => h.name))] : [];
+  const base = { route, service, exactHosts, hosts, methods, headers, snis, rank: 0 };
+  const tail = -order;
+  if (!nonEmpty(route.paths)) {
+    return [{ ...base, path: undefined, priority: [fields, plainHostsOnly, headers.length, 0, 0, 0, tail] }];
+  }
+  return route.paths.map((p): Matcher => {
+    if (p.startsWith('~')) {
+      const re = compileKongRegex(p.slice(1), { anchored: true });
+      const regex = re.ok ? re.regex : /(?!)/;
+      return { ...base, path: { kind: 'regex', regex }, priority: [fields, plainHostsOnly, headers.length, 1, route.regex_priority, 0, tail] };
+    }
+    return { ...base, path: { kind: 'prefix', prefix: p }, priority: [fields, plainHostsOnly, headers.length, 0, 0, p.length, tail] };
+  });
+}
+
+function hostMatches(patterns: readonly HostPattern[], host: string, port: number): boolean {
+  for (const p of patterns) {
+    if (p.port !== undefined && p.port !== port) continue;
+    if (p.kind === 'exact' ? host === p.name : p.kind === 'suffix' ? host.length > p.name.length && host.endsWith(p.name) : host.length > p.name.length && host.startsWith(p.name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function headerMatches(test: HeaderTest, raw: string | readonly string[] | undefined): boolean {
+  if (raw === undefined) return false;
+  const values = typeof raw === 'string' ? [raw] : raw;
+  for (const v of values) {
+    const lower = v.toLowerCase();
+    if (test.regex ? test.regex.test(lower) : test.values!.has(lower)) return true;
+  }
+  return false;
+}
+
+/** The match, or undefined. Every configured field must match, as in Kong. */
+export function tryMatch(m: Matcher, req: RequestFacts): RouteMatch | undefined {
+  if (m.methods && !m.methods.has(req.method)) return undefined;
+  if (m.hosts && !hostMatches(m.hosts, req.host, req.port)) return undefined;
+  // Kong checks SNIs on https only.
+  if (m.snis && req.scheme === 'https' && (req.sni === undefined || !m.snis.has(req.sni))) return undefined;
+  for (const h of m.headers) if (!headerMatches(h, req.headers[h.name])) return undefined;
+  if (!m.path) return { route: m.route, service: m.service, matchedPath: null, captures: null };
+  if (m.path.kind === 'prefix') {
+    if (!req.path.startsWith(m.path.prefix)) return undefined;
+    return { route: m.route, service: m.service, matchedPath: m.path.prefix, captures: null };
+  }
+  const found = m.path.regex.exec(req.path);
+  if (!found) return undefined;
+  const named: Record<string, string> = {};
+  for (const [k, v] of Object.entries(found.groups ?? {})) if (v !== undefined) named[k] = v;
+  return { route: m.route, service: m.service, matchedPath: found[0], captures: { unnamed: found.map((g) => g ?? ''), named } };
+}
+
+export function comparePriority(a: Matcher, b: Matcher): number {
+  for (let i = 0; i < a.priority.length; i++) {
+    const d = b.priority[i]! - a.priority[i]!;
+    if (d !== 0) return d;
+  }
+  return 0;
+}

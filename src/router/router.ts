@@ -1,0 +1,90 @@
+/**
+ * Kong's HTTP router (traditional_compatible semantics) over a config's routes: `compileRouter` once per
+ * snapshot, `match` per request. Matchers are ranked once; a request only visits the candidates for its host
+ * (exact-host matchers are indexed by host) and its path (prefixes in a trie), and results of repeated request
+ * shapes are cached.
+ */
+import type { Config, Route, Service } from '../declarative/config.ts';
+import { CandidateSet } from './candidates.ts';
+import { comparePriority, compileMatchers, tryMatch, type Matcher, type RequestFacts, type RouteMatch } from './matcher.ts';
+
+export type { RequestFacts, RouteMatch, Captures } from './matcher.ts';
+
+export interface Router {
+  match(req: RequestFacts): RouteMatch | undefined;
+}
+
+const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
+/** Above typical route counts, so repeated request shapes stay cached; cleared whole when full. */
+const CACHE_SIZE = 16384;
+/** Longer request paths are matched without caching: client input must not grow the cache's memory. */
+const CACHEABLE_PATH = 512;
+
+/** Routes of the HTTP subsystem; routes of a disabled service are left out, as in Kong (their requests get 404). */
+function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route; service: Service | null }[] {
+  const services = new Map(config.services.map((s) => [s.id, s]));
+  const out: { route: Route; service: Service | null }[] = [];
+  for (const route of config.routes) {
+    if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p))) continue;
+    const service = route.service ? (services.get(route.service.id) ?? null) : null;
+    if (service && !service.enabled) continue;
+    if (route.expression !== null) continue; // expression routes: matched by the expressions router (not yet)
+    out.push({ route, service });
+  }
+  return out;
+}
+
+export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Router {
+  const matchers: Matcher[] = [];
+  httpRoutes(config).forEach(({ route, service }, i) => matchers.push(...compileMatchers(route, service, i)));
+  matchers.sort(comparePriority);
+  matchers.forEach((m, i) => (m.rank = i));
+  const hostLists = new Map<string, Matcher[]>();
+  const generalList: Matcher[] = [];
+  for (const m of matchers) {
+    if (m.exactHosts.length === 0) generalList.push(m);
+    for (const h of m.exactHosts) {
+      let list = hostLists.get(h);
+      if (!list) hostLists.set(h, (list = []));
+      list.push(m);
+    }
+  }
+  const byHost = new Map([...hostLists].map(([h, list]) => [h, new CandidateSet(list)]));
+  const general = new CandidateSet(generalList);
+  // Only these headers can change a result, so only they enter the cache key.
+  const headerNames = [...new Set(matchers.flatMap((m) => m.headers.map((h) => h.name)))].sort();
+  const cache = new Map<string, RouteMatch | null>();
+
+  const walk = (req: RequestFacts): RouteMatch | undefined => {
+    const specific = byHost.get(req.host)?.lookup(req.path) ?? [];
+    const rest = general.lookup(req.path);
+    // Merge the host's candidates with the general ones in rank order.
+    let i = 0;
+    let j = 0;
+    while (i < specific.length || j < rest.length) {
+      const a = specific[i];
+      const b = rest[j];
+      const next = b === undefined || (a !== undefined && a.rank < b.rank) ? (i++, a!) : (j++, b);
+      const found = tryMatch(next, req);
+      if (found) return found;
+    }
+    return undefined;
+  };
+
+  return {
+    match(req) {
+      if (req.path.length > CACHEABLE_PATH) return walk(req);
+      let key = `${req.method} ${req.scheme} ${req.host}:${req.port} ${req.sni ?? ''} ${req.path}`;
+      for (const name of headerNames) {
+        const v = req.headers[name];
+        key += `\u0000${v === undefined ? '' : typeof v === 'string' ? v : v.join('\u0001')}`;
+      }
+      const cached = cache.get(key);
+      if (cached !== undefined) return cached ?? undefined;
+      const found = walk(req);
+      if (cache.size >= CACHE_SIZE) cache.clear();
+      cache.set(key, found ?? null);
+      return found;
+    },
+  };
+}

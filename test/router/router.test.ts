@@ -1,0 +1,141 @@
+// Kong's routing rules, each as a request → the route Kong would pick.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileRouter, type RequestFacts } from '../../src/router/router.ts';
+import { loadValid } from '../helpers/config.ts';
+
+function routerFor(routes: string) {
+  const config = loadValid(`_format_version: "3.0"\nservices:\n- name: s\n  host: upstream.example\n  routes:\n${routes}`);
+  const router = compileRouter(config);
+  return (req: Partial<RequestFacts>): string | undefined =>
+    router.match({ method: 'GET', host: 'example.com', port: 80, path: '/', headers: {}, sni: undefined, scheme: 'http', ...req })?.route.name ?? undefined;
+}
+
+test('hosts: exact, any port unless one is given, wildcards on either end', () => {
+  const match = routerFor(`
+  - { name: exact, hosts: [example.com] }
+  - { name: with-port, hosts: ["example.com:8080"], paths: [/port] }
+  - { name: suffix, hosts: ["*.example.com"] }
+  - { name: prefix, hosts: ["example.*"] }
+`);
+  assert.equal(match({ host: 'example.com', port: 8000 }), 'exact');
+  assert.equal(match({ host: 'example.com', port: 8080, path: '/port' }), 'with-port');
+  assert.equal(match({ host: 'example.com', port: 8081, path: '/port' }), 'exact');
+  assert.equal(match({ host: 'a.b.example.com' }), 'suffix');
+  assert.equal(match({ host: 'example.org' }), 'prefix');
+  assert.equal(match({ host: 'example' }), undefined);
+  assert.equal(match({ host: 'other.org' }), undefined);
+});
+
+test('paths: character prefixes, longest first; regex beats prefix; regex_priority between regexes', () => {
+  const match = routerFor(`
+  - { name: short, paths: [/version] }
+  - { name: long, paths: [/version/any] }
+  - { name: regex, paths: ["~/version/\\\\d+/status$"] }
+  - { name: regex-low, paths: ["~/items/\\\\d+"], regex_priority: 1 }
+  - { name: regex-high, paths: ["~/items/(?<id>\\\\d+)"], regex_priority: 5 }
+`);
+  assert.equal(match({ path: '/version' }), 'short');
+  assert.equal(match({ path: '/versionXYZ' }), 'short', 'a prefix is a character prefix');
+  assert.equal(match({ path: '/version/any/thing' }), 'long');
+  assert.equal(match({ path: '/version/1/status' }), 'regex');
+  assert.equal(match({ path: '/items/42' }), 'regex-high');
+  assert.equal(match({ path: '/nope' }), undefined);
+});
+
+test('more matched fields win; plain hosts beat wildcards; more headers win', () => {
+  const match = routerFor(`
+  - { name: path-only, paths: [/] }
+  - { name: path-and-method, paths: [/], methods: [POST] }
+  - { name: wildcard, hosts: ["*.example.com"], paths: [/a] }
+  - { name: plain, hosts: [api.example.com], paths: [/a] }
+  - { name: one-header, paths: [/h], headers: { x-a: [one] } }
+  - { name: two-headers, paths: [/h], headers: { x-a: [one], x-b: [two] } }
+`);
+  assert.equal(match({ method: 'GET', path: '/x' }), 'path-only');
+  assert.equal(match({ method: 'POST', path: '/x' }), 'path-and-method');
+  assert.equal(match({ host: 'api.example.com', path: '/a' }), 'plain');
+  assert.equal(match({ host: 'web.example.com', path: '/a' }), 'wildcard');
+  assert.equal(match({ path: '/h', headers: { 'x-a': 'one' } }), 'one-header');
+  assert.equal(match({ path: '/h', headers: { 'x-a': 'one', 'x-b': 'two' } }), 'two-headers');
+});
+
+test('headers: names and values case-insensitive, any value, ~* regex', () => {
+  const match = routerFor(`
+  - { name: versions, headers: { X-Version: [v1, v2] } }
+  - { name: regex, headers: { x-client: ["~*^mobile-(ios|android)$"] } }
+`);
+  assert.equal(match({ headers: { 'x-version': 'V2' } }), 'versions');
+  assert.equal(match({ headers: { 'x-version': ['v9', 'v1'] } }), 'versions', 'any of several request values');
+  assert.equal(match({ headers: { 'x-client': 'Mobile-IOS' } }), 'regex');
+  assert.equal(match({ headers: { 'x-client': 'desktop' } }), undefined);
+});
+
+test('methods and SNIs (SNIs only count on https)', () => {
+  const match = routerFor(`
+  - { name: get, methods: [GET], paths: [/m] }
+  - { name: sni, snis: [secure.example.com], paths: [/s], protocols: [https] }
+`);
+  assert.equal(match({ method: 'GET', path: '/m' }), 'get');
+  assert.equal(match({ method: 'DELETE', path: '/m' }), undefined);
+  assert.equal(match({ scheme: 'https', sni: 'secure.example.com', path: '/s' }), 'sni');
+  assert.equal(match({ scheme: 'https', sni: 'other.example.com', path: '/s' }), undefined);
+  assert.equal(match({ scheme: 'http', path: '/s' }), 'sni', 'on plain http the sni matcher is not checked (the proxy answers 426)');
+});
+
+test('ties go to the route declared first', () => {
+  const match = routerFor(`
+  - { name: first, paths: [/same] }
+  - { name: second, paths: [/same] }
+`);
+  assert.equal(match({ path: '/same' }), 'first');
+});
+
+test('regex captures, named and unnamed, and what strip_path removes', () => {
+  const config = loadValid(`_format_version: "3.0"
+services:
+- name: s
+  host: upstream.example
+  routes:
+  - name: r
+    paths: ["~/users/(?<id>\\\\d+)/(posts|likes)"]
+`);
+  const found = compileRouter(config).match({ method: 'GET', host: 'x', port: 80, path: '/users/7/posts/9', headers: {}, sni: undefined, scheme: 'http' });
+  assert.deepEqual(found?.captures, { unnamed: ['/users/7/posts', '7', 'posts'], named: { id: '7' } });
+  assert.equal(found?.matchedPath, '/users/7/posts');
+});
+
+test("routes of a disabled service, stream routes and routes without a service", () => {
+  const config = loadValid(`_format_version: "3.0"
+services:
+- name: off
+  host: upstream.example
+  enabled: false
+  routes:
+  - { name: off-route, paths: [/off] }
+- name: tcp
+  host: upstream.example
+  protocol: tcp
+  routes:
+  - { name: tcp-route, protocols: [tcp], destinations: [{ port: 9000 }] }
+routes:
+- { name: lonely, paths: [/lonely] }
+`);
+  const router = compileRouter(config);
+  const req = (path: string) => router.match({ method: 'GET', host: 'x', port: 80, path, headers: {}, sni: undefined, scheme: 'http' });
+  assert.equal(req('/off'), undefined);
+  assert.equal(req('/lonely')?.route.name, 'lonely');
+  assert.equal(req('/lonely')?.service, null, 'matched, with no service: the proxy answers 503');
+});
+
+test('the result cache never changes an answer', () => {
+  const match = routerFor(`
+  - { name: v1, paths: [/api], headers: { x-version: ["1"] } }
+  - { name: any, paths: [/api] }
+`);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(match({ path: '/api', headers: { 'x-version': '1' } }), 'v1');
+    assert.equal(match({ path: '/api', headers: { 'x-version': '2' } }), 'any');
+    assert.equal(match({ path: '/api' }), 'any');
+  }
+});
