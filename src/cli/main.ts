@@ -47,6 +47,11 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
         plugins: { type: 'string', multiple: true },
         'plugins-path': { type: 'string', multiple: true },
         'log-level': { type: 'string' },
+        'proxy-listen': { type: 'string', multiple: true },
+        'admin-listen': { type: 'string', multiple: true },
+        'trusted-ips': { type: 'string', multiple: true },
+        headers: { type: 'string', multiple: true },
+        'drain-timeout': { type: 'string' },
         json: { type: 'boolean' },
         out: { type: 'string' },
         check: { type: 'boolean' },
@@ -70,6 +75,8 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
   }
   const flags: FlagValues = {
     config: values.config, plugins: values.plugins, pluginsPath: values['plugins-path'], logLevel: values['log-level'],
+    proxyListen: values['proxy-listen'], adminListen: values['admin-listen'], trustedIps: values['trusted-ips'],
+    headers: values.headers, drainTimeout: values['drain-timeout'],
   };
   try {
     const settings = resolveSettings(flags, env);

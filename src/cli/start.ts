@@ -1,23 +1,30 @@
 /**
- * `gateway start`: load the declarative config with the very code `validate` uses. (Serving it arrives with the
- * proxy core; until then this loads, reports and exits.)
+ * `gateway start`: load the config with the very code `validate` uses, serve it, and on SIGTERM or SIGINT stop
+ * accepting, let in-flight requests finish (bounded by the drain timeout) and exit 0.
  */
 import { formatIssue } from '../errors.ts';
-import { loadConfigFile } from '../declarative/load-config.ts';
+import { ConfigInvalid, startGateway } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
-import { buildPluginCatalog } from '../plugins/catalog.ts';
 import type { Settings } from '../settings/settings.ts';
-import { summarize, type CliIO } from './validate.ts';
+import type { CliIO } from './validate.ts';
 
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
-  const catalog = await buildPluginCatalog(settings);
-  const result = await loadConfigFile(settings.configPath, { plugins: catalog });
-  for (const issue of result.issues) io.err(formatIssue(issue));
-  if (!result.config) {
-    io.err(`error parsing declarative config file ${settings.configPath}`);
+  let gateway;
+  try {
+    gateway = await startGateway(settings, log);
+  } catch (err) {
+    if (!(err instanceof ConfigInvalid)) throw err;
+    for (const issue of err.issues) io.err(formatIssue(issue));
+    io.err(err.message);
     return 1;
   }
-  log.info({ config: settings.configPath, configuration_hash: result.hash, plugins: [...catalog.keys()] }, `config loaded: ${summarize(result.config)}`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  log.info({ signal, drain_timeout: settings.drainTimeoutSeconds }, 'stopping: draining in-flight requests');
+  await gateway.stop();
+  log.info('stopped');
   return 0;
 }

@@ -12,6 +12,30 @@ export interface Settings {
   /** `--plugins-path`: folders holding custom plugins, one sub-folder per plugin. */
   readonly pluginsPaths: readonly string[];
   readonly logLevel: LogLevel;
+  /** `--proxy-listen`: where the proxy listens (Kong's `proxy_listen`). */
+  readonly proxyListen: readonly ListenAddress[];
+  /** `--admin-listen`: where the admin API listens, or none (`off`). */
+  readonly adminListen: readonly ListenAddress[];
+  /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
+  readonly trustedIps: readonly string[];
+  /** `--headers`: which gateway headers to send (Kong's `headers`). */
+  readonly headers: HeaderSettings;
+  /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
+  readonly drainTimeoutSeconds: number;
+}
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly ssl: boolean;
+}
+
+export interface HeaderSettings {
+  /** `Via` on proxied responses, `Server` on the gateway's own. */
+  readonly serverTokens: boolean;
+  /** `X-Kong-Upstream-Latency`, `X-Kong-Proxy-Latency`, `X-Kong-Response-Latency`. */
+  readonly latencyTokens: boolean;
+  readonly requestId: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -31,6 +55,11 @@ export const SETTING_SPECS = {
   plugins: { flag: 'plugins', env: 'GATEWAY_PLUGINS', multiple: true, description: "plugins to enable: 'bundled', custom names, or 'off' (default bundled)" },
   pluginsPath: { flag: 'plugins-path', env: 'GATEWAY_PLUGINS_PATH', multiple: true, description: 'folder of custom plugins (repeatable; env: colon-separated)' },
   logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
+  proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
+  adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
+  trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
+  headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, or 'off' (default all)" },
+  drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
@@ -50,10 +79,45 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     throw new GatewayError('BAD_USAGE', `--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
   }
   const plugins = splitList(pick('plugins'), /,/);
+  const drain = pick('drainTimeout')[0] ?? '10';
+  if (!/^\d+(\.\d+)?$/.test(drain)) throw new GatewayError('BAD_USAGE', `--drain-timeout: expected seconds, got '${drain}'`);
   return {
     configPath: pick('config')[0] ?? 'kong.yaml',
     plugins: plugins.length === 0 ? ['bundled'] : plugins,
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
+    proxyListen: parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000'),
+    adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
+    trustedIps: splitList(pick('trustedIps'), /,/),
+    headers: parseHeaders(splitList(pick('headers'), /,/)),
+    drainTimeoutSeconds: Number(drain),
+  };
+}
+
+/** Kong's listen syntax: `ADDR:PORT [ssl]`, several allowed, `off` for none. */
+export function parseListen(flag: string, values: readonly string[], fallback: string): ListenAddress[] {
+  const list = values.length === 0 ? [fallback] : values;
+  if (list.length === 1 && list[0] === 'off') return [];
+  return list.map((value) => {
+    const [address, ...flags] = value.split(/\s+/);
+    const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(address ?? '');
+    if (!m || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected ADDR:PORT [ssl], got '${value}'`);
+    const unknown = flags.filter((f) => f !== 'ssl');
+    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl)`);
+    return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
+  });
+}
+
+function parseHeaders(values: readonly string[]): HeaderSettings {
+  if (values.length === 0) return { serverTokens: true, latencyTokens: true, requestId: true };
+  const lower = values.map((v) => v.toLowerCase());
+  const known = ['off', 'server_tokens', 'latency_tokens', 'x-kong-request-id', 'via', 'server', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency'];
+  const unknown = lower.find((v) => !known.includes(v));
+  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected ${known.join(', ')})`);
+  if (lower.includes('off')) return { serverTokens: false, latencyTokens: false, requestId: false };
+  return {
+    serverTokens: lower.some((v) => v === 'server_tokens' || v === 'via' || v === 'server'),
+    latencyTokens: lower.some((v) => v === 'latency_tokens' || v.endsWith('-latency')),
+    requestId: lower.includes('x-kong-request-id'),
   };
 }

@@ -1,15 +1,18 @@
-// `gateway start` loads the config with the code `validate` uses: a bad file is refused the same way.
+// `gateway start` as a process: ready line naming the addresses, serving, SIGTERM drains and exits 0; a bad
+// config is refused as `validate` refuses it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { request } from 'undici';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gateway-start-'));
 
-function start(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, 'start', ...args], { cwd: dir }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -17,26 +20,42 @@ function start(...args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-test('a valid config: one JSON log line with the config hash', async () => {
+test('serves, logs one ready line with its addresses, and exits 0 on SIGTERM', async () => {
   const file = join(dir, 'ok.yaml');
-  writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  url: http://example.com\n');
-  const r = await start('-c', file, '--log-level', 'info');
-  assert.equal(r.code, 0, r.stderr);
-  const line = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
-  assert.equal(line.msg, 'config loaded: 1 services');
+  writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:9\n  routes:\n  - { name: r, paths: [/] }\n');
+  const child = spawn(process.execPath, [bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0'], { cwd: dir });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const ready = new Promise<Record<string, unknown>>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.includes('"gateway ready"'));
+      if (line) resolve(JSON.parse(line) as Record<string, unknown>);
+    });
+  });
+  const line = await ready;
+  const [address] = line.proxy_listen as string[];
+  assert.match(String(address), /^127\.0\.0\.1:\d+$/);
   assert.match(String(line.configuration_hash), /^[0-9a-f]{32}$/);
+  const res = await request(`http://${address}/nowhere`, { headers: { host: 'unknown.example' } });
+  assert.equal(res.statusCode, 502, 'routed to a closed port: Kong answers 502');
+  await res.body.text();
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.match(out, /"msg":"stopped"/);
 });
 
 test('an invalid config: the problems, as validate prints them, and exit 1', async () => {
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n');
-  const r = await start('-c', file);
+  const r = await run('-c', file);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, `${file}:3:3 services[0].host: required field missing\nerror parsing declarative config file ${file}\n`);
 });
 
-test('a bad --log-level is bad usage, exit 2', async () => {
-  const r = await start('--log-level', 'loud');
+test('bad usage is exit 2: a bad --log-level, an address in use', async () => {
+  const r = await run('--log-level', 'loud');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'/);
 });

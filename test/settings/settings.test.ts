@@ -2,14 +2,36 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveSettings } from '../../src/settings/settings.ts';
 
+const pick = (s: ReturnType<typeof resolveSettings>) => ({ configPath: s.configPath, plugins: s.plugins, pluginsPaths: s.pluginsPaths, logLevel: s.logLevel });
+
 test('defaults', () => {
-  assert.deepEqual(resolveSettings({}, {}), { configPath: 'kong.yaml', plugins: ['bundled'], pluginsPaths: [], logLevel: 'info' });
+  const s = resolveSettings({}, {});
+  assert.deepEqual(pick(s), { configPath: 'kong.yaml', plugins: ['bundled'], pluginsPaths: [], logLevel: 'info' });
+  assert.deepEqual(s.proxyListen, [{ host: '0.0.0.0', port: 8000, ssl: false }]);
+  assert.deepEqual(s.adminListen, [{ host: '127.0.0.1', port: 8001, ssl: false }], 'the admin API is loopback-only by default');
+  assert.deepEqual(s.trustedIps, []);
+  assert.deepEqual(s.headers, { serverTokens: true, latencyTokens: true, requestId: true });
+  assert.equal(s.drainTimeoutSeconds, 10);
+});
+
+test("listen addresses: Kong's syntax, several, ssl, off", () => {
+  const s = resolveSettings({ proxyListen: ['0.0.0.0:8000, [::1]:8443 ssl'], adminListen: ['off'] }, {});
+  assert.deepEqual(s.proxyListen, [{ host: '0.0.0.0', port: 8000, ssl: false }, { host: '::1', port: 8443, ssl: true }]);
+  assert.deepEqual(s.adminListen, []);
+  assert.throws(() => resolveSettings({ proxyListen: ['8000'] }, {}), /--proxy-listen: expected ADDR:PORT \[ssl\], got '8000'/);
+  assert.throws(() => resolveSettings({ proxyListen: ['0.0.0.0:8000 http2'] }, {}), /unknown option 'http2'/);
+});
+
+test("headers: Kong's names, off", () => {
+  assert.deepEqual(resolveSettings({ headers: ['off'] }, {}).headers, { serverTokens: false, latencyTokens: false, requestId: false });
+  assert.deepEqual(resolveSettings({}, { GATEWAY_HEADERS: 'latency_tokens' }).headers, { serverTokens: false, latencyTokens: true, requestId: false });
+  assert.throws(() => resolveSettings({ headers: ['bogus'] }, {}), /--headers: unknown value 'bogus'/);
 });
 
 test('GATEWAY_* environment twins, and flags win over them', () => {
   const env = { GATEWAY_DECLARATIVE_CONFIG: '/etc/kong.yaml', GATEWAY_PLUGINS: 'bundled, my-plugin', GATEWAY_PLUGINS_PATH: '/a:/b', GATEWAY_LOG_LEVEL: 'debug' };
-  assert.deepEqual(resolveSettings({}, env), { configPath: '/etc/kong.yaml', plugins: ['bundled', 'my-plugin'], pluginsPaths: ['/a', '/b'], logLevel: 'debug' });
-  assert.deepEqual(resolveSettings({ config: 'x.yaml', plugins: ['off'], pluginsPath: ['/c'], logLevel: 'warn' }, env), {
+  assert.deepEqual(pick(resolveSettings({}, env)), { configPath: '/etc/kong.yaml', plugins: ['bundled', 'my-plugin'], pluginsPaths: ['/a', '/b'], logLevel: 'debug' });
+  assert.deepEqual(pick(resolveSettings({ config: 'x.yaml', plugins: ['off'], pluginsPath: ['/c'], logLevel: 'warn' }, env)), {
     configPath: 'x.yaml', plugins: ['off'], pluginsPaths: ['/c'], logLevel: 'warn',
   });
 });

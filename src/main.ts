@@ -1,0 +1,65 @@
+/**
+ * Wiring only: settings → logger → plugin catalog → config → snapshot → store → listeners, and the shutdown
+ * that reverses it.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { formatIssue, GatewayError, type ConfigIssue } from './errors.ts';
+import { loadConfigFile } from './declarative/load-config.ts';
+import { createLogger } from './observability/logger.ts';
+import { buildPluginCatalog } from './plugins/catalog.ts';
+import { trustedPeers } from './proxy/headers.ts';
+import { listen, type RunningListener } from './proxy/listeners.ts';
+import { SnapshotStore } from './runtime/store.ts';
+import type { Settings } from './settings/settings.ts';
+import { compileSnapshot } from './snapshot/snapshot.ts';
+import { PoolRegistry } from './upstream/pools.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface Gateway {
+  readonly listeners: readonly RunningListener[];
+  readonly store: SnapshotStore;
+  stop(): Promise<void>;
+}
+
+/** A config that does not load: its issues, for the caller to print. */
+export class ConfigInvalid extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(file: string, issues: readonly ConfigIssue[]) {
+    super(`error parsing declarative config file ${file}`);
+    this.issues = issues;
+  }
+}
+
+export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
+  const catalog = await buildPluginCatalog(settings);
+  const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
+  for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
+  if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
+  if (settings.proxyListen.some((l) => l.ssl)) {
+    throw new GatewayError('BAD_USAGE', '--proxy-listen: ssl listeners are not supported yet');
+  }
+  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash));
+  const pools = new PoolRegistry();
+  const options = {
+    store, pools, log, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,
+  };
+  const listeners: RunningListener[] = [];
+  try {
+    for (const at of settings.proxyListen) listeners.push(await listen(at, options));
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close(0)));
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
+  }
+  log.info({ proxy_listen: listeners.map((l) => l.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  return {
+    listeners,
+    store,
+    async stop() {
+      await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
+      await pools.close();
+    },
+  };
+}

@@ -1,0 +1,245 @@
+/**
+ * One proxied request, from arrival to the last byte: read the snapshot once, route, answer the cases Kong
+ * answers itself (404, 426/redirect, 503), pick a peer, forward with Kong's headers, stream the answer back.
+ * Bodies are streamed both ways; nothing is buffered.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import type { Route, Service } from '../declarative/config.ts';
+import { normalizePath } from '../declarative/uri.ts';
+import type { RouteMatch } from '../router/router.ts';
+import { upstreamPath } from '../router/upstream-path.ts';
+import type { SnapshotStore } from '../runtime/store.ts';
+import type { Peer } from '../snapshot/balancer.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { HeaderSettings } from '../settings/settings.ts';
+import type { PoolRegistry } from '../upstream/pools.ts';
+import { connectionListed, firstValue, isHopByHop } from './headers.ts';
+import { defaultMessage, errorBody } from './kong-errors.ts';
+
+export interface ProxyOptions {
+  readonly store: SnapshotStore;
+  readonly pools: PoolRegistry;
+  readonly headers: HeaderSettings;
+  readonly isTrusted: (ip: string) => boolean;
+  readonly log: Logger;
+  /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
+  readonly serverToken: string;
+}
+
+interface Listener {
+  readonly port: number;
+  readonly scheme: 'http' | 'https';
+}
+
+/** Why forwarding failed before a response arrived, and how Kong answers it. */
+type Failure = { readonly status: 502 | 503 | 504; readonly message: string; readonly retryable: boolean };
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function classify(err: unknown): Failure {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: true };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: false };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { status: 503, message: 'name resolution failed', retryable: false };
+  return { status: 502, message: defaultMessage(502), retryable: CONNECT_ERRORS.has(code) };
+}
+
+const elapsed = (since: number) => Math.round(performance.now() - since);
+
+/** The request id Kong sends as X-Kong-Request-Id: 32 hex characters. */
+const newRequestId = () => randomUUID().replace(/-/g, '');
+
+export function createProxyHandler(options: ProxyOptions, listener: Listener) {
+  const { headers: headerSettings } = options;
+
+  function answer(req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string, extra: Record<string, string> = {}): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, requestId, firstValue(req.headers.accept));
+    const headers: Record<string, string | number> = { 'content-type': body.contentType, 'content-length': Buffer.byteLength(body.body), ...extra };
+    if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
+    if (headerSettings.serverTokens) headers.server = options.serverToken;
+    if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = elapsed(started);
+    res.writeHead(status, headers);
+    res.end(body.body);
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const requestId = newRequestId();
+    const snapshot = options.store.current();
+    const fail = (status: number, message = defaultMessage(status), extra?: Record<string, string>) =>
+      answer(req, res, started, requestId, status, message, extra);
+
+    const rawUrl = req.url ?? '';
+    const queryAt = rawUrl.indexOf('?');
+    const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
+    const query = queryAt < 0 ? '' : rawUrl.slice(queryAt);
+    const path = rawPath.startsWith('/') ? normalizePath(rawPath) : undefined;
+    if (path === undefined) return fail(400);
+
+    const peerIp = req.socket.remoteAddress ?? '';
+    const trusted = options.isTrusted(peerIp);
+    const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
+    const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    const hostMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(hostHeader);
+    const host = (hostMatch?.[1] ?? '').replace(/\.$/, '');
+    const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
+    const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
+
+    const match = snapshot.router.match({ method: req.method ?? 'GET', host, port: hostPort, path, headers: req.headers, sni, scheme });
+    if (!match) return fail(404, 'no Route matched with those values');
+    const { route, service } = match;
+    if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
+      return redirectToHttps(route, host, hostHeader, rawUrl);
+    }
+    if (!service) return fail(503, 'no Service found with those values');
+
+    const peers = pickPeers(snapshot, service);
+    if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
+    const upstreamHeaders = forwardedHeaders(req, match, { scheme, host, port: hostPort, path, peerIp, trusted, requestId });
+    const target = upstreamPath({ servicePath: service.path, requestPath: path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
+    void forward(req, res, { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail });
+
+    function redirectToHttps(r: Route, h: string, rawHost: string, url: string): void {
+      const code = r.https_redirect_status_code;
+      if (code === 426) return fail(426, 'Please use HTTPS protocol', { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' });
+      res.writeHead(code, { location: `https://${rawHost || h}${url}`, 'content-length': 0, ...(headerSettings.requestId ? { 'x-kong-request-id': requestId } : {}) });
+      res.end();
+    }
+  };
+
+  /** A service's peers: its upstream's balancer when its host names one, else the host itself. */
+  function pickPeers(snapshot: Snapshot, service: Service): { next(exclude: ReadonlySet<string>): Peer | undefined } | undefined {
+    const balanced = snapshot.upstreams.get(service.host);
+    if (balanced) return balanced.balancer.empty ? undefined : balanced.balancer;
+    const peer: Peer = { host: service.host, port: service.port, target: `${service.host}:${service.port}` };
+    return { next: (exclude) => (exclude.has(peer.target) ? undefined : peer) };
+  }
+
+  function forwardedHeaders(
+    req: IncomingMessage,
+    match: RouteMatch,
+    at: { scheme: string; host: string; port: number; path: string; peerIp: string; trusted: boolean; requestId: string },
+  ): Record<string, string | string[]> {
+    const listed = connectionListed(req.headers.connection);
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
+      out[name] = value;
+    }
+    const te = firstValue(req.headers.te);
+    if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
+    const peer = at.peerIp.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+    const incomingXff = req.headers['x-forwarded-for'];
+    out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
+    const believe = (name: string, computed: string | undefined): void => {
+      const incoming = at.trusted ? firstValue(req.headers[name]) : undefined;
+      const value = incoming ?? computed;
+      if (value === undefined || value === '') delete out[name];
+      else out[name] = value;
+    };
+    believe('x-forwarded-proto', at.scheme);
+    believe('x-forwarded-host', at.host);
+    believe('x-forwarded-port', String(at.port));
+    believe('x-forwarded-path', at.path);
+    const prefix = match.route.strip_path && match.matchedPath && match.matchedPath !== '/' ? match.matchedPath : undefined;
+    believe('x-forwarded-prefix', prefix);
+    out['x-real-ip'] = (at.trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
+    if (headerSettings.requestId) out['x-kong-request-id'] = at.requestId;
+    return out;
+  }
+
+  interface Forward {
+    readonly snapshot: Snapshot;
+    readonly service: Service;
+    readonly route: Route;
+    readonly peers: { next(exclude: ReadonlySet<string>): Peer | undefined };
+    readonly headers: Record<string, string | string[]>;
+    readonly target: string;
+    readonly started: number;
+    readonly requestId: string;
+    readonly fail: (status: number, message?: string) => void;
+  }
+
+  async function forward(req: IncomingMessage, res: ServerResponse, f: Forward): Promise<void> {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    const failed = new Set<string>();
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    let failure: Failure | undefined;
+    for (let attempt = 0; attempt <= f.service.retries; attempt++) {
+      const peer = f.peers.next(failed);
+      if (!peer) break;
+      const protocol = f.service.protocol === 'https' ? 'https' : 'http';
+      const pool = options.pools.get({
+        protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
+        tlsVerify: f.service.tls_verify === true, servername: protocol === 'https' ? peer.host : undefined,
+      });
+      const defaultPort = protocol === 'https' ? 443 : 80;
+      const headers = { ...f.headers, host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}` };
+      const sentAt = performance.now();
+      try {
+        const upstream = await pool.request({
+          path: f.target,
+          method: (req.method ?? 'GET') as 'GET',
+          headers,
+          body: hasBody ? req : null,
+          headersTimeout: f.service.read_timeout,
+          bodyTimeout: f.service.read_timeout,
+          signal: abort.signal,
+        });
+        await relay(res, upstream, f, sentAt, req.httpVersion);
+        return;
+      } catch (err) {
+        if (abort.signal.aborted) return;
+        if (res.headersSent) {
+          options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
+          res.destroy();
+          return;
+        }
+        failure = classify(err);
+        failed.add(peer.target);
+        options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
+        // A request body already streamed cannot be sent again.
+        if (!failure.retryable || hasBody) break;
+      }
+    }
+    f.fail(failure?.status ?? 503, failure?.message ?? 'failure to get a peer from the ring-balancer');
+  }
+
+  async function relay(
+    res: ServerResponse,
+    upstream: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: NodeJS.ReadableStream & { destroy(): void } },
+    f: Forward,
+    sentAt: number,
+    httpVersion: string,
+  ): Promise<void> {
+    const received = performance.now();
+    const listed = connectionListed(upstream.headers.connection);
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (value === undefined || isHopByHop(name, listed)) continue;
+      out[name] = value;
+    }
+    if (headerSettings.serverTokens) {
+      const via = `${httpVersion} ${options.serverToken}`;
+      out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
+    }
+    if (headerSettings.latencyTokens) {
+      out['x-kong-upstream-latency'] = String(Math.round(received - sentAt));
+      out['x-kong-proxy-latency'] = String(Math.round(sentAt - f.started));
+    }
+    if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
+    res.writeHead(upstream.statusCode, out);
+    await pipeline(upstream.body, res);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The gateway's own answers, as Kong's `kong.response.error` writes them: the body's type follows the client's
+ * `Accept` (JSON by default; HTML, XML or plain text when asked), and carries the request id.
+ */
+
+export const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Payload too large',
+  414: 'URI too long',
+  426: 'Please use HTTPS protocol',
+  429: 'Too many requests',
+  500: 'An unexpected error occurred',
+  502: 'An invalid response was received from the upstream server',
+  503: 'The upstream server is currently unavailable',
+  504: 'The upstream server is timing out',
+};
+
+export function defaultMessage(status: number): string {
+  return DEFAULT_MESSAGES[status] ?? `The upstream server responded with ${status}`;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+type Kind = 'json' | 'html' | 'xml' | 'plain';
+
+/** Kong picks the first of its templates the Accept header names; JSON when none. */
+function kindFor(accept: string | undefined): Kind {
+  if (!accept) return 'json';
+  const lower = accept.toLowerCase();
+  const positions: [Kind, number][] = [
+    ['json', lower.indexOf('application/json')],
+    ['html', lower.indexOf('text/html')],
+    ['xml', lower.indexOf('application/xml')],
+    ['plain', lower.indexOf('text/plain')],
+  ];
+  const found = positions.filter(([, i]) => i >= 0).sort((a, b) => a[1] - b[1])[0];
+  return found ? found[0] : 'json';
+}
+
+export interface ErrorBody {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export function errorBody(message: string, requestId: string, accept: string | undefined): ErrorBody {
+  switch (kindFor(accept)) {
+    case 'html':
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: `<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<h1>Error</h1>\n<p>${escapeHtml(message)}.</p>\n<p>request_id: ${requestId}</p>\n</body>\n</html>\n`,
+      };
+    case 'xml':
+      return {
+        contentType: 'application/xml; charset=utf-8',
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<error>\n  <message>${escapeHtml(message)}</message>\n  <requestid>${requestId}</requestid>\n</error>\n`,
+      };
+    case 'plain':
+      return { contentType: 'text/plain; charset=utf-8', body: `${message}\nrequest_id: ${requestId}\n` };
+    default:
+      return { contentType: 'application/json; charset=utf-8', body: `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${requestId}"\n}` };
+  }
+}

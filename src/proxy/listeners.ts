@@ -1,0 +1,43 @@
+/**
+ * The proxy's HTTP listeners. Closing one stops accepting, lets in-flight requests finish within the drain
+ * timeout, then cuts what is left.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from '../settings/settings.ts';
+import { createProxyHandler, type ProxyOptions } from './handler.ts';
+
+export interface RunningListener {
+  readonly address: string;
+  readonly port: number;
+  close(drainMs: number): Promise<void>;
+}
+
+export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
+  if (at.ssl) throw new Error(`listening with ssl (${at.host}:${at.port}) is not supported yet`);
+  const server: Server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const handler = createProxyHandler(options, { port, scheme: 'http' });
+  server.on('request', handler);
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+  });
+  return {
+    address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
+    port,
+    async close(drainMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * compile(Config) → Snapshot: everything a request needs, computed once per config and frozen. A request reads
+ * the current snapshot once when it arrives and uses it to the end, so a reload never changes a request midway.
+ */
+import type { Config, Service, Upstream } from '../declarative/config.ts';
+import { compileRouter, type Router } from '../router/router.ts';
+import { roundRobin, type Balancer } from './balancer.ts';
+
+export interface CompiledUpstream {
+  readonly upstream: Upstream;
+  readonly balancer: Balancer;
+}
+
+export interface Snapshot {
+  readonly config: Config;
+  /** md5 of the config text, Kong's `configuration_hash`. */
+  readonly hash: string;
+  readonly router: Router;
+  /** A service's host names an upstream when the upstream is load-balanced (Kong's rule). */
+  readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
+  readonly services: ReadonlyMap<string, Service>;
+}
+
+export function compileSnapshot(config: Config, hash: string): Snapshot {
+  const targetsByUpstream = new Map<string, Config['targets'][number][]>();
+  for (const t of config.targets) {
+    const id = t.upstream?.id;
+    if (!id) continue;
+    let list = targetsByUpstream.get(id);
+    if (!list) targetsByUpstream.set(id, (list = []));
+    list.push(t);
+  }
+  const upstreams = new Map<string, CompiledUpstream>();
+  for (const u of config.upstreams) {
+    // Only round-robin is balanced for now; other algorithms fall back to it.
+    upstreams.set(u.name, Object.freeze({ upstream: u, balancer: roundRobin(targetsByUpstream.get(u.id) ?? []) }));
+  }
+  return Object.freeze({
+    config,
+    hash,
+    router: compileRouter(config),
+    upstreams,
+    services: new Map(config.services.map((s) => [s.id, s])),
+  });
+}

@@ -1,0 +1,73 @@
+/** Real servers on loopback for end-to-end tests: an upstream that reports what it received, and the gateway. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { startGateway, type Gateway } from '../../src/main.ts';
+import { resolveSettings, type FlagValues } from '../../src/settings/settings.ts';
+
+export interface Upstream {
+  readonly port: number;
+  readonly requests: IncomingMessage[];
+  close(): Promise<void>;
+}
+
+/** What the echo upstream answers: the request as it arrived, and a digest of its body. */
+export interface Echo {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly bodyBytes: number;
+  readonly bodySha256: string;
+  readonly server: string;
+}
+
+export async function startUpstream(handler?: (req: IncomingMessage, res: ServerResponse) => void, name = 'upstream'): Promise<Upstream> {
+  const requests: IncomingMessage[] = [];
+  const server: Server = createServer((req, res) => {
+    requests.push(req);
+    if (handler) return handler(req, res);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      hash.update(chunk);
+    });
+    req.on('end', () => {
+      const echo: Echo = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes: bytes, bodySha256: hash.digest('hex'), server: name };
+      const body = JSON.stringify(echo);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export interface TestGateway {
+  readonly gateway: Gateway;
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the gateway on 127.0.0.1:0 with a config written from `yaml`. */
+export async function startTestGateway(yaml: string, flags: FlagValues = {}): Promise<TestGateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+  const file = join(dir, 'kong.yaml');
+  writeFileSync(file, yaml);
+  const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
+  const gateway = await startGateway(settings, pino({ level: 'silent' }));
+  const port = gateway.listeners[0]!.port;
+  return { gateway, port, url: `http://127.0.0.1:${port}`, stop: () => gateway.stop() };
+}
