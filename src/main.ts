@@ -8,6 +8,7 @@ import { formatIssue, GatewayError, type ConfigIssue } from './errors.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
 import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog } from './plugins/catalog.ts';
+import { BUNDLED_HANDLERS } from './plugins/handlers.ts';
 import { trustedPeers } from './proxy/headers.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
@@ -40,7 +41,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   if (settings.proxyListen.some((l) => l.ssl)) {
     throw new GatewayError('BAD_USAGE', '--proxy-listen: ssl listeners are not supported yet');
   }
-  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash));
+  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, BUNDLED_HANDLERS));
   const pools = new PoolRegistry();
   const options = {
     store, pools, log, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,

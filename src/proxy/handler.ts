@@ -18,6 +18,8 @@ import type { HeaderSettings } from '../settings/settings.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
+import { runPhase } from './phase-runner.ts';
+import { requestKongFactory } from '../pdk/request-kong.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -55,7 +57,7 @@ const newRequestId = () => randomUUID().replace(/-/g, '');
 export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   const { headers: headerSettings } = options;
 
-  function answer(req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string, extra: Record<string, string> = {}): void {
+  function answer(req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
     if (res.headersSent) {
       res.destroy();
       return;
@@ -73,7 +75,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const started = performance.now();
     const requestId = newRequestId();
     const snapshot = options.store.current();
-    const fail = (status: number, message = defaultMessage(status), extra?: Record<string, string>) =>
+    const fail = (status: number, message = defaultMessage(status), extra?: Readonly<Record<string, string>>) =>
       answer(req, res, started, requestId, status, message, extra);
 
     const rawUrl = req.url ?? '';
@@ -99,13 +101,48 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
       return redirectToHttps(route, host, hostHeader, rawUrl);
     }
-    if (!service) return fail(503, 'no Service found with those values');
+    const plan = snapshot.plugins.forRoute(route.id);
+    if (plan.length > 0) {
+      const state = { exited: false };
+      const kongFor = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match }, (status, body, headers, kind) => {
+        state.exited = true;
+        if (kind === 'error') return fail(status, typeof body === 'string' ? body : defaultMessage(status), headers);
+        pluginExit(status, body, headers);
+      });
+      const ran = runPhase('access', plan, (p) => kongFor(p.id), state, options.log, () => fail(500));
+      if (ran instanceof Promise) {
+        ran.then(() => state.exited || proceed(), () => fail(500));
+        return;
+      }
+      if (state.exited) return;
+    }
+    proceed();
 
-    const peers = pickPeers(snapshot, service);
-    if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
-    const upstreamHeaders = forwardedHeaders(req, match, { scheme, host, port: hostPort, path, peerIp, trusted, requestId });
-    const target = upstreamPath({ servicePath: service.path, requestPath: path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
-    void forward(req, res, { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail });
+    function proceed(): void {
+      if (!service) return fail(503, 'no Service found with those values');
+      const peers = pickPeers(snapshot, service);
+      if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
+      const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
+      const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
+      void forward(req, res, { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail });
+    }
+
+    /** kong.response.exit: a record is sent as JSON, a string as it is. */
+    function pluginExit(status: number, body: unknown, extra: Readonly<Record<string, string>>): void {
+      if (res.headersSent) return;
+      const isText = typeof body === 'string';
+      const text = body === undefined || body === null ? '' : isText ? body : JSON.stringify(body);
+      const headers: Record<string, string | number> = {};
+      if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
+      for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+      headers['content-length'] = Buffer.byteLength(text);
+      if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
+      if (headerSettings.serverTokens) headers.server = options.serverToken;
+      if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = elapsed(started);
+      res.writeHead(status, headers);
+      res.end(req.method === 'HEAD' ? undefined : text);
+    }
+
 
     function redirectToHttps(r: Route, h: string, rawHost: string, url: string): void {
       const code = r.https_redirect_status_code;

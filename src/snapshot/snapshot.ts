@@ -4,7 +4,9 @@
  */
 import type { Config, Service, Upstream } from '../declarative/config.ts';
 import { compileRouter, type Router } from '../router/router.ts';
+import type { PluginHandler } from '../plugins/types.ts';
 import { roundRobin, type Balancer } from './balancer.ts';
+import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
 
 export interface CompiledUpstream {
   readonly upstream: Upstream;
@@ -19,9 +21,10 @@ export interface Snapshot {
   /** A service's host names an upstream when the upstream is load-balanced (Kong's rule). */
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly services: ReadonlyMap<string, Service>;
+  readonly plugins: PluginPlans;
 }
 
-export function compileSnapshot(config: Config, hash: string): Snapshot {
+export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>): Snapshot {
   const targetsByUpstream = new Map<string, Config['targets'][number][]>();
   for (const t of config.targets) {
     const id = t.upstream?.id;
@@ -41,5 +44,6 @@ export function compileSnapshot(config: Config, hash: string): Snapshot {
     router: compileRouter(config),
     upstreams,
     services: new Map(config.services.map((s) => [s.id, s])),
+    plugins: compilePluginPlans(config, handlers),
   });
 }

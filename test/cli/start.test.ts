@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { request } from 'undici';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'gateway-start-'));
@@ -58,4 +60,12 @@ test('bad usage is exit 2: a bad --log-level, an address in use', async () => {
   const r = await run('--log-level', 'loud');
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'/);
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const file = join(dir, 'in-use.yaml');
+  writeFileSync(file, '_format_version: "3.0"\n');
+  const inUse = await run('-c', file, '--proxy-listen', `127.0.0.1:${(taken.address() as AddressInfo).port}`);
+  taken.close();
+  assert.equal(inUse.code, 2);
+  assert.match(inUse.stderr, /cannot listen: address already in use/);
 });

@@ -1,0 +1,50 @@
+/**
+ * The `kong` object a plugin sees during a request (the camelCase of Kong's PDK). This is the part the bundled
+ * plugins use so far; it grows with the plugin runtime. Plugins get this interface only: no sockets, no
+ * snapshot, no server objects.
+ */
+import type { Route, Service } from '../declarative/config.ts';
+import type { Captures } from '../router/router.ts';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface KongRequest {
+  getScheme(): string;
+  getHost(): string;
+  getPort(): number;
+  getMethod(): string;
+  /** The normalized path. */
+  getPath(): string;
+  getRawQuery(): string;
+  /** Query arguments; a repeated argument gives an array, one without value gives `true`. */
+  getQuery(): Readonly<Record<string, string | true | (string | true)[]>>;
+  /** Case-insensitive; `_` and `-` are the same; the first value. */
+  getHeader(name: string): string | undefined;
+  getHeaders(): Readonly<Record<string, string | readonly string[]>>;
+}
+
+export interface KongResponse {
+  /** Ends the request with this answer: a record becomes JSON; no later phase handler of the request runs. */
+  exit(status: number, body?: string | JsonValue, headers?: Readonly<Record<string, string>>): void;
+  /** Kong's error answer: the default message for the status unless one is given, typed by the client's Accept. */
+  error(status: number, message?: string, headers?: Readonly<Record<string, string>>): void;
+}
+
+export interface KongRouter {
+  getRoute(): Route;
+  getService(): Service | null;
+  getCaptures(): Captures | null;
+}
+
+export interface KongNode {
+  getId(): string;
+  getHostname(): string;
+}
+
+export interface Kong {
+  readonly request: KongRequest;
+  readonly response: KongResponse;
+  readonly router: KongRouter;
+  readonly node: KongNode;
+  readonly ctx: { readonly shared: Record<string, unknown>; readonly plugin: Record<string, unknown> };
+}
