@@ -1,10 +1,12 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runProxyBench } from './proxy.ts';
 import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
   router: runRouterBench,
+  proxy: runProxyBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import { normalizePath } from '../declarative/uri.ts';
@@ -167,7 +166,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   ): Record<string, string | string[]> {
     const listed = connectionListed(req.headers.connection);
     const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
+    const incoming = req.headers;
+    for (const name in incoming) {
+      const value = incoming[name];
       if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
       out[name] = value;
     }
@@ -209,8 +210,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const failed = new Set<string>();
     const abort = new AbortController();
+    // Only a client that leaves before the answer is complete cancels the upstream request. (writableFinished
+    // would still be false while the socket flushes: every response would look aborted.)
     res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableEnded) abort.abort();
     });
     let failure: Failure | undefined;
     for (let attempt = 0; attempt <= f.service.retries; attempt++) {
@@ -225,21 +228,29 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const headers = { ...f.headers, host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}` };
       const sentAt = performance.now();
       try {
-        const upstream = await pool.request({
-          path: f.target,
-          method: (req.method ?? 'GET') as 'GET',
-          headers,
-          body: hasBody ? req : null,
-          headersTimeout: f.service.read_timeout,
-          bodyTimeout: f.service.read_timeout,
-          signal: abort.signal,
-        });
-        await relay(res, upstream, f, sentAt, req.httpVersion);
+        // stream(): undici writes the body straight into the client's response, with backpressure; no
+        // intermediate stream and no per-response pipeline bookkeeping.
+        await pool.stream(
+          {
+            path: f.target,
+            method: (req.method ?? 'GET') as 'GET',
+            headers,
+            body: hasBody ? req : null,
+            headersTimeout: f.service.read_timeout,
+            bodyTimeout: f.service.read_timeout,
+            signal: abort.signal,
+          },
+          ({ statusCode, headers: upstreamHeaders }) => {
+            writeResponseHead(res, statusCode, upstreamHeaders as Record<string, string | string[] | undefined>, f, sentAt, req.httpVersion);
+            return res;
+          },
+        );
         return;
       } catch (err) {
         if (abort.signal.aborted) return;
         if (res.headersSent) {
-          options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
+          // The answer had begun: nothing to send instead, only to cut it.
+          if (!res.destroyed) options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
           res.destroy();
           return;
         }
@@ -253,17 +264,19 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     f.fail(failure?.status ?? 503, failure?.message ?? 'failure to get a peer from the ring-balancer');
   }
 
-  async function relay(
+  function writeResponseHead(
     res: ServerResponse,
-    upstream: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: NodeJS.ReadableStream & { destroy(): void } },
+    statusCode: number,
+    upstreamHeaders: Record<string, string | string[] | undefined>,
     f: Forward,
     sentAt: number,
     httpVersion: string,
-  ): Promise<void> {
+  ): void {
     const received = performance.now();
-    const listed = connectionListed(upstream.headers.connection);
+    const listed = connectionListed(upstreamHeaders.connection);
     const out: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(upstream.headers)) {
+    for (const name in upstreamHeaders) {
+      const value = upstreamHeaders[name];
       if (value === undefined || isHopByHop(name, listed)) continue;
       out[name] = value;
     }
@@ -276,7 +289,6 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       out['x-kong-proxy-latency'] = String(Math.round(sentAt - f.started));
     }
     if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
-    res.writeHead(upstream.statusCode, out);
-    await pipeline(upstream.body, res);
+    res.writeHead(statusCode, out);
   }
 }

@@ -12,9 +12,12 @@ const HOP_BY_HOP = new Set([
 ]);
 
 /** Names a `Connection` header lists (besides keep-alive/close/upgrade), which must not be forwarded either. */
-export function connectionListed(connection: string | string[] | undefined): Set<string> {
+const NONE: ReadonlySet<string> = new Set();
+
+export function connectionListed(connection: string | string[] | undefined): ReadonlySet<string> {
+  // The usual values name nothing to remove: no allocation for them.
+  if (!connection || connection === 'keep-alive' || connection === 'close' || connection === 'Keep-Alive') return NONE;
   const out = new Set<string>();
-  if (!connection) return out;
   for (const part of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
     const name = part.trim().toLowerCase();
     if (name && name !== 'keep-alive' && name !== 'close' && name !== 'upgrade') out.add(name);

@@ -1,0 +1,109 @@
+/**
+ * Proxy benchmark: the upstream hit directly, through a bare undici proxy (the baseline), and through the gateway,
+ * all in one run under the same load (wrk). Targets: gateway ≥ 85% of the baseline's requests/s, p99 within 1 ms.
+ * Each server runs in its own process; with `taskset`, wrk gets cpu 0 and the servers cpu 1 (a proxy's cost is
+ * the CPU it adds per request on top of a cheap upstream).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+
+const root = new URL('../', import.meta.url).pathname;
+const out = join(root, 'bench/out');
+const DURATION = process.env.BENCH_DURATION ?? '8s';
+const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const pin = (cpu: number, argv: string[]) => (has('taskset') ? ['taskset', '-c', String(cpu), ...argv] : argv);
+
+function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (readyPattern.test(seen)) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before it was ready`)));
+    setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${argv.join(' ')} was not ready within 15 s`));
+    }, 15_000).unref();
+  });
+}
+
+interface Result { rps: number; p50: number; p99: number }
+
+function parseMs(text: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text);
+  if (!m) throw new Error(`cannot read a latency from '${text}'`);
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+}
+
+function wrk(url: string): Result {
+  const r = spawnSync(pin(0, ['wrk'])[0]!, [...pin(0, ['wrk']).slice(1), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', url], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)![1]);
+  const percentile = (p: number) => {
+    const m = new RegExp(`^\\s+${p}%\\s+(\\S+)\\s*$`, 'm').exec(r.stdout);
+    if (!m) throw new Error(`no ${p}th percentile in wrk's output:\n${r.stdout}`);
+    return parseMs(m[1]!);
+  };
+  const p50 = percentile(50);
+  const p99 = percentile(99);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(r.stdout);
+  if (non2xx) throw new Error(`${url}: ${non2xx[1]} failed responses`);
+  return { rps, p50, p99 };
+}
+
+/** A port nothing listens on right now (the OS picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function runProxyBench(): Promise<void> {
+  console.log('\nproxy: upstream direct vs bare undici proxy (baseline) vs gateway, one run, wrk');
+  if (!has('wrk')) {
+    console.log('  skipped: wrk is not installed (apt-get install wrk)');
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  const [up, base, gw] = [await freePort(), await freePort(), await freePort()];
+  const config = join(out, 'proxy-bench.yaml');
+  writeFileSync(config, `_format_version: "3.0"\nservices:\n- name: bench\n  url: http://127.0.0.1:${up}\n  routes:\n  - { name: bench, paths: [/] }\n`);
+  const node = process.execPath;
+  const children: ChildProcess[] = [];
+  try {
+    children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
+    children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
+    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info']), {}, /gateway ready/));
+    const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, gateway: `http://127.0.0.1:${gw}/bench` };
+    for (const url of Object.values(targets)) wrk(url.replace(/$/, '')); // warm-up: JIT and keep-alive pools
+    const runs: Record<string, Result[]> = { direct: [], baseline: [], gateway: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, url] of Object.entries(targets)) runs[name]!.push(wrk(url));
+    }
+    const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
+    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? ', wrk on cpu 0, servers on cpu 1' : ''}`);
+    for (const [name, r] of Object.entries(summary)) {
+      console.log(`  ${name.padEnd(9)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
+    }
+    const g = summary.gateway!;
+    const b = summary.baseline!;
+    const d = summary.direct!;
+    console.log(`  gateway/baseline ${(g.rps / b.rps).toFixed(2)}x req/s (target ≥ 0.85: ${g.rps / b.rps >= 0.85 ? 'met' : 'NOT met'}), p99 +${(g.p99 - b.p99).toFixed(2)} ms (target ≤ 1 ms: ${g.p99 - b.p99 <= 1 ? 'met' : 'NOT met'})`);
+    console.log(`  gateway/direct   ${(g.rps / d.rps).toFixed(2)}x req/s`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+  }
+}
