@@ -9,6 +9,7 @@ import type { FlatEntity } from './flatten.ts';
 import { checkHostWithPort, isIPv4, isIPv6 } from './hosts.ts';
 import type { IssueCollector } from './issues.ts';
 import { compileKongRegex } from './kong-regex.ts';
+import { ExpressionError, parseExpression } from '../router/expression-parser.ts';
 import { certificateDigest, countCertificates, parseCertificate, parsePrivateKey, parsePublicKey } from './pem.ts';
 import { entityLabel } from './references.ts';
 import { normalizePath } from './uri.ts';
@@ -151,7 +152,15 @@ function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Re
       });
     }
   }
-  if (v.path_handling === 'v1' && expression) report(['path_handling'], "path_handling 'v1' is not supported with expression routes");
+  if (expression) {
+    try {
+      parseExpression(String(v.expression));
+    } catch (err) {
+      const at = err instanceof ExpressionError ? ` (at character ${err.offset + 1})` : '';
+      report(['expression'], `Router Expression failed validation: ${(err as Error).message}${at}`);
+    }
+    if (v.path_handling === 'v1' && raw.path_handling === 'v1') report(['path_handling'], "path_handling 'v1' is not supported with expression routes");
+  }
 }
 
 export function checkSniName(name: string): string | undefined {

@@ -94,7 +94,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
     const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
 
-    const match = snapshot.router.match({ method: req.method ?? 'GET', host, port: hostPort, path, headers: req.headers, sni, scheme });
+    const match = snapshot.router.match({
+      method: req.method ?? 'GET', host, port: hostPort, path, headers: req.headers, sni, scheme,
+      rawQuery: query.slice(1), srcIp: peerIp, srcPort: req.socket.remotePort, dstIp: req.socket.localAddress, dstPort: listener.port,
+    });
     if (!match) return fail(404, 'no Route matched with those values');
     const { route, service } = match;
     if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {

@@ -6,12 +6,21 @@
  */
 import type { Config, Route, Service } from '../declarative/config.ts';
 import { CandidateSet } from './candidates.ts';
+import { compileExpression, fieldsOf, type ExpressionFacts, type PathOutcome } from './expression-matcher.ts';
+import { parseExpression } from './expression-parser.ts';
 import { comparePriority, compileMatchers, tryMatch, type Matcher, type RequestFacts, type RouteMatch } from './matcher.ts';
 
 export type { RequestFacts, RouteMatch, Captures } from './matcher.ts';
+export type { ExpressionFacts } from './expression-matcher.ts';
 
 export interface Router {
-  match(req: RequestFacts): RouteMatch | undefined;
+  match(req: ExpressionFacts): RouteMatch | undefined;
+}
+
+interface ExpressionRoute {
+  readonly route: Route;
+  readonly service: Service | null;
+  readonly test: (req: ExpressionFacts) => PathOutcome | undefined;
 }
 
 const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
@@ -28,7 +37,6 @@ function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route
     if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p))) continue;
     const service = route.service ? (services.get(route.service.id) ?? null) : null;
     if (service && !service.enabled) continue;
-    if (route.expression !== null) continue; // expression routes: matched by the expressions router (not yet)
     out.push({ route, service });
   }
   return out;
@@ -36,7 +44,24 @@ function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route
 
 export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Router {
   const matchers: Matcher[] = [];
-  httpRoutes(config).forEach(({ route, service }, i) => matchers.push(...compileMatchers(route, service, i)));
+  const expressions: (ExpressionRoute & { order: number })[] = [];
+  const expressionFields = new Set<string>();
+  httpRoutes(config).forEach(({ route, service }, i) => {
+    if (route.expression === null) {
+      matchers.push(...compileMatchers(route, service, i));
+      return;
+    }
+    let ast;
+    try {
+      ast = parseExpression(route.expression);
+    } catch {
+      return; // validation refuses such a route; a config reaching here has none
+    }
+    for (const f of fieldsOf(ast)) expressionFields.add(f);
+    expressions.push({ route, service, test: compileExpression(ast), order: i });
+  });
+  // Kong's expressions flavour: by priority, higher first; expression routes before traditional ones.
+  expressions.sort((a, b) => b.route.priority - a.route.priority || a.order - b.order);
   matchers.sort(comparePriority);
   matchers.forEach((m, i) => (m.rank = i));
   const hostLists = new Map<string, Matcher[]>();
@@ -52,10 +77,21 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
   const byHost = new Map([...hostLists].map(([h, list]) => [h, new CandidateSet(list)]));
   const general = new CandidateSet(generalList);
   // Only these headers can change a result, so only they enter the cache key.
-  const headerNames = [...new Set(matchers.flatMap((m) => m.headers.map((h) => h.name)))].sort();
+  const headerNames = [...new Set([
+    ...matchers.flatMap((m) => m.headers.map((h) => h.name)),
+    ...[...expressionFields].filter((f) => f.startsWith('http.headers.')).map((f) => f.slice('http.headers.'.length).toLowerCase().replace(/_/g, '-')),
+  ])].sort();
+  const keyHasQuery = [...expressionFields].some((f) => f.startsWith('http.queries.'));
+  const keyHasDst = expressionFields.has('net.dst.ip') || expressionFields.has('net.dst.port');
+  // A route that looks at the client's address would make the cache per client: do not cache at all then.
+  const cacheable = !expressionFields.has('net.src.ip') && !expressionFields.has('net.src.port');
   const cache = new Map<string, RouteMatch | null>();
 
-  const walk = (req: RequestFacts): RouteMatch | undefined => {
+  const walk = (req: ExpressionFacts): RouteMatch | undefined => {
+    for (const e of expressions) {
+      const outcome = e.test(req);
+      if (outcome) return { route: e.route, service: e.service, matchedPath: outcome.matchedPath, captures: outcome.captures };
+    }
     const specific = byHost.get(req.host)?.lookup(req.path) ?? [];
     const rest = general.lookup(req.path);
     // Merge the host's candidates with the general ones in rank order.
@@ -73,8 +109,10 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
 
   return {
     match(req) {
-      if (req.path.length > CACHEABLE_PATH) return walk(req);
+      if (!cacheable || req.path.length > CACHEABLE_PATH) return walk(req);
       let key = `${req.method} ${req.scheme} ${req.host}:${req.port} ${req.sni ?? ''} ${req.path}`;
+      if (keyHasQuery) key += `?${req.rawQuery ?? ''}`;
+      if (keyHasDst) key += ` ${req.dstIp ?? ''}:${req.dstPort ?? ''}`;
       for (const name of headerNames) {
         const v = req.headers[name];
         key += `\u0000${v === undefined ? '' : typeof v === 'string' ? v : v.join('\u0001')}`;

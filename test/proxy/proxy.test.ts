@@ -26,6 +26,7 @@ services:
   - { name: regex, paths: ["~/users/(?<id>\\\\d+)$"] }
   - { name: https-only, paths: [/secure], protocols: [https] }
   - { name: https-redirect, paths: [/moved], protocols: [https], https_redirect_status_code: 301 }
+  - { name: expression, expression: '(http.path == "/expr") || (http.path ^= "/expr/")', priority: 5 }
 - name: dead
   url: http://127.0.0.1:${closedPort}
   retries: 2
@@ -58,6 +59,7 @@ test('forwards with strip_path and the service path; the query string is kept', 
   assert.equal(echo.url, '/base/orders/7?x=1&y=%20');
   assert.equal(JSON.parse((await get('/keep/a')).text).url, '/base/keep/a');
   assert.equal(JSON.parse((await get('/users/42')).text).url, '/base');
+  assert.equal(JSON.parse((await get('/expr/a/b')).text).url, '/base/a/b', 'an expression route strips what its path predicate matched');
 });
 
 test("Kong's upstream headers: Host, X-Forwarded-*, X-Real-IP, X-Kong-Request-Id", async () => {

@@ -1,0 +1,85 @@
+// Kong's expression routes: parsed at validation (with positions), matched by priority ahead of traditional routes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseExpression, ExpressionError } from '../../src/router/expression-parser.ts';
+import { compileRouter, type ExpressionFacts } from '../../src/router/router.ts';
+import { loadValid, problems } from '../helpers/config.ts';
+
+const req = (over: Partial<ExpressionFacts>): ExpressionFacts => ({
+  method: 'GET', host: 'example.com', port: 80, path: '/', headers: {}, sni: undefined, scheme: 'http', ...over,
+});
+
+function routerWith(routes: string) {
+  const router = compileRouter(loadValid(`_format_version: "3.0"\nservices:\n- name: s\n  host: upstream.example\n  routes:\n${routes}`));
+  return (over: Partial<ExpressionFacts>) => router.match(req(over));
+}
+
+test('parse errors name what is wrong and where', () => {
+  const error = (src: string) => {
+    try {
+      parseExpression(src);
+      return 'parsed';
+    } catch (err) {
+      return `${(err as ExpressionError).offset}: ${(err as Error).message}`;
+    }
+  };
+  assert.equal(error('http.path == "/a" &&'), '20: expected a field, e.g. http.path');
+  assert.equal(error('http.pathx == "/a"'), "0: unknown field 'http.pathx'");
+  assert.equal(error('http.path > "/a"'), "10: operator '>' does not apply to 'http.path'");
+  assert.equal(error('net.dst.port == "80"'), "16: 'net.dst.port' compares with an integer");
+  assert.equal(error('http.path ~ "("'), '12: invalid regex: Unterminated group');
+  assert.equal(error('(http.path == "/a"'), "18: expected ')'");
+  assert.equal(error('http.path == "/a\\q"'), "16: invalid escape '\\q'");
+  assert.equal(error('lower(http.path) == r#"/A"b"# && !(http.method == "GET")'), 'parsed');
+});
+
+test('validation reports a bad expression at the route, in Kong\'s words', () => {
+  assert.deepEqual(problems('_format_version: "3.0"\nroutes:\n- name: r\n  expression: http.path === "/x"\n'), [
+    "4:15 routes[0].expression: Router Expression failed validation: expected a value: \"string\", r#\"raw\"#, an integer or an IP (at character 13)",
+  ]);
+});
+
+test("KIC's prefix-or-exact expression; strip_path strips what the path predicate matched", () => {
+  const match = routerWith(`
+  - name: echo
+    expression: (http.path == "/echo") || (http.path ^= "/echo/")
+`);
+  assert.equal(match({ path: '/echo' })?.matchedPath, '/echo');
+  assert.equal(match({ path: '/echo/a/b' })?.matchedPath, '/echo/');
+  assert.equal(match({ path: '/echoes' }), undefined);
+});
+
+test('operators: headers (names with _), queries, lower(), regex captures, not, IPs, ports', () => {
+  const match = routerWith(`
+  - { name: header, priority: 9, expression: 'http.headers.x_api_version == "2" && http.path ^= "/h"' }
+  - { name: query, priority: 8, expression: 'http.queries.debug == "1" && http.path ^= "/q"' }
+  - { name: lower, priority: 7, expression: 'lower(http.host) =^ ".example.org"' }
+  - { name: regex, priority: 6, expression: 'http.path ~ r#"^/users/(?<id>\\d+)"#' }
+  - { name: not-get, priority: 5, expression: '!(http.method == "GET") && http.path ^= "/n"' }
+  - { name: private, priority: 4, expression: 'net.src.ip in 10.0.0.0/8 && http.path ^= "/ip"' }
+  - { name: port, priority: 3, expression: 'net.dst.port >= 9000 && http.path ^= "/port"' }
+`);
+  assert.equal(match({ path: '/h', headers: { 'x-api-version': '2' } })?.route.name, 'header');
+  assert.equal(match({ path: '/h', headers: { 'x-api-version': '1' } }), undefined);
+  assert.equal(match({ path: '/q', rawQuery: 'a=b&debug=1' })?.route.name, 'query');
+  assert.equal(match({ host: 'API.Example.ORG' })?.route.name, 'lower');
+  const users = match({ path: '/users/42/x' });
+  assert.deepEqual([users?.route.name, users?.matchedPath, users?.captures?.named], ['regex', '/users/42', { id: '42' }]);
+  assert.equal(match({ path: '/n', method: 'POST' })?.route.name, 'not-get');
+  assert.equal(match({ path: '/n', method: 'GET' }), undefined);
+  assert.equal(match({ path: '/ip', srcIp: '10.1.2.3' })?.route.name, 'private');
+  assert.equal(match({ path: '/ip', srcIp: '192.168.1.1' }), undefined);
+  assert.equal(match({ path: '/port', dstPort: 9443 })?.route.name, 'port');
+  assert.equal(match({ path: '/port', dstPort: 8000 }), undefined);
+});
+
+test('higher priority wins; expression routes come before traditional ones', () => {
+  const match = routerWith(`
+  - { name: low, priority: 1, expression: 'http.path ^= "/api"' }
+  - { name: high, priority: 10, expression: 'http.path ^= "/api/v2"' }
+  - { name: traditional, paths: [/api/v2/exact] }
+`);
+  assert.equal(match({ path: '/api/v2/users' })?.route.name, 'high');
+  assert.equal(match({ path: '/api/v1' })?.route.name, 'low');
+  assert.equal(match({ path: '/api/v2/exact' })?.route.name, 'high');
+});
