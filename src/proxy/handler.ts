@@ -5,6 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import { normalizePath } from '../declarative/uri.ts';
@@ -33,6 +36,12 @@ export interface ProxyOptions {
 interface Listener {
   readonly port: number;
   readonly scheme: 'http' | 'https';
+}
+
+/** The client side of an Upgrade request: its socket and the bytes that came after the headers. */
+export interface Upgrade {
+  readonly socket: Duplex;
+  readonly head: Buffer;
 }
 
 /** Why forwarding failed before a response arrived, and how Kong answers it. */
@@ -70,7 +79,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     res.end(body.body);
   }
 
-  return function handle(req: IncomingMessage, res: ServerResponse): void {
+  return function handle(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
     const started = performance.now();
     const requestId = newRequestId();
     const snapshot = options.store.current();
@@ -126,7 +135,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
       const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
       const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
-      void forward(req, res, { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail });
+      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail };
+      if (upgrade) tunnel(req, upgrade, job);
+      else void forward(req, res, job);
     }
 
     /** kong.response.exit: a record is sent as JSON, a string as it is. */
@@ -207,6 +218,48 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     readonly started: number;
     readonly requestId: string;
     readonly fail: (status: number, message?: string) => void;
+  }
+
+  /**
+   * A WebSocket (or other Upgrade) handshake: the routed request is written to the peer as it came, with Kong's
+   * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
+   */
+  function tunnel(req: IncomingMessage, upgrade: Upgrade, f: Forward): void {
+    const peer = f.peers.next(new Set());
+    if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');
+    const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
+    const upstream = secure
+      ? tlsConnect({ host: peer.host, port: peer.port, servername: peer.host, rejectUnauthorized: f.service.tls_verify === true })
+      : netConnect({ host: peer.host, port: peer.port });
+    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), f.service.connect_timeout);
+    let connected = false;
+    upstream.once(secure ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      clearTimeout(timer);
+      const defaultPort = secure ? 443 : 80;
+      const headers: Record<string, string | string[]> = {
+        ...f.headers,
+        host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`,
+        connection: 'keep-alive, Upgrade',
+        upgrade: firstValue(req.headers.upgrade) ?? 'websocket',
+      };
+      let head = `${req.method ?? 'GET'} ${f.target} HTTP/1.1\r\n`;
+      for (const [name, value] of Object.entries(headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${v}\r\n`;
+      }
+      upstream.write(`${head}\r\n`);
+      if (upgrade.head.length > 0) upstream.write(upgrade.head);
+      upgrade.socket.pipe(upstream);
+      upstream.pipe(upgrade.socket);
+    });
+    upstream.on('error', (err) => {
+      clearTimeout(timer);
+      if (!connected) return f.fail(classify(err).status, classify(err).message);
+      upgrade.socket.destroy();
+    });
+    upgrade.socket.on('error', () => upstream.destroy());
+    upgrade.socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => upgrade.socket.destroy());
   }
 
   async function forward(req: IncomingMessage, res: ServerResponse, f: Forward): Promise<void> {

@@ -2,8 +2,9 @@
  * The proxy's HTTP listeners. Closing one stops accepting, lets in-flight requests finish within the drain
  * timeout, then cuts what is left.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../settings/settings.ts';
 import { createProxyHandler, type ProxyOptions } from './handler.ts';
 
@@ -26,6 +27,17 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   const port = (server.address() as AddressInfo).port;
   const handler = createProxyHandler(options, { port, scheme: 'http' });
   server.on('request', handler);
+  // Upgrade requests (WebSocket) take the same path; the response object writes straight to their socket.
+  const tunnels = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    tunnels.add(socket);
+    socket.once('close', () => tunnels.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    handler(req, res, { socket, head });
+  });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
   });
@@ -35,8 +47,20 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     async close(drainMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), drainMs);
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        // Open WebSocket tunnels are detached from the server: cut them too when the drain time is up.
+        for (const socket of tunnels) socket.destroy();
+      }, drainMs);
       await closed;
+      if (tunnels.size > 0) await new Promise<void>((resolve) => {
+        const check = setInterval(() => {
+          if (tunnels.size === 0) {
+            clearInterval(check);
+            resolve();
+          }
+        }, 50);
+      });
       clearTimeout(timer);
     },
   };
