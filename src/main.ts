@@ -38,8 +38,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  if (settings.proxyListen.some((l) => l.ssl)) {
-    throw new GatewayError('BAD_USAGE', '--proxy-listen: ssl listeners are not supported yet');
+  if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
+    log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
   }
   const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, BUNDLED_HANDLERS));
   const pools = new PoolRegistry();

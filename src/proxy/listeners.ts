@@ -3,6 +3,7 @@
  * timeout, then cuts what is left.
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../settings/settings.ts';
@@ -15,8 +16,19 @@ export interface RunningListener {
 }
 
 export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
-  if (at.ssl) throw new Error(`listening with ssl (${at.host}:${at.port}) is not supported yet`);
-  const server: Server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 });
+  const common = { keepAliveTimeout: 60_000, requestTimeout: 0, headersTimeout: 60_000 };
+  const server: Server = at.ssl
+    ? createHttpsServer({
+        ...common,
+        ...(options.store.current().certificates.defaultPem ?? {}),
+        // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
+        SNICallback: (servername, done) => {
+          const ctx = options.store.current().certificates.lookup(servername);
+          if (ctx) done(null, ctx);
+          else done(new Error('no certificate configured'));
+        },
+      })
+    : createServer(common);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(at.port, at.host, () => {
@@ -25,7 +37,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const handler = createProxyHandler(options, { port, scheme: 'http' });
+  const handler = createProxyHandler(options, { port, scheme: at.ssl ? 'https' : 'http' });
   server.on('request', handler);
   // Upgrade requests (WebSocket) take the same path; the response object writes straight to their socket.
   const tunnels = new Set<Duplex>();

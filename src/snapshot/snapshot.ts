@@ -7,6 +7,7 @@ import { compileRouter, type Router } from '../router/router.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 import { roundRobin, type Balancer } from './balancer.ts';
 import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
+import { compileCertificates, type CertificateTable } from './tls.ts';
 
 export interface CompiledUpstream {
   readonly upstream: Upstream;
@@ -22,6 +23,7 @@ export interface Snapshot {
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   readonly services: ReadonlyMap<string, Service>;
   readonly plugins: PluginPlans;
+  readonly certificates: CertificateTable;
 }
 
 export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>): Snapshot {
@@ -45,5 +47,6 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
     upstreams,
     services: new Map(config.services.map((s) => [s.id, s])),
     plugins: compilePluginPlans(config, handlers),
+    certificates: compileCertificates(config),
   });
 }
