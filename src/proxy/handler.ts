@@ -14,14 +14,14 @@ import { normalizePath } from '../declarative/uri.ts';
 import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
-import type { Peer } from '../snapshot/balancer.ts';
+import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
 import { runPhase } from './phase-runner.ts';
-import { requestKongFactory } from '../pdk/request-kong.ts';
+import { parseQuery, requestKongFactory } from '../pdk/request-kong.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -135,7 +135,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
       const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
       const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
-      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail };
+      const setCookies: string[] = [];
+      const balance = balanceContext(req, match!, path!, query, trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp, setCookies);
+      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail, balance, setCookies };
       if (upgrade) tunnel(req, upgrade, job);
       else void forward(req, res, job);
     }
@@ -166,11 +168,44 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   };
 
   /** A service's peers: its upstream's balancer when its host names one, else the host itself. */
-  function pickPeers(snapshot: Snapshot, service: Service): { next(exclude: ReadonlySet<string>): Peer | undefined } | undefined {
+  function pickPeers(snapshot: Snapshot, service: Service): Balancer | undefined {
     const balanced = snapshot.upstreams.get(service.host);
     if (balanced) return balanced.balancer.empty ? undefined : balanced.balancer;
     const peer: Peer = { host: service.host, port: service.port, target: `${service.host}:${service.port}` };
-    return { next: (exclude) => (exclude.has(peer.target) ? undefined : peer) };
+    return { empty: false, next: (exclude) => (exclude.has(peer.target) ? undefined : peer), release: () => undefined };
+  }
+
+  /** What the balancer may hash on, computed only if it asks. */
+  function balanceContext(req: IncomingMessage, match: RouteMatch, path: string, query: string, clientIp: string, setCookies: string[]): BalanceContext {
+    let cookies: Map<string, string> | undefined;
+    let args: Record<string, string | true | (string | true)[]> | undefined;
+    return {
+      clientIp: clientIp.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1'),
+      path,
+      consumerId: undefined,
+      header: (name) => firstValue(req.headers[name.toLowerCase()]),
+      cookie: (name) => {
+        cookies ??= new Map(
+          (firstValue(req.headers.cookie) ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((c) => {
+            const eq = c.indexOf('=');
+            return [eq < 0 ? c : c.slice(0, eq), eq < 0 ? '' : c.slice(eq + 1)] as [string, string];
+          }),
+        );
+        return cookies.get(name);
+      },
+      queryArg: (name) => {
+        args ??= parseQuery(query.slice(1));
+        const v = args[name];
+        const first = Array.isArray(v) ? v[0] : v;
+        return first === undefined ? undefined : first === true ? '' : first;
+      },
+      uriCapture: (name) => {
+        const captures = match.captures;
+        if (!captures) return undefined;
+        return /^\d+$/.test(name) ? captures.unnamed[Number(name)] : captures.named[name];
+      },
+      setCookie: (header) => setCookies.push(header),
+    };
   }
 
   function forwardedHeaders(
@@ -212,7 +247,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     readonly snapshot: Snapshot;
     readonly service: Service;
     readonly route: Route;
-    readonly peers: { next(exclude: ReadonlySet<string>): Peer | undefined };
+    readonly peers: Balancer;
+    readonly balance: BalanceContext;
+    readonly setCookies: string[];
     readonly headers: Record<string, string | string[]>;
     readonly target: string;
     readonly started: number;
@@ -225,8 +262,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
    * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
    */
   function tunnel(req: IncomingMessage, upgrade: Upgrade, f: Forward): void {
-    const peer = f.peers.next(new Set());
+    const peer = f.peers.next(new Set(), f.balance);
     if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');
+    upgrade.socket.once('close', () => f.peers.release(peer));
     const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
     const upstream = secure
       ? tlsConnect({ host: peer.host, port: peer.port, servername: peer.host, rejectUnauthorized: f.service.tls_verify === true })
@@ -273,7 +311,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     });
     let failure: Failure | undefined;
     for (let attempt = 0; attempt <= f.service.retries; attempt++) {
-      const peer = f.peers.next(failed);
+      const peer = f.peers.next(failed, f.balance);
       if (!peer) break;
       const protocol = f.service.protocol === 'https' ? 'https' : 'http';
       const pool = options.pools.get({
@@ -301,8 +339,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
             return res;
           },
         );
+        f.peers.release(peer);
         return;
       } catch (err) {
+        f.peers.release(peer);
         if (abort.signal.aborted) return;
         if (res.headersSent) {
           // The answer had begun: nothing to send instead, only to cut it.
@@ -345,6 +385,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       out['x-kong-proxy-latency'] = String(Math.round(sentAt - f.started));
     }
     if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
+    if (f.setCookies.length > 0) {
+      const existing = out['set-cookie'];
+      out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...f.setCookies];
+    }
     res.writeHead(statusCode, out);
   }
 }

@@ -1,8 +1,13 @@
 /**
- * Balancing over an upstream's targets. Kong's round-robin: a weighted wheel (weights divided by their gcd),
- * walked in order from a random start; weight 0 takes a target out. The position on the wheel is per-node state,
- * kept behind `Balancer` so it can move (shared memory, one per worker) without touching callers.
+ * Balancing over an upstream's targets, as Kong's algorithms behave:
+ * - round-robin: a weighted wheel (weights divided by their gcd), walked in order from a random start;
+ * - consistent-hashing: a ring with points per target in proportion to its weight, looked up by the hash of
+ *   `hash_on` (then `hash_fallback`), so a key keeps its target while other targets come and go;
+ * - least-connections: the target with the fewest requests in flight relative to its weight.
+ * Weight 0 takes a target out. Mutable per-node state (wheel position, in-flight counts) stays inside the balancer,
+ * behind `Balancer`, so it can move (shared memory, one per worker) without touching callers.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import type { Target, Upstream } from '../declarative/config.ts';
 
 export interface Peer {
@@ -12,11 +17,26 @@ export interface Peer {
   readonly target: string;
 }
 
+/** What a request offers to hash on. */
+export interface BalanceContext {
+  readonly clientIp: string;
+  readonly path: string;
+  header(name: string): string | undefined;
+  cookie(name: string): string | undefined;
+  queryArg(name: string): string | undefined;
+  uriCapture(name: string): string | undefined;
+  readonly consumerId: string | undefined;
+  /** Kong sets a cookie when hashing on one the client does not have yet. */
+  setCookie(header: string): void;
+}
+
 export interface Balancer {
   /** No target can take traffic (none, or all with weight 0). */
   readonly empty: boolean;
-  /** The next peer, skipping `exclude` (peers that already failed this request), or undefined when none is left. */
-  next(exclude?: ReadonlySet<string>): Peer | undefined;
+  /** The next peer, skipping `exclude` (peers that already failed, or are unhealthy), or undefined when none is left. */
+  next(exclude: ReadonlySet<string>, ctx?: BalanceContext): Peer | undefined;
+  /** The request that `next` gave this peer to is over. */
+  release(peer: Peer): void;
 }
 
 export function parseTarget(target: string): Peer {
@@ -27,10 +47,11 @@ export function parseTarget(target: string): Peer {
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const noop = () => undefined;
 
 export function roundRobin(targets: readonly Target[], random: () => number = Math.random): Balancer {
   const live = targets.filter((t) => t.weight > 0);
-  if (live.length === 0) return { empty: true, next: () => undefined };
+  if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
   const divisor = live.map((t) => t.weight).reduce(gcd);
   const wheel: Peer[] = [];
   // Interleave by weight so that one heavy target does not take a long run of consecutive requests.
@@ -50,11 +71,125 @@ export function roundRobin(targets: readonly Target[], random: () => number = Ma
       for (let tries = 0; tries < wheel.length; tries++) {
         const peer = wheel[position]!;
         position = (position + 1) % wheel.length;
-        if (!exclude?.has(peer.target)) return peer;
+        if (!exclude.has(peer.target)) return peer;
       }
       return undefined;
     },
+    release: noop,
   };
+}
+
+function hash32(text: string): number {
+  return createHash('md5').update(text).digest().readUInt32BE(0);
+}
+
+type HashSource = (ctx: BalanceContext) => string | undefined;
+
+function hashSource(upstream: Upstream, which: 'on' | 'fallback'): HashSource | undefined {
+  const mode = which === 'on' ? upstream.hash_on : upstream.hash_fallback;
+  switch (mode) {
+    case 'ip': return (c) => c.clientIp;
+    case 'path': return (c) => c.path;
+    case 'consumer': return (c) => c.consumerId;
+    case 'header': {
+      const name = which === 'on' ? upstream.hash_on_header : upstream.hash_fallback_header;
+      return name ? (c) => c.header(name) : undefined;
+    }
+    case 'query_arg': {
+      const name = which === 'on' ? upstream.hash_on_query_arg : upstream.hash_fallback_query_arg;
+      return name ? (c) => c.queryArg(name) : undefined;
+    }
+    case 'uri_capture': {
+      const name = which === 'on' ? upstream.hash_on_uri_capture : upstream.hash_fallback_uri_capture;
+      return name ? (c) => c.uriCapture(name) : undefined;
+    }
+    case 'cookie': {
+      const name = upstream.hash_on_cookie;
+      if (!name) return undefined;
+      return (c) => {
+        const existing = c.cookie(name);
+        if (existing !== undefined) return existing;
+        const value = randomUUID();
+        c.setCookie(`${name}=${value}; Path=${upstream.hash_on_cookie_path}; Same-Site=Lax; HttpOnly`);
+        return value;
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+export function consistentHashing(upstream: Upstream, targets: readonly Target[]): Balancer {
+  const live = targets.filter((t) => t.weight > 0);
+  if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
+  const ring: { point: number; peer: Peer }[] = [];
+  for (const t of live) {
+    const peer = parseTarget(t.target);
+    // A target's points depend on its own weight only (160 per 100, as ketama): adding or removing a target then
+    // moves only the keys that land on its points.
+    const points = Math.max(1, Math.round((160 * t.weight) / 100));
+    for (let i = 0; i < points; i++) ring.push({ point: hash32(`${t.target}#${i}`), peer });
+  }
+  ring.sort((a, b) => a.point - b.point);
+  const primary = hashSource(upstream, 'on');
+  const fallback = hashSource(upstream, 'fallback');
+  const rr = roundRobin(live);
+  return {
+    empty: false,
+    next(exclude, ctx) {
+      const key = ctx ? (primary?.(ctx) ?? fallback?.(ctx)) : undefined;
+      if (key === undefined) return rr.next(exclude);
+      const h = hash32(key);
+      let lo = 0;
+      let hi = ring.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ring[mid]!.point < h) lo = mid + 1;
+        else hi = mid;
+      }
+      // Walk the ring from the key's point: the first target not excluded takes it (the next one on a retry).
+      for (let i = 0; i < ring.length; i++) {
+        const candidate = ring[(lo + i) % ring.length]!.peer;
+        if (!exclude.has(candidate.target)) return candidate;
+      }
+      return undefined;
+    },
+    release: noop,
+  };
+}
+
+export function leastConnections(targets: readonly Target[]): Balancer {
+  const live = targets.filter((t) => t.weight > 0).map((t) => ({ peer: parseTarget(t.target), weight: t.weight, active: 0 }));
+  if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
+  const byTarget = new Map(live.map((l) => [l.peer.target, l]));
+  let turn = 0;
+  return {
+    empty: false,
+    next(exclude) {
+      let best: (typeof live)[number] | undefined;
+      // Start the scan at a rotating index, so ties spread instead of always going to the first target.
+      for (let i = 0; i < live.length; i++) {
+        const entry = live[(turn + i) % live.length]!;
+        if (exclude.has(entry.peer.target)) continue;
+        if (!best || (entry.active + 1) / entry.weight < (best.active + 1) / best.weight) best = entry;
+      }
+      turn = (turn + 1) % live.length;
+      if (!best) return undefined;
+      best.active++;
+      return best.peer;
+    },
+    release(peer) {
+      const entry = byTarget.get(peer.target);
+      if (entry && entry.active > 0) entry.active--;
+    },
+  };
+}
+
+export function balancerFor(upstream: Upstream, targets: readonly Target[]): Balancer {
+  if (upstream.algorithm === 'consistent-hashing') return consistentHashing(upstream, targets);
+  if (upstream.algorithm === 'least-connections') return leastConnections(targets);
+  // 'latency' needs response-time tracking; until then it balances round-robin.
+  return roundRobin(targets);
 }
 
 export type { Upstream };

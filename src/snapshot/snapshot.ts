@@ -5,7 +5,7 @@
 import type { Config, Service, Upstream } from '../declarative/config.ts';
 import { compileRouter, type Router } from '../router/router.ts';
 import type { PluginHandler } from '../plugins/types.ts';
-import { roundRobin, type Balancer } from './balancer.ts';
+import { balancerFor, type Balancer } from './balancer.ts';
 import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
 import { compileCertificates, type CertificateTable } from './tls.ts';
 
@@ -37,8 +37,7 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
   }
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of config.upstreams) {
-    // Only round-robin is balanced for now; other algorithms fall back to it.
-    upstreams.set(u.name, Object.freeze({ upstream: u, balancer: roundRobin(targetsByUpstream.get(u.id) ?? []) }));
+    upstreams.set(u.name, Object.freeze({ upstream: u, balancer: balancerFor(u, targetsByUpstream.get(u.id) ?? []) }));
   }
   return Object.freeze({
     config,

@@ -25,10 +25,17 @@ upstreams:
 - name: drained.internal
   targets:
   - { target: "127.0.0.1:${a.port}", weight: 0 }
+- name: sticky.internal
+  hash_on: cookie
+  hash_on_cookie: stick
+  targets:
+  - { target: "127.0.0.1:${a.port}" }
+  - { target: "127.0.0.1:${b.port}" }
 services:
 - { name: pair, host: pair.internal, routes: [{ name: pair, paths: [/pair] }] }
 - { name: half-dead, host: half-dead.internal, retries: 3, routes: [{ name: half-dead, paths: [/half-dead] }] }
 - { name: drained, host: drained.internal, routes: [{ name: drained, paths: [/drained] }] }
+- { name: sticky, host: sticky.internal, routes: [{ name: sticky, paths: [/sticky] }] }
 `, { trustedIps: ['127.0.0.1'], headers: ['off'] });
 
 after(async () => {
@@ -78,4 +85,18 @@ test('headers off: no Via, latency or request id headers', async () => {
   const missing = await get('/none');
   assert.equal(missing.headers.server, undefined);
   assert.equal(missing.headers['x-kong-response-latency'], undefined);
+});
+
+test('hash_on cookie: a client without the cookie gets one, and then always the same target', async () => {
+  const first = await get('/sticky');
+  const setCookie = String(first.headers['set-cookie']);
+  assert.match(setCookie, /^stick=[0-9a-f-]{36}; Path=\/; Same-Site=Lax; HttpOnly$/);
+  const cookie = setCookie.split(';')[0]!;
+  const servers = new Set<string>();
+  for (let i = 0; i < 10; i++) {
+    const r = await get('/sticky', { cookie });
+    assert.equal(r.headers['set-cookie'], undefined, 'no new cookie once the client has one');
+    servers.add((JSON.parse(r.text) as Echo).server);
+  }
+  assert.equal(servers.size, 1);
 });
