@@ -15,6 +15,8 @@ import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
 import { PoolRegistry } from './upstream/pools.ts';
+import { HealthRegistry } from './upstream/health.ts';
+import { startActiveChecks } from './upstream/active-checks.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -43,14 +45,18 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   }
   const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, BUNDLED_HANDLERS));
   const pools = new PoolRegistry();
+  const health = new HealthRegistry();
+  health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
+  const stopChecks = startActiveChecks(loaded.config, health);
   const options = {
-    store, pools, log, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,
+    store, pools, log, health, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,
   };
   const listeners: RunningListener[] = [];
   try {
     for (const at of settings.proxyListen) listeners.push(await listen(at, options));
   } catch (err) {
     await Promise.all(listeners.map((l) => l.close(0)));
+    await stopChecks();
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
@@ -59,6 +65,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     listeners,
     store,
     async stop() {
+      await stopChecks();
       await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
     },

@@ -18,6 +18,7 @@ import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
+import type { HealthRegistry } from '../upstream/health.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
 import { runPhase } from './phase-runner.ts';
@@ -31,6 +32,7 @@ export interface ProxyOptions {
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;
+  readonly health: HealthRegistry;
 }
 
 interface Listener {
@@ -262,7 +264,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
    * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
    */
   function tunnel(req: IncomingMessage, upgrade: Upgrade, f: Forward): void {
-    const peer = f.peers.next(new Set(), f.balance);
+    const balanced = f.snapshot.upstreams.get(f.service.host)?.upstream;
+    const peer = f.peers.next({ has: (t) => (balanced ? !options.health.isHealthy(balanced.name, t) : false) }, f.balance);
     if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');
     upgrade.socket.once('close', () => f.peers.release(peer));
     const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
@@ -303,6 +306,11 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   async function forward(req: IncomingMessage, res: ServerResponse, f: Forward): Promise<void> {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const failed = new Set<string>();
+    const balanced = f.snapshot.upstreams.get(f.service.host)?.upstream;
+    const exclude = balanced
+      ? { has: (t: string) => failed.has(t) || !options.health.isHealthy(balanced.name, t) }
+      : failed;
+    const passive = balanced?.healthchecks.passive;
     const abort = new AbortController();
     // Only a client that leaves before the answer is complete cancels the upstream request. (writableFinished
     // would still be false while the socket flushes: every response would look aborted.)
@@ -311,7 +319,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     });
     let failure: Failure | undefined;
     for (let attempt = 0; attempt <= f.service.retries; attempt++) {
-      const peer = f.peers.next(failed, f.balance);
+      const peer = f.peers.next(exclude, f.balance);
       if (!peer) break;
       const protocol = f.service.protocol === 'https' ? 'https' : 'http';
       const pool = options.pools.get({
@@ -335,6 +343,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
             signal: abort.signal,
           },
           ({ statusCode, headers: upstreamHeaders }) => {
+            if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: 'status', status: statusCode });
             writeResponseHead(res, statusCode, upstreamHeaders as Record<string, string | string[] | undefined>, f, sentAt, req.httpVersion);
             return res;
           },
@@ -352,6 +361,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         }
         failure = classify(err);
         failed.add(peer.target);
+        if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
         options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
         // A request body already streamed cannot be sent again.
         if (!failure.retryable || hasBody) break;

@@ -30,11 +30,16 @@ export interface BalanceContext {
   setCookie(header: string): void;
 }
 
+/** Targets a request must not use: those that failed it already, and unhealthy ones. */
+export interface Exclusions {
+  has(target: string): boolean;
+}
+
 export interface Balancer {
   /** No target can take traffic (none, or all with weight 0). */
   readonly empty: boolean;
   /** The next peer, skipping `exclude` (peers that already failed, or are unhealthy), or undefined when none is left. */
-  next(exclude: ReadonlySet<string>, ctx?: BalanceContext): Peer | undefined;
+  next(exclude: Exclusions, ctx?: BalanceContext): Peer | undefined;
   /** The request that `next` gave this peer to is over. */
   release(peer: Peer): void;
 }
