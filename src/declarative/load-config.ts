@@ -17,7 +17,7 @@ import { IssueCollector } from './issues.ts';
 import { parseText, readConfigFile, type TextFormat } from './load.ts';
 import { migrateToV3 } from './migrate.ts';
 import { checkDuplicateScopes, checkPluginInstance, type PluginCatalog } from './plugin-instances.ts';
-import { buildIndexes, resolveReferences } from './references.ts';
+import { buildIndexes, checkCaCertificateIds, resolveReferences } from './references.ts';
 
 export interface LoadOptions {
   /** The plugins the config may use. */
@@ -67,6 +67,7 @@ function buildConfig(document: Record<string, unknown>, issues: IssueCollector, 
   const duplicates = checkDuplicateScopes(collections.plugins, issues);
   const indexes = buildIndexes(collections, issues, { skipDuplicateIds: duplicates });
   resolveReferences(collections, indexes, issues);
+  checkCaCertificateIds(collections, indexes, issues);
   for (const [, entities] of entries(collections)) {
     for (const e of entities) checkEntity(e, issues);
   }

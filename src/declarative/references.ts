@@ -94,3 +94,16 @@ export function resolveReferences(collections: FlatCollections, indexes: Indexes
     }
   }
 }
+
+/** `services[].ca_certificates` holds CA certificate ids: each must name one. */
+export function checkCaCertificateIds(collections: FlatCollections, indexes: Indexes, issues: IssueCollector): void {
+  for (const service of collections.services) {
+    const ids = service.value.ca_certificates;
+    if (!Array.isArray(ids)) continue;
+    ids.forEach((id, i) => {
+      if (typeof id === 'string' && !indexes.ca_certificates.byId.has(id.toLowerCase())) {
+        issues.error([...service.path, 'ca_certificates', i], `invalid reference 'ca_certificates: ${id}' (no such entry in 'ca_certificates')`, { entity: entityLabel(service) });
+      }
+    });
+  }
+}

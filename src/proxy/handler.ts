@@ -19,6 +19,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
+import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
 import { runPhase } from './phase-runner.ts';
@@ -270,7 +271,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     upgrade.socket.once('close', () => f.peers.release(peer));
     const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
     const upstream = secure
-      ? tlsConnect({ host: peer.host, port: peer.port, servername: peer.host, rejectUnauthorized: f.service.tls_verify === true })
+      ? tlsConnect(tunnelTls(peer, f.snapshot.upstreamTls.get(f.service.id)))
       : netConnect({ host: peer.host, port: peer.port });
     const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), f.service.connect_timeout);
     let connected = false;
@@ -303,6 +304,17 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     upstream.on('close', () => upgrade.socket.destroy());
   }
 
+  function tunnelTls(peer: Peer, tls: UpstreamTls | undefined) {
+    return {
+      host: peer.host,
+      port: peer.port,
+      ...(/^[\d.]+$|:/.test(peer.host) ? {} : { servername: peer.host }),
+      rejectUnauthorized: tls?.verify ?? false,
+      ...(tls?.ca ? { ca: [...tls.ca] } : {}),
+      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    };
+  }
+
   async function forward(req: IncomingMessage, res: ServerResponse, f: Forward): Promise<void> {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     const failed = new Set<string>();
@@ -324,7 +336,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const protocol = f.service.protocol === 'https' ? 'https' : 'http';
       const pool = options.pools.get({
         protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
-        tlsVerify: f.service.tls_verify === true, servername: protocol === 'https' ? peer.host : undefined,
+        servername: protocol === 'https' && !/^[\d.]+$|:/.test(peer.host) ? peer.host : undefined,
+        tls: f.snapshot.upstreamTls.get(f.service.id),
       });
       const defaultPort = protocol === 'https' ? 443 : 80;
       const headers = { ...f.headers, host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}` };

@@ -8,6 +8,7 @@ import type { PluginHandler } from '../plugins/types.ts';
 import { balancerFor, type Balancer } from './balancer.ts';
 import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
 import { compileCertificates, type CertificateTable } from './tls.ts';
+import { compileUpstreamTls, type UpstreamTls } from './upstream-tls.ts';
 
 export interface CompiledUpstream {
   readonly upstream: Upstream;
@@ -24,6 +25,8 @@ export interface Snapshot {
   readonly services: ReadonlyMap<string, Service>;
   readonly plugins: PluginPlans;
   readonly certificates: CertificateTable;
+  /** Per https service (by id): what its upstream connections present and trust. */
+  readonly upstreamTls: ReadonlyMap<string, UpstreamTls>;
 }
 
 export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>): Snapshot {
@@ -47,5 +50,6 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
     services: new Map(config.services.map((s) => [s.id, s])),
     plugins: compilePluginPlans(config, handlers),
     certificates: compileCertificates(config),
+    upstreamTls: compileUpstreamTls(config),
   });
 }

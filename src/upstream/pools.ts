@@ -3,29 +3,37 @@
  * reload keeps existing connections; `closeIdle` retires pools no snapshot uses any more.
  */
 import { Pool } from 'undici';
+import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 
 export interface PoolKey {
   readonly protocol: 'http' | 'https';
   readonly host: string;
   readonly port: number;
   readonly connectTimeout: number;
-  /** For https: whether the peer's certificate is verified (Kong's service tls_verify; default here: false as Kong's proxy_ssl_verify). */
-  readonly tlsVerify: boolean;
   readonly servername: string | undefined;
+  /** For https: verification, trusted CAs, client certificate (the service's settings). */
+  readonly tls: UpstreamTls | undefined;
 }
 
 export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
 
   get(key: PoolKey): Pool {
-    const id = `${key.protocol}://${key.host.includes(':') ? `[${key.host}]` : key.host}:${key.port}|${key.connectTimeout}|${key.tlsVerify}|${key.servername ?? ''}`;
+    const id = `${key.protocol}://${key.host.includes(':') ? `[${key.host}]` : key.host}:${key.port}|${key.connectTimeout}|${key.tls?.id ?? ''}|${key.servername ?? ''}`;
     let pool = this.#pools.get(id);
     if (!pool) {
       const origin = id.slice(0, id.indexOf('|'));
       pool = new Pool(origin, {
         connect: {
           timeout: key.connectTimeout,
-          ...(key.protocol === 'https' ? { rejectUnauthorized: key.tlsVerify, ...(key.servername ? { servername: key.servername } : {}) } : {}),
+          ...(key.protocol === 'https'
+            ? {
+                rejectUnauthorized: key.tls?.verify ?? false,
+                ...(key.servername ? { servername: key.servername } : {}),
+                ...(key.tls?.ca ? { ca: [...key.tls.ca] } : {}),
+                ...(key.tls?.cert && key.tls.key ? { cert: key.tls.cert, key: key.tls.key } : {}),
+              }
+            : {}),
         },
         keepAliveTimeout: 60_000,
         // Timeouts are set per request from the service; these are only the pool's defaults.

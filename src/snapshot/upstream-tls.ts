@@ -1,0 +1,37 @@
+/**
+ * What a service's upstream connections present and trust, from its `tls_verify`, `ca_certificates` and
+ * `client_certificate` (or its upstream's `client_certificate`). Computed once per snapshot; `id` keys the
+ * connection pools, so services with the same settings share connections.
+ */
+import type { Config, Service } from '../declarative/config.ts';
+
+export interface UpstreamTls {
+  readonly id: string;
+  readonly verify: boolean;
+  readonly ca: readonly string[] | undefined;
+  readonly cert: string | undefined;
+  readonly key: string | undefined;
+}
+
+export function compileUpstreamTls(config: Pick<Config, 'services' | 'upstreams' | 'certificates' | 'ca_certificates'>): ReadonlyMap<string, UpstreamTls> {
+  const cas = new Map(config.ca_certificates.map((c) => [c.id, c.cert]));
+  const certs = new Map(config.certificates.map((c) => [c.id, c]));
+  const upstreams = new Map(config.upstreams.map((u) => [u.name, u]));
+  const out = new Map<string, UpstreamTls>();
+  for (const s of config.services as readonly Service[]) {
+    if (s.protocol !== 'https' && s.protocol !== 'tls' && s.protocol !== 'wss') continue;
+    const clientId = s.client_certificate?.id ?? upstreams.get(s.host)?.client_certificate?.id;
+    const client = clientId ? certs.get(clientId) : undefined;
+    const ca = s.ca_certificates?.map((id) => cas.get(id)).filter((c): c is string => c !== undefined);
+    // Kong's default (proxy_ssl_verify off): upstream certificates are not verified unless the service asks.
+    const verify = s.tls_verify === true;
+    out.set(s.id, Object.freeze({
+      id: `${verify ? 'v' : 'n'}|${(s.ca_certificates ?? []).join(',')}|${client?.id ?? ''}`,
+      verify,
+      ca: ca && ca.length > 0 ? ca : undefined,
+      cert: client?.cert,
+      key: client?.key,
+    }));
+  }
+  return out;
+}
