@@ -17,12 +17,17 @@ import { compileSnapshot } from './snapshot/snapshot.ts';
 import { PoolRegistry } from './upstream/pools.ts';
 import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
+import { configurePlugins, createReloader, type ReloadRecord } from './runtime/reload.ts';
+import { watchConfig } from './runtime/watcher.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
   readonly store: SnapshotStore;
+  /** Reloads the config file now (SIGHUP does this; so does a change to the file). */
+  reload(reason: string): Promise<ReloadRecord>;
+  readonly lastReload: ReloadRecord | undefined;
   stop(): Promise<void>;
 }
 
@@ -47,7 +52,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const pools = new PoolRegistry();
   const health = new HealthRegistry();
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
-  const stopChecks = startActiveChecks(loaded.config, health);
+  let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,
   };
@@ -60,11 +65,30 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
+  await configurePlugins(store.current(), BUNDLED_HANDLERS, log);
+  const reloader = createReloader({
+    path: settings.configPath,
+    store,
+    catalog,
+    handlers: BUNDLED_HANDLERS,
+    log,
+    onSwap: async (next) => {
+      await stopChecks();
+      stopChecks = startActiveChecks(next.config, health);
+      for (const l of listeners) l.refreshTls();
+    },
+  });
+  const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason));
   log.info({ proxy_listen: listeners.map((l) => l.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
     store,
+    reload: (reason) => reloader.reload(reason),
+    get lastReload() {
+      return reloader.last;
+    },
     async stop() {
+      await watcher.close();
       await stopChecks();
       await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();

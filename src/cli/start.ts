@@ -1,6 +1,7 @@
 /**
- * `gateway start`: load the config with the very code `validate` uses, serve it, and on SIGTERM or SIGINT stop
- * accepting, let in-flight requests finish (bounded by the drain timeout) and exit 0.
+ * `gateway start`: load the config with the very code `validate` uses, serve it, reload it when the file changes
+ * or on SIGHUP, and on SIGTERM or SIGINT stop accepting, let in-flight requests finish (bounded by the drain
+ * timeout) and exit 0.
  */
 import { formatIssue } from '../errors.ts';
 import { ConfigInvalid, startGateway } from '../main.ts';
@@ -19,10 +20,13 @@ export async function runStart(settings: Settings, io: CliIO): Promise<number> {
     io.err(err.message);
     return 1;
   }
+  const onHup = () => void gateway.reload('SIGHUP');
+  process.on('SIGHUP', onHup);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  process.off('SIGHUP', onHup);
   log.info({ signal, drain_timeout: settings.drainTimeoutSeconds }, 'stopping: draining in-flight requests');
   await gateway.stop();
   log.info('stopped');

@@ -3,7 +3,7 @@
  * timeout, then cuts what is left.
  */
 import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../settings/settings.ts';
@@ -12,6 +12,8 @@ import { createProxyHandler, type ProxyOptions } from './handler.ts';
 export interface RunningListener {
   readonly address: string;
   readonly port: number;
+  /** After a reload: TLS listeners take the new default certificate (per-SNI ones are looked up per handshake). */
+  refreshTls(): void;
   close(drainMs: number): Promise<void>;
 }
 
@@ -56,6 +58,10 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   return {
     address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
     port,
+    refreshTls() {
+      const pem = options.store.current().certificates.defaultPem;
+      if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);
+    },
     async close(drainMs) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -22,7 +22,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-test('serves, logs one ready line with its addresses, and exits 0 on SIGTERM', async () => {
+test('serves, logs one ready line with its addresses, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
   const file = join(dir, 'ok.yaml');
   writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:9\n  routes:\n  - { name: r, paths: [/] }\n');
   const child = spawn(process.execPath, [bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0'], { cwd: dir });
@@ -42,6 +42,21 @@ test('serves, logs one ready line with its addresses, and exits 0 on SIGTERM', a
   const res = await request(`http://${address}/nowhere`, { headers: { host: 'unknown.example' } });
   assert.equal(res.statusCode, 502, 'routed to a closed port: Kong answers 502');
   await res.body.text();
+  // SIGHUP reloads (sent right after the write, it comes before the watcher's debounced reload).
+  writeFileSync(file, '_format_version: "3.0"\nroutes:\n- name: r\n  paths: [/]\n');
+  child.kill('SIGHUP');
+  const reloaded = await new Promise<Record<string, unknown>>((resolve) => {
+    const check = () => {
+      const line = out.split('\n').find((l) => l.includes('"config reloaded"'));
+      if (line) resolve(JSON.parse(line) as Record<string, unknown>);
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+  assert.equal(reloaded.reason, 'SIGHUP');
+  const after = await request(`http://${address}/anything`);
+  assert.equal(after.statusCode, 503, 'the new config: a route without a service');
+  await after.body.text();
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);

@@ -56,6 +56,8 @@ export async function startUpstream(handler?: (req: IncomingMessage, res: Server
 
 export interface TestGateway {
   readonly gateway: Gateway;
+  /** The config file it serves (and watches). */
+  readonly file: string;
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
@@ -64,10 +66,10 @@ export interface TestGateway {
 /** Starts the gateway on 127.0.0.1:0 with a config written from `yaml`. */
 export async function startTestGateway(yaml: string, flags: FlagValues = {}): Promise<TestGateway> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
-  const file = join(dir, 'kong.yaml');
-  writeFileSync(file, yaml);
+  const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
+  if (typeof flags.config !== 'string') writeFileSync(file, yaml);
   const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
   const gateway = await startGateway(settings, pino({ level: 'silent' }));
   const port = gateway.listeners[0]!.port;
-  return { gateway, port, url: `http://127.0.0.1:${port}`, stop: () => gateway.stop() };
+  return { gateway, file, port, url: `http://127.0.0.1:${port}`, stop: () => gateway.stop() };
 }
