@@ -86,7 +86,7 @@ export async function runProxyBench(): Promise<void> {
   try {
     children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
     children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
-    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info']), {}, /gateway ready/));
+    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off']), {}, /gateway ready/));
     const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, gateway: `http://127.0.0.1:${gw}/bench` };
     for (const url of Object.values(targets)) wrk(url.replace(/$/, '')); // warm-up: JIT and keep-alive pools
     const runs: Record<string, Result[]> = { direct: [], baseline: [], gateway: [] };

@@ -19,11 +19,15 @@ import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
+import { listenAdmin } from './admin/server.ts';
+import { NODE_ID } from './pdk/request-kong.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
+  /** Admin API listeners (none with --admin-listen off). */
+  readonly admins: readonly { readonly address: string; readonly port: number }[];
   readonly store: SnapshotStore;
   /** Reloads the config file now (SIGHUP does this; so does a change to the file). */
   reload(reason: string): Promise<ReloadRecord>;
@@ -79,15 +83,29 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     },
   });
   const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason));
-  log.info({ proxy_listen: listeners.map((l) => l.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
+  try {
+    for (const at of settings.adminListen) {
+      admins.push(await listenAdmin(at, {
+        store, reloader, catalog, handlers: BUNDLED_HANDLERS, version: VERSION, nodeId: NODE_ID,
+        connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
+      }));
+    }
+  } catch (err) {
+    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+    throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
+  }
+  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
+    admins,
     store,
     reload: (reason) => reloader.reload(reason),
     get lastReload() {
       return reloader.last;
     },
     async stop() {
+      await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
       await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));

@@ -6,7 +6,7 @@ import type { RouteMatch } from '../router/router.ts';
 import type { JsonValue, Kong, KongRequest } from './kong.ts';
 
 /** This process's node id (Kong's node_id), stable for its life. */
-const NODE_ID = randomUUID();
+export const NODE_ID = randomUUID();
 const HOSTNAME = hostname();
 
 export interface RequestFactsForPdk {

@@ -14,6 +14,8 @@ export interface RunningListener {
   readonly port: number;
   /** After a reload: TLS listeners take the new default certificate (per-SNI ones are looked up per handshake). */
   refreshTls(): void;
+  /** Open client connections. */
+  connections(): Promise<number>;
   close(drainMs: number): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   return {
     address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
     port,
+    connections: () => new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n))),
     refreshTls() {
       const pem = options.store.current().certificates.defaultPem;
       if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);

@@ -34,7 +34,12 @@ export interface ReloadOptions {
 export interface Reloader {
   /** Asks for a reload; resolves when the file as it is now has been considered. */
   reload(reason: string): Promise<ReloadRecord>;
+  /** Applies a config given as text (POST /config): the same steps as a file reload. */
+  apply(text: string, label: string): Promise<ReloadRecord>;
   readonly last: ReloadRecord | undefined;
+  /** Reloads so far, by result. */
+  readonly counts: Readonly<Record<ReloadRecord['result'], number>>;
+  readonly lastSuccessAt: string | undefined;
 }
 
 /** Calls `configure` on every plugin handler that has one, with its active configs (null for none), as Kong. */
@@ -54,24 +59,33 @@ export function createReloader(options: ReloadOptions): Reloader {
   let running: Promise<ReloadRecord> | undefined;
   let again: { reason: string; waiters: ((r: ReloadRecord) => void)[] } | undefined;
   let last: ReloadRecord | undefined;
+  let lastSuccessAt: string | undefined;
+  const counts = { applied: 0, unchanged: 0, failed: 0 };
 
-  async function once(reason: string): Promise<ReloadRecord> {
+  async function once(reason: string, given?: { text: string; label: string }): Promise<ReloadRecord> {
     const started = performance.now();
     const at = new Date().toISOString();
     const previous = options.store.current();
-    const done = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = []): ReloadRecord =>
-      (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors });
+    const done = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = []): ReloadRecord => {
+      counts[result]++;
+      if (result === 'applied') lastSuccessAt = at;
+      return (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors });
+    };
     let text: string;
-    try {
-      text = await readConfigFile(options.path);
-    } catch (err) {
-      // A file caught between delete and create, say: keep serving, the next event will bring it.
-      options.log.warn({ reason, err: (err as Error).message }, 'reload skipped: config file not readable');
-      return done('failed', undefined, [{ file: options.path, line: 0, column: 0, path: '', message: (err as Error).message, severity: 'error' }]);
+    if (given) {
+      text = given.text;
+    } else {
+      try {
+        text = await readConfigFile(options.path);
+      } catch (err) {
+        // A file caught between delete and create, say: keep serving, the next event will bring it.
+        options.log.warn({ reason, err: (err as Error).message }, 'reload skipped: config file not readable');
+        return done('failed', undefined, [{ file: options.path, line: 0, column: 0, path: '', message: (err as Error).message, severity: 'error' }]);
+      }
     }
     const hash = md5(text);
     if (hash === previous.hash) return done('unchanged', hash);
-    const loaded = loadConfigText(text, options.path, { plugins: options.catalog });
+    const loaded = loadConfigText(text, given?.label ?? options.path, { plugins: options.catalog }, given ? 'auto' : undefined);
     if (!loaded.config) {
       const errors = loaded.issues.filter((i) => i.severity === 'error');
       options.log.error({ reason, errors: errors.map(formatIssue) }, `reload failed: ${errors.length} error(s); still serving ${previous.hash}`);
@@ -84,6 +98,17 @@ export function createReloader(options: ReloadOptions): Reloader {
     const record = done('applied', hash);
     options.log.info({ reason, old_hash: previous.hash, new_hash: hash, duration_ms: record.durationMs }, 'config reloaded');
     return record;
+  }
+
+  function apply(text: string, label: string): Promise<ReloadRecord> {
+    // Serialized with file reloads: wait for one in progress, then apply.
+    const run = (): Promise<ReloadRecord> => {
+      running = once(label, { text, label }).finally(() => {
+        running = undefined;
+      });
+      return running;
+    };
+    return running ? running.then(run, run) : run();
   }
 
   function reload(reason: string): Promise<ReloadRecord> {
@@ -107,5 +132,5 @@ export function createReloader(options: ReloadOptions): Reloader {
     return running;
   }
 
-  return { reload, get last() { return last; } };
+  return { reload, apply, counts, get last() { return last; }, get lastSuccessAt() { return lastSuccessAt; } };
 }

@@ -25,7 +25,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 test('serves, logs one ready line with its addresses, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
   const file = join(dir, 'ok.yaml');
   writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:9\n  routes:\n  - { name: r, paths: [/] }\n');
-  const child = spawn(process.execPath, [bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0'], { cwd: dir });
+  const child = spawn(process.execPath, [bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off'], { cwd: dir });
   let out = '';
   child.stdout.setEncoding('utf8');
   const ready = new Promise<Record<string, unknown>>((resolve) => {
@@ -79,7 +79,7 @@ test('bad usage is exit 2: a bad --log-level, an address in use', async () => {
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const file = join(dir, 'in-use.yaml');
   writeFileSync(file, '_format_version: "3.0"\n');
-  const inUse = await run('-c', file, '--proxy-listen', `127.0.0.1:${(taken.address() as AddressInfo).port}`);
+  const inUse = await run('-c', file, '--proxy-listen', `127.0.0.1:${(taken.address() as AddressInfo).port}`, '--admin-listen', 'off');
   taken.close();
   assert.equal(inUse.code, 2);
   assert.match(inUse.stderr, /cannot listen: address already in use/);

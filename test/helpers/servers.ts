@@ -60,6 +60,8 @@ export interface TestGateway {
   readonly file: string;
   readonly url: string;
   readonly port: number;
+  /** The admin API's base URL. */
+  readonly admin: string;
   stop(): Promise<void>;
 }
 
@@ -68,8 +70,9 @@ export async function startTestGateway(yaml: string, flags: FlagValues = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
-  const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
+  const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
   const gateway = await startGateway(settings, pino({ level: 'silent' }));
   const port = gateway.listeners[0]!.port;
-  return { gateway, file, port, url: `http://127.0.0.1:${port}`, stop: () => gateway.stop() };
+  const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';
+  return { gateway, file, port, url: `http://127.0.0.1:${port}`, admin, stop: () => gateway.stop() };
 }

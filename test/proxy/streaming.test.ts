@@ -44,7 +44,7 @@ services:
 - { name: up, url: "http://127.0.0.1:${upload.port}", routes: [{ name: up, paths: [/up] }] }
 - { name: down, url: "http://127.0.0.1:${download.port}", routes: [{ name: down, paths: [/down] }] }
 `);
-const child = spawn(process.execPath, [new URL('../../bin/gateway.js', import.meta.url).pathname, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [new URL('../../bin/gateway.js', import.meta.url).pathname, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const address = await new Promise<string>((resolve) => {
   let out = '';
   child.stdout.on('data', (c: Buffer) => {

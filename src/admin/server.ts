@@ -1,0 +1,253 @@
+/**
+ * The admin API, Kong's DB-less subset: node information and status, read-only entities (with Kong's nested
+ * forms and pagination), plugin schemas, `GET`/`POST /config`, and reload metrics. Writes to entities answer 405
+ * with Kong's message. Listens on loopback unless told otherwise.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { stringify } from 'yaml';
+import type { Config } from '../declarative/config.ts';
+import type { PluginCatalog } from '../declarative/plugin-instances.ts';
+import { formatIssue } from '../errors.ts';
+import type { PluginHandler } from '../plugins/types.ts';
+import type { Reloader } from '../runtime/reload.ts';
+import type { SnapshotStore } from '../runtime/store.ts';
+import { inputSchema } from '../schema/input-schema.ts';
+import type { ListenAddress } from '../settings/settings.ts';
+import { kongErrorFields } from './config-errors.ts';
+
+export interface AdminOptions {
+  readonly store: SnapshotStore;
+  readonly reloader: Reloader;
+  readonly catalog: PluginCatalog;
+  readonly handlers: ReadonlyMap<string, PluginHandler>;
+  readonly version: string;
+  readonly nodeId: string;
+  readonly connections: () => Promise<number>;
+}
+
+type Json = unknown;
+type Entity = { readonly id: string } & Record<string, unknown>;
+
+/** Endpoint → collection, and the field a name lookup uses. */
+const ENDPOINTS: Record<string, { collection: keyof Config; key?: string }> = {
+  services: { collection: 'services', key: 'name' },
+  routes: { collection: 'routes', key: 'name' },
+  consumers: { collection: 'consumers', key: 'username' },
+  consumer_groups: { collection: 'consumer_groups', key: 'name' },
+  plugins: { collection: 'plugins', key: 'instance_name' },
+  upstreams: { collection: 'upstreams', key: 'name' },
+  targets: { collection: 'targets', key: 'target' },
+  certificates: { collection: 'certificates' },
+  snis: { collection: 'snis', key: 'name' },
+};
+
+/** Kong's nested listings: parent endpoint → child endpoint → the child's field that points to the parent. */
+const NESTED: Record<string, Record<string, string>> = {
+  services: { routes: 'service', plugins: 'service' },
+  routes: { plugins: 'route' },
+  consumers: { plugins: 'consumer' },
+  upstreams: { targets: 'upstream' },
+};
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'create or update', PATCH: 'update', DELETE: 'remove' };
+
+function send(res: ServerResponse, status: number, body?: Json, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }), 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) reject(new Error('request body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const truthy = (v: string | null) => v !== null && ['1', 'true', 'on', 'yes'].includes(v.toLowerCase());
+
+/** The current config as Kong's `GET /config` exports it: flat, with ids, `_transform: false`. */
+export function exportConfig(config: Config): string {
+  const out: Record<string, unknown> = { _format_version: '3.0', _transform: false };
+  for (const [key, value] of Object.entries(config)) {
+    if (Array.isArray(value) && value.length > 0) out[key] = value;
+  }
+  return stringify(out);
+}
+
+function flattenedEntities(config: Config): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (!Array.isArray(value) || value.length === 0 || key === 'consumer_group_consumers') continue;
+    out[key] = Object.fromEntries((value as Entity[]).map((e) => [e.id, e]));
+  }
+  return out;
+}
+
+export function createAdminHandler(options: AdminOptions) {
+  const { store } = options;
+
+  function find(endpoint: string, idOrName: string): Entity | undefined {
+    const spec = ENDPOINTS[endpoint]!;
+    const list = store.current().config[spec.collection] as readonly Entity[];
+    return list.find((e) => e.id === idOrName) ?? (spec.key ? list.find((e) => e[spec.key!] === idOrName) : undefined);
+  }
+
+  function page(res: ServerResponse, url: URL, list: readonly Entity[]): void {
+    const size = Math.min(Math.max(Number(url.searchParams.get('size') ?? 100) || 100, 1), 1000);
+    const offset = Math.max(Number(url.searchParams.get('offset') ?? 0) || 0, 0);
+    const data = list.slice(offset, offset + size);
+    const nextOffset = offset + size < list.length ? String(offset + size) : null;
+    send(res, 200, { data, next: nextOffset === null ? null : `${url.pathname}?offset=${nextOffset}&size=${size}`, ...(nextOffset ? { offset: nextOffset } : {}) });
+  }
+
+  async function postConfig(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const raw = await readBody(req);
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    let text = raw;
+    if (type.includes('application/x-www-form-urlencoded')) text = new URLSearchParams(raw).get('config') ?? '';
+    else if (type.includes('application/json')) {
+      try {
+        const parsed = JSON.parse(raw) as Record<string, unknown>;
+        if (typeof parsed.config === 'string') text = parsed.config;
+        else if (parsed.config && typeof parsed.config === 'object') text = JSON.stringify(parsed.config);
+      } catch {
+        // Not JSON after all: the loader reports it with its position.
+      }
+    }
+    if (text.trim() === '') return send(res, 400, { message: 'expected a declarative configuration' });
+    const current = store.current();
+    const record = await options.reloader.apply(text, '<POST /config>');
+    if (record.result === 'unchanged') {
+      return truthy(url.searchParams.get('check_hash')) ? send(res, 304) : send(res, 201, flattenedEntities(current.config));
+    }
+    if (record.result === 'failed') {
+      const { fields, flattened } = kongErrorFields(text, record.errors);
+      return send(res, 400, {
+        code: 14,
+        name: 'invalid declarative configuration',
+        message: `declarative config is invalid: ${record.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`,
+        fields,
+        ...(truthy(url.searchParams.get('flatten_errors')) ? { flattened_errors: flattened } : {}),
+        positions: record.errors.map(formatIssue),
+      });
+    }
+    send(res, 201, flattenedEntities(store.current().config));
+  }
+
+  function metrics(res: ServerResponse): void {
+    const snapshot = store.current();
+    const r = options.reloader;
+    const lines = [
+      '# HELP gateway_config_reloads_total Config reloads by result.',
+      '# TYPE gateway_config_reloads_total counter',
+      ...(['applied', 'unchanged', 'failed'] as const).map((k) => `gateway_config_reloads_total{result="${k}"} ${r.counts[k]}`),
+      '# HELP gateway_config_last_reload_success_timestamp_seconds When a reload last changed the config.',
+      '# TYPE gateway_config_last_reload_success_timestamp_seconds gauge',
+      `gateway_config_last_reload_success_timestamp_seconds ${r.lastSuccessAt ? Date.parse(r.lastSuccessAt) / 1000 : 0}`,
+      '# HELP gateway_config_info The loaded config.',
+      '# TYPE gateway_config_info gauge',
+      `gateway_config_info{hash="${snapshot.hash}"} 1`,
+      '# HELP gateway_config_entities Entities in the loaded config, by type.',
+      '# TYPE gateway_config_entities gauge',
+      ...Object.entries(snapshot.config).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `gateway_config_entities{type="${k}"} ${(v as unknown[]).length}`),
+    ];
+    const text = `${lines.join('\n')}\n`;
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const snapshot = store.current();
+    if (parts.length === 0 && method === 'GET') {
+      return send(res, 200, {
+        version: options.version,
+        hostname: hostname(),
+        node_id: options.nodeId,
+        tagline: 'Welcome to the gateway',
+        plugins: {
+          available_on_server: Object.fromEntries([...options.catalog.keys()].sort().map((n) => {
+            const h = options.handlers.get(n);
+            return [n, h ? { version: h.version, priority: h.priority } : {}];
+          })),
+          enabled_in_cluster: [...new Set(snapshot.config.plugins.map((p) => p.name))].sort(),
+        },
+        configuration: { database: 'off', role: 'traditional' },
+      });
+    }
+    const [first, second, third] = parts;
+    if (first === 'status' && parts.length === 1) {
+      const last = options.reloader.last;
+      return send(res, 200, {
+        server: { connections_active: await options.connections() },
+        configuration_hash: snapshot.hash,
+        reload: last ? { last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [] } : null,
+      });
+    }
+    if (first === 'metrics' && parts.length === 1) return metrics(res);
+    if (first === 'config' && parts.length === 1) {
+      if (method === 'GET') return send(res, 200, { config: exportConfig(snapshot.config) });
+      if (method === 'POST') return postConfig(req, res, url);
+    }
+    if (first === 'plugins' && second === 'enabled' && parts.length === 2) {
+      return send(res, 200, { enabled_plugins: [...options.catalog.keys()].sort() });
+    }
+    if (first === 'schemas' && second === 'plugins' && third !== undefined && parts.length === 3) {
+      const module = options.catalog.get(third);
+      return module ? send(res, 200, inputSchema(module.config)) : send(res, 404, { message: `No plugin named '${third}'` });
+    }
+    if (first !== undefined && ENDPOINTS[first]) {
+      if (method !== 'GET' && method !== 'HEAD') {
+        const verb = VERBS[method] ?? 'modify';
+        return send(res, 405, { code: 12, name: 'operation unsupported', message: `cannot ${verb} '${ENDPOINTS[first].collection}' entities when not using a database` });
+      }
+      const all = snapshot.config[ENDPOINTS[first].collection] as readonly Entity[];
+      if (parts.length === 1) return page(res, url, all);
+      const entity = find(first, second!);
+      if (!entity) return send(res, 404, { message: 'Not found' });
+      if (parts.length === 2) return send(res, 200, entity);
+      const field = third !== undefined ? NESTED[first]?.[third] : undefined;
+      if (parts.length === 3 && field) {
+        const children = snapshot.config[ENDPOINTS[third!]!.collection] as readonly Entity[];
+        return page(res, url, children.filter((c) => (c[field] as { id?: string } | null)?.id === entity.id));
+      }
+    }
+    send(res, 404, { message: 'Not found' });
+  }
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    route(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { message: 'An unexpected error occurred' });
+      else res.destroy();
+    });
+  };
+}
+
+export async function listenAdmin(at: ListenAddress, options: AdminOptions): Promise<{ address: string; port: number; close(): Promise<void> }> {
+  const server: Server = createServer(createAdminHandler(options));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at.port, at.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
