@@ -1,5 +1,6 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
 import { runProxyBench } from './proxy.ts';
+import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
 
@@ -7,6 +8,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
   router: runRouterBench,
   proxy: runProxyBench,
+  reload: runReloadBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -13,7 +13,7 @@ import { trustedPeers } from './proxy/headers.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
-import { compileSnapshot } from './snapshot/snapshot.ts';
+import { compileSnapshot, originsOf } from './snapshot/snapshot.ts';
 import { PoolRegistry } from './upstream/pools.ts';
 import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
@@ -26,6 +26,8 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
+  /** Upstream connection pools (they outlive snapshots). */
+  readonly pools: PoolRegistry;
   /** Admin API listeners (none with --admin-listen off). */
   readonly admins: readonly { readonly address: string; readonly port: number }[];
   readonly store: SnapshotStore;
@@ -77,6 +79,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     handlers: BUNDLED_HANDLERS,
     log,
     onSwap: async (next) => {
+      pools.retainOnly(originsOf(next));
       await stopChecks();
       stopChecks = startActiveChecks(next.config, health);
       for (const l of listeners) l.refreshTls();
@@ -98,6 +101,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
+    pools,
     admins,
     store,
     reload: (reason) => reloader.reload(reason),

@@ -45,7 +45,9 @@ export function buildIndexes(collections: FlatCollections, issues: IssueCollecto
         let seen = uniques.get(field);
         if (!seen) uniques.set(field, (seen = new Map()));
         if (seen.has(v)) {
-          issues.error([...e.path, field], `uniqueness violation: '${collection}' entity with ${field} set to '${v}' already declared`, { entity: entityLabel(e) });
+          // Messages reach logs (reload failures): a secret's value is never part of one.
+          const shown = def.secrets?.includes(field) ? '[redacted]' : v;
+          issues.error([...e.path, field], `uniqueness violation: '${collection}' entity with ${field} set to '${shown}' already declared`, { entity: entityLabel(e) });
         } else {
           seen.set(v, e);
         }

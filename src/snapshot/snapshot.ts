@@ -29,6 +29,18 @@ export interface Snapshot {
   readonly upstreamTls: ReadonlyMap<string, UpstreamTls>;
 }
 
+/** Every `host:port` a snapshot may send to: services' hosts and upstreams' targets. */
+export function originsOf(snapshot: Snapshot): Set<string> {
+  const out = new Set<string>();
+  const wrap = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  for (const s of snapshot.config.services) if (!snapshot.upstreams.has(s.host)) out.add(`${wrap(s.host)}:${s.port}`);
+  for (const t of snapshot.config.targets) {
+    const colon = t.target.lastIndexOf(':');
+    out.add(`${wrap(t.target.slice(0, colon).replace(/^\[(.*)\]$/, '$1'))}${t.target.slice(colon)}`);
+  }
+  return out;
+}
+
 export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>): Snapshot {
   const targetsByUpstream = new Map<string, Config['targets'][number][]>();
   for (const t of config.targets) {

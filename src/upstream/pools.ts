@@ -46,6 +46,23 @@ export class PoolRegistry {
     return pool;
   }
 
+  /**
+   * After a reload: closes the pools of origins (`host:port`) the new config no longer sends to. undici's close
+   * lets requests in flight finish first, so nothing is cut.
+   */
+  retainOnly(origins: ReadonlySet<string>): void {
+    for (const [id, pool] of this.#pools) {
+      const origin = id.slice(id.indexOf('://') + 3, id.indexOf('|'));
+      if (origins.has(origin)) continue;
+      this.#pools.delete(id);
+      void pool.close().catch(() => undefined);
+    }
+  }
+
+  get size(): number {
+    return this.#pools.size;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.#pools.values()].map((p) => p.close().catch(() => undefined)));
     this.#pools.clear();

@@ -277,3 +277,14 @@ for (const c of cases) {
     assert.deepEqual(problems(c.file), c.expect);
   });
 }
+
+test('a duplicated secret is reported without its value (messages reach logs)', () => {
+  assert.deepEqual(problems(yaml`
+    _format_version: "3.0"
+    consumers:
+    - username: a
+      keyauth_credentials: [{ key: s3cret-value }]
+    - username: b
+      keyauth_credentials: [{ key: s3cret-value }]
+  `), ["6:32 consumers[1].keyauth_credentials[0].key: uniqueness violation: 'keyauth_credentials' entity with key set to '[redacted]' already declared"]);
+});

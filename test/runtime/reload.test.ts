@@ -99,3 +99,14 @@ test('identical bytes are a no-op; a burst of writes is one reload of the newest
   for (let i = 2; i <= 6; i++) writeFileSync(gw.file, config(`v${i}`));
   await eventually(gw, 'v6');
 }));
+
+test('a config posted to the admin API stays until the file changes again', () => withGateway(async (gw) => {
+  const posted = await request(`${gw.admin}/config`, { method: 'POST', body: config('posted'), headers: { 'content-type': 'text/yaml' } });
+  assert.equal(posted.statusCode, 201);
+  await posted.body.text();
+  assert.equal(await version(gw), 'posted');
+  await sleep(600);
+  assert.equal(await version(gw), 'posted', 'no file event: the watcher leaves it');
+  writeFileSync(gw.file, config('from-file'));
+  await eventually(gw, 'from-file');
+}));
