@@ -139,7 +139,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
       const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
       const setCookies: string[] = [];
-      const balance = balanceContext(req, match!, path!, query, trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp, setCookies);
+      // Only consistent-hashing reads the request; the other balancers need nothing built per request.
+      const hashing = snapshot.upstreams.get(service.host)?.upstream.algorithm === 'consistent-hashing';
+      const balance = hashing ? balanceContext(req, match!, path!, query, trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp, setCookies) : undefined;
       const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail, balance, setCookies };
       if (upgrade) tunnel(req, upgrade, job);
       else void forward(req, res, job);
@@ -251,7 +253,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     readonly service: Service;
     readonly route: Route;
     readonly peers: Balancer;
-    readonly balance: BalanceContext;
+    readonly balance: BalanceContext | undefined;
     readonly setCookies: string[];
     readonly headers: Record<string, string | string[]>;
     readonly target: string;

@@ -196,5 +196,3 @@ export function balancerFor(upstream: Upstream, targets: readonly Target[]): Bal
   // 'latency' needs response-time tracking; until then it balances round-robin.
   return roundRobin(targets);
 }
-
-export type { Upstream };
