@@ -9,6 +9,8 @@ import { loadConfigFile } from './declarative/load-config.ts';
 import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog } from './plugins/catalog.ts';
 import { BUNDLED_HANDLERS } from './plugins/handlers.ts';
+import { loadCustomHandlers } from './plugins/custom-handlers.ts';
+import type { PluginHandler } from './plugins/types.ts';
 import { trustedPeers } from './proxy/headers.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
@@ -54,7 +56,16 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
     log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
   }
-  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, BUNDLED_HANDLERS));
+  const custom = await loadCustomHandlers(settings.pluginsPaths, [...catalog.keys()].filter((n) => !BUNDLED_HANDLERS.has(n)));
+  const handlers: ReadonlyMap<string, PluginHandler> = new Map([...BUNDLED_HANDLERS, ...custom]);
+  for (const [name, handler] of handlers) {
+    try {
+      await handler.initWorker?.();
+    } catch (err) {
+      throw new GatewayError('BAD_PLUGIN', `plugin '${name}': initWorker failed: ${(err as Error).message}`);
+    }
+  }
+  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, handlers));
   const pools = new PoolRegistry();
   const health = new HealthRegistry();
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
@@ -71,12 +82,12 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  await configurePlugins(store.current(), BUNDLED_HANDLERS, log);
+  await configurePlugins(store.current(), handlers, log);
   const reloader = createReloader({
     path: settings.configPath,
     store,
     catalog,
-    handlers: BUNDLED_HANDLERS,
+    handlers,
     log,
     onSwap: async (next) => {
       pools.retainOnly(originsOf(next));
@@ -90,7 +101,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   try {
     for (const at of settings.adminListen) {
       admins.push(await listenAdmin(at, {
-        store, reloader, catalog, handlers: BUNDLED_HANDLERS, version: VERSION, nodeId: NODE_ID,
+        store, reloader, catalog, handlers, version: VERSION, nodeId: NODE_ID,
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

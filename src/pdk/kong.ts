@@ -24,10 +24,25 @@ export interface KongRequest {
 }
 
 export interface KongResponse {
+  /** The status being answered (header filter and log phases). */
+  getStatus(): number | undefined;
+  /** Response headers (header filter and log phases); case-insensitive. */
+  getHeader(name: string): string | undefined;
+  getHeaders(): Readonly<Record<string, string | readonly string[]>>;
+  /** Header filter phase: change the headers the client will get. */
+  setHeader(name: string, value: string): void;
+  addHeader(name: string, value: string): void;
+  clearHeader(name: string): void;
   /** Ends the request with this answer: a record becomes JSON; no later phase handler of the request runs. */
   exit(status: number, body?: string | JsonValue, headers?: Readonly<Record<string, string>>): void;
   /** Kong's error answer: the default message for the status unless one is given, typed by the client's Accept. */
   error(status: number, message?: string, headers?: Readonly<Record<string, string>>): void;
+}
+
+export interface KongServiceRequest {
+  /** Access phase: headers of the request sent upstream. */
+  setHeader(name: string, value: string): void;
+  clearHeader(name: string): void;
 }
 
 export interface KongRouter {
@@ -44,6 +59,7 @@ export interface KongNode {
 export interface Kong {
   readonly request: KongRequest;
   readonly response: KongResponse;
+  readonly service: { readonly request: KongServiceRequest };
   readonly router: KongRouter;
   readonly node: KongNode;
   readonly ctx: { readonly shared: Record<string, unknown>; readonly plugin: Record<string, unknown> };

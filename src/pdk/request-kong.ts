@@ -44,7 +44,16 @@ export function parseQuery(raw: string): Record<string, string | true | (string 
   return out;
 }
 
-export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): (pluginId: string) => Kong {
+/** The `kong` objects of one request, and the state the phases share through them. */
+export interface RequestKong {
+  forPlugin(pluginId: string): Kong;
+  /** Header changes plugins asked for on the upstream request (null value: remove). */
+  readonly upstreamHeaderChanges: Map<string, string | null>;
+  /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
+  setResponse(status: number, headers: Record<string, string | string[]>): void;
+}
+
+export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): RequestKong {
   let query: ReturnType<typeof parseQuery> | undefined;
   const request: KongRequest = {
     getScheme: () => facts.scheme,
@@ -62,15 +71,43 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): (
   };
   const shared: Record<string, unknown> = {};
   const perPlugin = new Map<string, Record<string, unknown>>();
-  return (pluginId) => {
+  const upstreamHeaderChanges = new Map<string, string | null>();
+  let status: number | undefined;
+  let headers: Record<string, string | string[]> = {};
+  const response = {
+    exit: (code: number, body?: string | JsonValue, extra: Readonly<Record<string, string>> = {}) => answer(code, body, extra, 'exit'),
+    error: (code: number, message?: string, extra: Readonly<Record<string, string>> = {}) => answer(code, message, extra, 'error'),
+    getStatus: () => status,
+    getHeader: (name: string) => {
+      const v = headers[name.toLowerCase()];
+      return Array.isArray(v) ? v[0] : v;
+    },
+    getHeaders: () => headers,
+    setHeader: (name: string, value: string) => {
+      headers[name.toLowerCase()] = value;
+    },
+    addHeader: (name: string, value: string) => {
+      const key = name.toLowerCase();
+      const v = headers[key];
+      headers[key] = v === undefined ? value : [...(Array.isArray(v) ? v : [v]), value];
+    },
+    clearHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  const service = {
+    request: {
+      setHeader: (name: string, value: string) => void upstreamHeaderChanges.set(name.toLowerCase(), value),
+      clearHeader: (name: string) => void upstreamHeaderChanges.set(name.toLowerCase(), null),
+    },
+  };
+  const forPlugin = (pluginId: string): Kong => {
     let own = perPlugin.get(pluginId);
     if (!own) perPlugin.set(pluginId, (own = {}));
     return {
       request,
-      response: {
-        exit: (status, body, headers = {}) => answer(status, body, headers, 'exit'),
-        error: (status, message, headers = {}) => answer(status, message, headers, 'error'),
-      },
+      response,
+      service,
       router: {
         getRoute: () => facts.match.route,
         getService: () => facts.match.service,
@@ -79,5 +116,13 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): (
       node: { getId: () => NODE_ID, getHostname: () => HOSTNAME },
       ctx: { shared, plugin: own },
     };
+  };
+  return {
+    forPlugin,
+    upstreamHeaderChanges,
+    setResponse(code, h) {
+      status = code;
+      headers = h;
+    },
   };
 }

@@ -11,6 +11,15 @@ import type { PluginSchemaModule } from './schema-types.ts';
 
 const SCHEMA_FILES = ['schema.ts', 'schema.mts', 'schema.js', 'schema.mjs'];
 
+/** Imports one of a custom plugin's modules; a module that fails to load is a clear start-up error. */
+export async function importPluginFile(file: string): Promise<{ default?: unknown }> {
+  try {
+    return (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
+  } catch (err) {
+    throw new GatewayError('BAD_PLUGIN', `${file}: cannot load: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
+
 function checkShape(value: unknown, file: string, folder: string): PluginSchemaModule {
   const m = value as Partial<PluginSchemaModule> | undefined;
   const fail = (why: string) => {
@@ -38,12 +47,7 @@ export async function loadCustomPluginSchemas(dirs: readonly string[]): Promise<
     for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
       const file = SCHEMA_FILES.map((f) => join(dir, entry.name, f)).find((f) => existsSync(f));
       if (!file) continue;
-      let imported: { default?: unknown };
-      try {
-        imported = (await import(pathToFileURL(resolve(file)).href)) as { default?: unknown };
-      } catch (err) {
-        throw new GatewayError('BAD_PLUGIN', `${file}: cannot load: ${(err as Error).message.split('\n')[0]}`);
-      }
+      const imported = await importPluginFile(file);
       const module = checkShape(imported.default, file, entry.name);
       const earlier = found.get(module.name);
       if (earlier) throw new GatewayError('BAD_PLUGIN', `${file}: plugin '${module.name}' is also defined in ${earlier.file}`);

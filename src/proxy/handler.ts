@@ -16,6 +16,7 @@ import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { PlannedPlugin } from '../snapshot/plugin-plans.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
@@ -23,7 +24,7 @@ import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
 import { runPhase } from './phase-runner.ts';
-import { parseQuery, requestKongFactory } from '../pdk/request-kong.ts';
+import { parseQuery, requestKongFactory, type RequestKong } from '../pdk/request-kong.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -61,6 +62,7 @@ function classify(err: unknown): Failure {
 }
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
+const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
 
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters. */
 const newRequestId = () => randomUUID().replace(/-/g, '');
@@ -68,16 +70,20 @@ const newRequestId = () => randomUUID().replace(/-/g, '');
 export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   const { headers: headerSettings } = options;
 
-  function answer(req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
+  function answer(
+    req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string,
+    extra: Readonly<Record<string, string>> = {}, beforeHead?: (status: number, headers: Record<string, string | string[]>) => void,
+  ): void {
     if (res.headersSent) {
       res.destroy();
       return;
     }
     const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, requestId, firstValue(req.headers.accept));
-    const headers: Record<string, string | number> = { 'content-type': body.contentType, 'content-length': Buffer.byteLength(body.body), ...extra };
+    const headers: Record<string, string | string[]> = { 'content-type': body.contentType, 'content-length': String(Buffer.byteLength(body.body)), ...extra };
     if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
     if (headerSettings.serverTokens) headers.server = options.serverToken;
-    if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = elapsed(started);
+    if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
+    beforeHead?.(status, headers);
     res.writeHead(status, headers);
     res.end(body.body);
   }
@@ -86,8 +92,11 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const started = performance.now();
     const requestId = newRequestId();
     const snapshot = options.store.current();
+    // Declared before any answer can be given: the header filter reads them (no plugins until a route matched).
+    let plan: readonly PlannedPlugin[] = NO_PLUGINS;
+    let pdk: RequestKong | undefined;
     const fail = (status: number, message = defaultMessage(status), extra?: Readonly<Record<string, string>>) =>
-      answer(req, res, started, requestId, status, message, extra);
+      answer(req, res, started, requestId, status, message, extra, headerFilter);
 
     const rawUrl = req.url ?? '';
     const queryAt = rawUrl.indexOf('?');
@@ -115,15 +124,23 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
       return redirectToHttps(route, host, hostHeader, rawUrl);
     }
-    const plan = snapshot.plugins.forRoute(route.id);
+    plan = snapshot.plugins.forRoute(route.id);
     if (plan.length > 0) {
       const state = { exited: false };
-      const kongFor = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match }, (status, body, headers, kind) => {
+      const kong = (pdk = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match }, (status, body, headers, kind) => {
         state.exited = true;
         if (kind === 'error') return fail(status, typeof body === 'string' ? body : defaultMessage(status), headers);
         pluginExit(status, body, headers);
-      });
-      const ran = runPhase('access', plan, (p) => kongFor(p.id), state, options.log, () => fail(500));
+      }));
+      if (plan.some((p) => p.handler.log)) {
+        // The log phase runs once the answer is out; what it does never changes the answer.
+        res.once('close', () => {
+          kong.setResponse(res.statusCode, res.getHeaders() as Record<string, string | string[]>);
+          const done = runPhase('log', plan, (p) => kong.forPlugin(p.id), { exited: false }, options.log, () => undefined);
+          if (done instanceof Promise) done.catch(() => undefined);
+        });
+      }
+      const ran = runPhase('access', plan, (p) => kong.forPlugin(p.id), state, options.log, () => fail(500));
       if (ran instanceof Promise) {
         ran.then(() => state.exited || proceed(), () => fail(500));
         return;
@@ -137,14 +154,30 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const peers = pickPeers(snapshot, service);
       if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
       const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
+      for (const [name, value] of pdk?.upstreamHeaderChanges ?? []) {
+        if (value === null) delete upstreamHeaders[name];
+        else upstreamHeaders[name] = value;
+      }
       const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
       const setCookies: string[] = [];
       // Only consistent-hashing reads the request; the other balancers need nothing built per request.
       const hashing = snapshot.upstreams.get(service.host)?.upstream.algorithm === 'consistent-hashing';
       const balance = hashing ? balanceContext(req, match!, path!, query, trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp, setCookies) : undefined;
-      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail, balance, setCookies };
+      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail, balance, setCookies, beforeHead: headerFilter };
       if (upgrade) tunnel(req, upgrade, job);
       else void forward(req, res, job);
+    }
+
+    /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
+    function headerFilter(status: number, headers: Record<string, string | string[]>): void {
+      if (!pdk || !plan.some((p) => p.handler.headerFilter)) return;
+      const kong = pdk;
+      kong.setResponse(status, headers);
+      const ran = runPhase('headerFilter', plan, (p) => kong.forPlugin(p.id), { exited: false }, options.log, () => undefined);
+      if (ran instanceof Promise) {
+        options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
+        ran.catch(() => undefined);
+      }
     }
 
     /** kong.response.exit: a record is sent as JSON, a string as it is. */
@@ -152,13 +185,14 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (res.headersSent) return;
       const isText = typeof body === 'string';
       const text = body === undefined || body === null ? '' : isText ? body : JSON.stringify(body);
-      const headers: Record<string, string | number> = {};
+      const headers: Record<string, string | string[]> = {};
       if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
       for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-      headers['content-length'] = Buffer.byteLength(text);
+      headers['content-length'] = String(Buffer.byteLength(text));
       if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
       if (headerSettings.serverTokens) headers.server = options.serverToken;
-      if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = elapsed(started);
+      if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
+      headerFilter(status, headers);
       res.writeHead(status, headers);
       res.end(req.method === 'HEAD' ? undefined : text);
     }
@@ -255,6 +289,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     readonly peers: Balancer;
     readonly balance: BalanceContext | undefined;
     readonly setCookies: string[];
+    /** The header filter phase, run on the head just before it is written. */
+    readonly beforeHead: (status: number, headers: Record<string, string | string[]>) => void;
     readonly headers: Record<string, string | string[]>;
     readonly target: string;
     readonly started: number;
@@ -414,6 +450,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const existing = out['set-cookie'];
       out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...f.setCookies];
     }
+    f.beforeHead(statusCode, out);
     res.writeHead(statusCode, out);
   }
 }
