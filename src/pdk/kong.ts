@@ -3,7 +3,8 @@
  * plugins use so far; it grows with the plugin runtime. Plugins get this interface only: no sockets, no
  * snapshot, no server objects.
  */
-import type { Route, Service } from '../declarative/config.ts';
+import type { Consumer, Route, Service } from '../declarative/config.ts';
+import type { Credentials } from '../snapshot/credentials.ts';
 import type { Captures } from '../router/router.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -43,12 +44,25 @@ export interface KongServiceRequest {
   /** Access phase: headers of the request sent upstream. */
   setHeader(name: string, value: string): void;
   clearHeader(name: string): void;
+  /** Access phase: drop a query argument from the request sent upstream. */
+  clearQueryArg(name: string): void;
 }
 
 export interface KongRouter {
   getRoute(): Route;
   getService(): Service | null;
   getCaptures(): Captures | null;
+}
+
+export interface KongClient {
+  /** The client's address, as the gateway trusts it. */
+  getIp(): string;
+  /** Sets who the request is from (authentication plugins); consumer-scoped plugins follow it. */
+  authenticate(consumer: Consumer | null, credential: Readonly<Record<string, unknown>> | null): void;
+  getConsumer(): Consumer | null;
+  getCredential(): Readonly<Record<string, unknown>> | null;
+  /** Credentials and consumers of the loaded config (indexes built once per config). */
+  readonly credentials: Credentials;
 }
 
 export interface KongNode {
@@ -61,6 +75,7 @@ export interface Kong {
   readonly response: KongResponse;
   readonly service: { readonly request: KongServiceRequest };
   readonly router: KongRouter;
+  readonly client: KongClient;
   readonly node: KongNode;
   readonly ctx: { readonly shared: Record<string, unknown>; readonly plugin: Record<string, unknown> };
 }

@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RouteMatch } from '../router/router.ts';
+import type { Consumer } from '../declarative/config.ts';
+import type { Credentials } from '../snapshot/credentials.ts';
 import type { JsonValue, Kong, KongRequest } from './kong.ts';
 
 /** This process's node id (Kong's node_id), stable for its life. */
@@ -18,6 +20,8 @@ export interface RequestFactsForPdk {
   /** Without the `?`. */
   readonly rawQuery: string;
   readonly match: RouteMatch;
+  readonly clientIp: string;
+  readonly credentials: Credentials;
 }
 
 export type Answer = (status: number, body: string | JsonValue | undefined, headers: Readonly<Record<string, string>>, kind: 'exit' | 'error') => void;
@@ -49,6 +53,8 @@ export interface RequestKong {
   forPlugin(pluginId: string): Kong;
   /** Header changes plugins asked for on the upstream request (null value: remove). */
   readonly upstreamHeaderChanges: Map<string, string | null>;
+  /** Query arguments plugins removed from the upstream request. */
+  readonly removedQueryArgs: Set<string>;
   /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
   setResponse(status: number, headers: Record<string, string | string[]>): void;
 }
@@ -72,6 +78,7 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): R
   const shared: Record<string, unknown> = {};
   const perPlugin = new Map<string, Record<string, unknown>>();
   const upstreamHeaderChanges = new Map<string, string | null>();
+  const removedQueryArgs = new Set<string>();
   let status: number | undefined;
   let headers: Record<string, string | string[]> = {};
   const response = {
@@ -95,10 +102,23 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): R
       delete headers[name.toLowerCase()];
     },
   };
+  let consumer: Consumer | null = null;
+  let credential: Readonly<Record<string, unknown>> | null = null;
+  const client = {
+    getIp: () => facts.clientIp,
+    authenticate: (c: Consumer | null, cred: Readonly<Record<string, unknown>> | null) => {
+      consumer = c;
+      credential = cred;
+    },
+    getConsumer: () => consumer,
+    getCredential: () => credential,
+    credentials: facts.credentials,
+  };
   const service = {
     request: {
       setHeader: (name: string, value: string) => void upstreamHeaderChanges.set(name.toLowerCase(), value),
       clearHeader: (name: string) => void upstreamHeaderChanges.set(name.toLowerCase(), null),
+      clearQueryArg: (name: string) => void removedQueryArgs.add(name),
     },
   };
   const forPlugin = (pluginId: string): Kong => {
@@ -108,6 +128,7 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): R
       request,
       response,
       service,
+      client,
       router: {
         getRoute: () => facts.match.route,
         getService: () => facts.match.service,
@@ -120,6 +141,7 @@ export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): R
   return {
     forPlugin,
     upstreamHeaderChanges,
+    removedQueryArgs,
     setResponse(code, h) {
       status = code;
       headers = h;

@@ -64,6 +64,21 @@ function classify(err: unknown): Failure {
 const elapsed = (since: number) => Math.round(performance.now() - since);
 const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
 
+/** The query string (with its `?`) without the named arguments. */
+function withoutArgs(query: string, names: ReadonlySet<string>): string {
+  const kept = query.slice(1).split('&').filter((part) => {
+    const eq = part.indexOf('=');
+    let key = eq < 0 ? part : part.slice(0, eq);
+    try {
+      key = decodeURIComponent(key.replace(/\+/g, ' '));
+    } catch {
+      // an undecodable name is compared as written
+    }
+    return part !== '' && !names.has(key);
+  });
+  return kept.length > 0 ? `?${kept.join('&')}` : '';
+}
+
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters. */
 const newRequestId = () => randomUUID().replace(/-/g, '');
 
@@ -127,7 +142,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     plan = snapshot.plugins.forRoute(route.id);
     if (plan.length > 0) {
       const state = { exited: false };
-      const kong = (pdk = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match }, (status, body, headers, kind) => {
+      const clientIp = (trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp).replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+      const kong = (pdk = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match, clientIp, credentials: snapshot.credentials }, (status, body, headers, kind) => {
         state.exited = true;
         if (kind === 'error') return fail(status, typeof body === 'string' ? body : defaultMessage(status), headers);
         pluginExit(status, body, headers);
@@ -158,7 +174,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         if (value === null) delete upstreamHeaders[name];
         else upstreamHeaders[name] = value;
       }
-      const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + query;
+      const upstreamQuery = pdk && pdk.removedQueryArgs.size > 0 ? withoutArgs(query, pdk.removedQueryArgs) : query;
+      const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + upstreamQuery;
       const setCookies: string[] = [];
       // Only consistent-hashing reads the request; the other balancers need nothing built per request.
       const hashing = snapshot.upstreams.get(service.host)?.upstream.algorithm === 'consistent-hashing';

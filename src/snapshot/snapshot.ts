@@ -9,6 +9,7 @@ import { balancerFor, type Balancer } from './balancer.ts';
 import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
 import { compileCertificates, type CertificateTable } from './tls.ts';
 import { compileUpstreamTls, type UpstreamTls } from './upstream-tls.ts';
+import { compileCredentials, type Credentials } from './credentials.ts';
 
 export interface CompiledUpstream {
   readonly upstream: Upstream;
@@ -27,6 +28,7 @@ export interface Snapshot {
   readonly certificates: CertificateTable;
   /** Per https service (by id): what its upstream connections present and trust. */
   readonly upstreamTls: ReadonlyMap<string, UpstreamTls>;
+  readonly credentials: Credentials;
 }
 
 /** Every `host:port` a snapshot may send to: services' hosts and upstreams' targets. */
@@ -41,7 +43,8 @@ export function originsOf(snapshot: Snapshot): Set<string> {
   return out;
 }
 
-export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>): Snapshot {
+/** `loadedAt` (ms) anchors credential ttls; it is the only time a snapshot knows, passed in to keep this pure. */
+export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>, loadedAt = Date.now()): Snapshot {
   const targetsByUpstream = new Map<string, Config['targets'][number][]>();
   for (const t of config.targets) {
     const id = t.upstream?.id;
@@ -63,5 +66,6 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
     plugins: compilePluginPlans(config, handlers),
     certificates: compileCertificates(config),
     upstreamTls: compileUpstreamTls(config),
+    credentials: compileCredentials(config, loadedAt),
   });
 }

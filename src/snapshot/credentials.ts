@@ -1,0 +1,44 @@
+/**
+ * Credential lookups for authentication plugins, built once per snapshot: O(1) per request. Keys are indexed by
+ * their SHA-256, so a lookup compares digests, never the secret itself, and no secret sits in the index.
+ */
+import { createHash } from 'node:crypto';
+import type { Config, Consumer, KeyauthCredential } from '../declarative/config.ts';
+
+export interface Credentials {
+  /** The key-auth credential for a presented key, with its consumer; undefined when unknown or expired. */
+  keyauth(key: string, now?: number): { credential: KeyauthCredential; consumer: Consumer } | undefined;
+  /** A consumer by id or username (for `anonymous`). */
+  consumer(idOrUsername: string): Consumer | undefined;
+  /** A consumer's ACL groups. */
+  groups(consumerId: string): readonly string[];
+}
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest('base64');
+
+export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_credentials' | 'acls'>, loadedAt: number): Credentials {
+  const consumers = new Map(config.consumers.map((c) => [c.id, c]));
+  const byUsername = new Map(config.consumers.filter((c) => c.username).map((c) => [c.username!, c]));
+  const keys = new Map<string, { credential: KeyauthCredential; consumer: Consumer; expires: number }>();
+  for (const credential of config.keyauth_credentials) {
+    const consumer = credential.consumer ? consumers.get(credential.consumer.id) : undefined;
+    if (!consumer) continue;
+    // Kong's ttl counts from when the credential was created; in DB-less, from when the config was loaded.
+    keys.set(digest(credential.key), { credential, consumer, expires: credential.ttl ? loadedAt + credential.ttl * 1000 : Infinity });
+  }
+  const groups = new Map<string, string[]>();
+  for (const acl of config.acls) {
+    if (!acl.consumer) continue;
+    const list = groups.get(acl.consumer.id) ?? [];
+    list.push(acl.group);
+    groups.set(acl.consumer.id, list);
+  }
+  return {
+    keyauth(key, now = Date.now()) {
+      const found = keys.get(digest(key));
+      return found && found.expires > now ? { credential: found.credential, consumer: found.consumer } : undefined;
+    },
+    consumer: (idOrUsername) => consumers.get(idOrUsername) ?? byUsername.get(idOrUsername),
+    groups: (consumerId) => groups.get(consumerId) ?? [],
+  };
+}
