@@ -1,9 +1,11 @@
 /** The bundled plugins that have a handler (the others are validated and not run yet): an explicit list. */
 import requestTermination from './bundled/request-termination/handler.ts';
 import keyAuth from './bundled/key-auth/handler.ts';
+import acl from './bundled/acl/handler.ts';
 import type { PluginHandler } from './types.ts';
 
 export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<string, PluginHandler>([
   ['request-termination', requestTermination as PluginHandler],
   ['key-auth', keyAuth as PluginHandler],
+  ['acl', acl as PluginHandler],
 ]);

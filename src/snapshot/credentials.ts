@@ -12,11 +12,13 @@ export interface Credentials {
   consumer(idOrUsername: string): Consumer | undefined;
   /** A consumer's ACL groups. */
   groups(consumerId: string): readonly string[];
+  /** The names of the consumer groups a consumer belongs to. */
+  consumerGroups(consumerId: string): readonly string[];
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64');
 
-export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_credentials' | 'acls'>, loadedAt: number): Credentials {
+export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_credentials' | 'acls' | 'consumer_groups' | 'consumer_group_consumers'>, loadedAt: number): Credentials {
   const consumers = new Map(config.consumers.map((c) => [c.id, c]));
   const byUsername = new Map(config.consumers.filter((c) => c.username).map((c) => [c.username!, c]));
   const keys = new Map<string, { credential: KeyauthCredential; consumer: Consumer; expires: number }>();
@@ -33,7 +35,17 @@ export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_c
     list.push(acl.group);
     groups.set(acl.consumer.id, list);
   }
+  const groupNames = new Map(config.consumer_groups.map((g) => [g.id, g.name]));
+  const memberships = new Map<string, string[]>();
+  for (const m of config.consumer_group_consumers) {
+    const name = groupNames.get(m.consumer_group.id);
+    if (name === undefined) continue;
+    const list = memberships.get(m.consumer.id) ?? [];
+    list.push(name);
+    memberships.set(m.consumer.id, list);
+  }
   return {
+    consumerGroups: (consumerId) => memberships.get(consumerId) ?? [],
     keyauth(key, now = Date.now()) {
       const found = keys.get(digest(key));
       return found && found.expires > now ? { credential: found.credential, consumer: found.consumer } : undefined;

@@ -1,0 +1,45 @@
+// Kong: kong/plugins/acl/handler.lua
+import { definePluginHandler } from '../../types.ts';
+import type { PluginConfig } from '../../schema-types.ts';
+import type schema from './schema.ts';
+
+type Config = PluginConfig<typeof schema>;
+
+const FORBIDDEN = 'You cannot consume this service';
+
+/** Per config, its group list as a set, and whether it is a deny list: computed once, not per request. */
+const prepared = new WeakMap<Config, { deny: boolean; groups: ReadonlySet<string> }>();
+function prepare(config: Config) {
+  let p = prepared.get(config);
+  if (!p) {
+    const deny = (config.deny ?? []).length > 0;
+    prepared.set(config, (p = { deny, groups: new Set(deny ? config.deny : config.allow) }));
+  }
+  return p;
+}
+
+export default definePluginHandler<Config>({
+  version: '1.0.0',
+  priority: 950,
+  access(kong, config) {
+    const consumer = kong.client.getConsumer();
+    if (!consumer) {
+      // Kong: an authenticated credential without a consumer is forbidden; nobody authenticated is unauthorized.
+      if (kong.client.getCredential()) kong.response.error(403, FORBIDDEN);
+      else kong.response.error(401);
+      return;
+    }
+    const groups = [
+      ...kong.client.credentials.groups(consumer.id),
+      ...(config.include_consumer_groups ? kong.client.credentials.consumerGroups(consumer.id) : []),
+    ];
+    const { deny, groups: listed } = prepare(config);
+    const inList = groups.some((g) => listed.has(g));
+    if (deny ? inList : !inList) {
+      kong.response.error(403, FORBIDDEN);
+      return;
+    }
+    if (!config.hide_groups_header && groups.length > 0) kong.service.request.setHeader('X-Consumer-Groups', groups.join(', '));
+    else kong.service.request.clearHeader('X-Consumer-Groups');
+  },
+});
