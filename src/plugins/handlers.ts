@@ -2,10 +2,12 @@
 import requestTermination from './bundled/request-termination/handler.ts';
 import keyAuth from './bundled/key-auth/handler.ts';
 import acl from './bundled/acl/handler.ts';
+import ipRestriction from './bundled/ip-restriction/handler.ts';
 import type { PluginHandler } from './types.ts';
 
 export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<string, PluginHandler>([
   ['request-termination', requestTermination as PluginHandler],
   ['key-auth', keyAuth as PluginHandler],
   ['acl', acl as PluginHandler],
+  ['ip-restriction', ipRestriction as PluginHandler],
 ]);

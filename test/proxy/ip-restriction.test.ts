@@ -1,0 +1,44 @@
+// ip-restriction on the address the gateway trusts (X-Real-IP only from --trusted-ips): deny first, then allow.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'undici';
+import { startTestGateway, startUpstream } from '../helpers/servers.ts';
+
+const upstream = await startUpstream();
+// The test client connects from 127.0.0.1; trusting it lets X-Real-IP stand for other clients.
+const gw = await startTestGateway(`_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:${upstream.port}
+  routes:
+  - { name: deny, paths: [/deny], plugins: [{ name: ip-restriction, config: { deny: [10.0.0.0/8, "2001:db8::/32"] } }] }
+  - { name: allow, paths: [/allow], plugins: [{ name: ip-restriction, config: { allow: [192.0.2.0/24], status: 401, message: members only } }] }
+  - { name: both, paths: [/both], plugins: [{ name: ip-restriction, config: { allow: [10.0.0.0/8], deny: [10.0.0.66] } }] }
+`, { trustedIps: ['127.0.0.1'] });
+
+after(async () => {
+  await gw.stop();
+  await upstream.close();
+});
+
+async function from(ip: string, path: string) {
+  const res = await request(`${gw.url}${path}`, { headers: { 'x-real-ip': ip } });
+  const text = await res.body.text();
+  return { status: res.statusCode, message: res.statusCode === 200 ? '' : (JSON.parse(text) as { message: string }).message };
+}
+
+test("deny lists keep addresses out with Kong's 403 message, IPv4 and IPv6", async () => {
+  assert.deepEqual(await from('10.1.2.3', '/deny'), { status: 403, message: 'Your IP address is not allowed' });
+  assert.deepEqual(await from('2001:db8::7', '/deny'), { status: 403, message: 'Your IP address is not allowed' });
+  assert.equal((await from('192.0.2.10', '/deny')).status, 200);
+});
+
+test('allow lists let only their addresses in, with the configured status and message', async () => {
+  assert.equal((await from('192.0.2.10', '/allow')).status, 200);
+  assert.deepEqual(await from('198.51.100.1', '/allow'), { status: 401, message: 'members only' });
+});
+
+test('deny is checked before allow', async () => {
+  assert.equal((await from('10.0.0.5', '/both')).status, 200);
+  assert.equal((await from('10.0.0.66', '/both')).status, 403);
+});
