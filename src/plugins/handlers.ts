@@ -3,6 +3,7 @@ import requestTermination from './bundled/request-termination/handler.ts';
 import keyAuth from './bundled/key-auth/handler.ts';
 import acl from './bundled/acl/handler.ts';
 import ipRestriction from './bundled/ip-restriction/handler.ts';
+import correlationId from './bundled/correlation-id/handler.ts';
 import type { PluginHandler } from './types.ts';
 
 export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<string, PluginHandler>([
@@ -10,4 +11,5 @@ export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<stri
   ['key-auth', keyAuth as PluginHandler],
   ['acl', acl as PluginHandler],
   ['ip-restriction', ipRestriction as PluginHandler],
+  ['correlation-id', correlationId as PluginHandler],
 ]);
