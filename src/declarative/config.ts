@@ -13,7 +13,6 @@ import type { certificateFields, sniFields, caCertificateFields } from '../entit
 import type {
   keyauthCredentialFields, basicauthCredentialFields, jwtSecretFields, hmacauthCredentialFields, aclFields,
 } from '../entities/credentials.ts';
-import type { PathSegment } from '../errors.ts';
 import type { Protocol } from '../plugins/schema-types.ts';
 
 export interface Ref {
@@ -71,6 +70,4 @@ export interface Config {
   readonly jwt_secrets: readonly JwtSecret[];
   readonly hmacauth_credentials: readonly HmacauthCredential[];
   readonly acls: readonly Acl[];
-  /** Where each entity was declared (by id): its path in the file, for messages after loading. */
-  readonly sources: ReadonlyMap<string, readonly PathSegment[]>;
 }

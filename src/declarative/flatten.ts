@@ -53,18 +53,29 @@ export function refText(ref: unknown): string | undefined {
 }
 
 
-const childLists = new WeakMap<EntityDef, readonly (readonly [string, CollectionName])[]>();
-function childEntries(def: EntityDef): readonly (readonly [string, CollectionName])[] {
-  let list = childLists.get(def);
-  if (!list) childLists.set(def, (list = Object.entries(def.children ?? {})));
-  return list;
+/** What flattening needs of each entity type, worked out once: it runs for every entity of every load. */
+interface Plan {
+  readonly children: readonly (readonly [string, CollectionName])[];
+  /** Parent collection → our field that points to it. */
+  readonly parentFields: ReadonlyMap<CollectionName, string>;
+  /** The cache key, unless Kong generates one of its fields (then Kong draws a random id). */
+  readonly cacheKey: readonly string[] | undefined;
+  readonly secrets: ReadonlySet<string>;
 }
 
-/** The field of a child entity that points to its parent's collection (`route` for a plugin nested in a route). */
-function parentField(def: EntityDef, parent: CollectionName): string | undefined {
-  for (const field in def.foreign) if (def.foreign[field] === parent) return field;
-  return undefined;
-}
+const PLANS = new Map<CollectionName, Plan>(
+  (Object.keys(ENTITIES) as CollectionName[]).map((c) => {
+    const def = ENTITIES[c];
+    const auto = AUTO_FIELDS[c] ?? [];
+    return [c, {
+      children: Object.entries(def.children ?? {}),
+      parentFields: new Map(Object.entries(def.foreign ?? {}).map(([field, target]) => [target, field] as const).reverse()),
+      cacheKey: def.cacheKey && !def.cacheKey.some((k) => auto.includes(k)) ? def.cacheKey : undefined,
+      secrets: new Set(def.secrets ?? []),
+    }];
+  }),
+);
+const planOf = (c: CollectionName): Plan => PLANS.get(c)!;
 
 /** Per referenceable collection: endpoint-key value → id, for every entity declared (nested or not). */
 type NameIds = Map<CollectionName, Map<string, string>>;
@@ -83,7 +94,7 @@ function collectNameIds(document: Record<string, unknown>, endpointId: (collecti
         if (!map) names.set(collection, (map = new Map()));
         if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : endpointId(collection, key));
       }
-      for (const [childKey, child] of childEntries(def)) if (child !== 'plugins') visit(child, item[childKey]);
+      for (const [childKey, child] of planOf(collection).children) if (child !== 'plugins') visit(child, item[childKey]);
     }
   };
   for (const c of ['services', 'routes', 'consumers', 'consumer_groups', 'upstreams'] as const) visit(c, document[c]);
@@ -95,7 +106,7 @@ export class Flattener {
   readonly #issues: IssueCollector;
   readonly #contentSeen = new Map<string, number>();
   #names: NameIds = new Map();
-  readonly #derived = new Map<string, string>();
+  readonly #derived = new Map<CollectionName, Map<string, string>>();
 
   constructor(issues: IssueCollector) {
     this.#issues = issues;
@@ -107,22 +118,22 @@ export class Flattener {
     for (const collection of TOP_LEVEL_ORDER) {
       const items = document[collection];
       if (!Array.isArray(items)) continue;
-      items.forEach((item, i) => this.#add(collection, item, [collection, i], undefined));
+      for (let i = 0; i < items.length; i++) this.#add(collection, items[i], [collection, i], undefined);
     }
     return this.collections;
   }
 
   #add(collection: CollectionName, input: unknown, path: readonly PathSegment[], parent: FlatEntity | undefined): FlatEntity | undefined {
     const def = ENTITIES[collection];
+    const plan = planOf(collection);
     if (collection === 'snis' && typeof input === 'string') input = { name: input };
     if (!isRecord(input)) return undefined;
-    const children = def.children ?? {};
     const value = collection === 'consumer_group_consumers'
       ? { consumer: input.consumer, consumer_group: input.consumer_group }
       : storedValue(def.fields, input);
     let parentLink: FlatEntity['parent'];
     if (parent) {
-      const field = parentField(def, parent.collection);
+      const field = plan.parentFields.get(parent.collection);
       if (field) {
         const given = value[field];
         if (given !== undefined && given !== null && !this.#pointsTo(given, parent)) {
@@ -137,9 +148,10 @@ export class Flattener {
     const entity: FlatEntity = { collection, path, value, input, id, derivedId: derived, parent: parentLink };
     this.collections[collection].push(entity);
 
-    for (const [key, childCollection] of childEntries(def)) {
+    for (const [key, childCollection] of plan.children) {
       const nested = input[key];
-      if (Array.isArray(nested)) nested.forEach((child, i) => this.#add(childCollection, child, [...path, key, i], entity));
+      if (!Array.isArray(nested)) continue;
+      for (let i = 0; i < nested.length; i++) this.#add(childCollection, nested[i], [...path, key, i], entity);
     }
     if (collection === 'consumers' && Array.isArray(input.groups)) {
       input.groups.forEach((group, i) => this.#membership({ id }, group, [...path, 'groups', i]));
@@ -177,9 +189,10 @@ export class Flattener {
 
   /** Ids derived from names, computed once per load (the name pre-pass needs them too). */
   #endpointId = (collection: CollectionName, key: string): string => {
-    const memoKey = `${collection}\u0000${key}`;
-    let id = this.#derived.get(memoKey);
-    if (id === undefined) this.#derived.set(memoKey, (id = idFromEndpointKey(collection, key)));
+    let memo = this.#derived.get(collection);
+    if (!memo) this.#derived.set(collection, (memo = new Map()));
+    let id = memo.get(key);
+    if (id === undefined) memo.set(key, (id = idFromEndpointKey(collection, key)));
     return id;
   };
 
@@ -189,15 +202,15 @@ export class Flattener {
     const key = def.endpointKey ? value[def.endpointKey] : undefined;
     if (typeof key === 'string') return { id: this.#endpointId(def.collection, key), derived: true };
     const refValue = (field: string) => this.#refValue(def, value, parent, field);
-    const auto = AUTO_FIELDS[def.collection] ?? [];
-    if (def.cacheKey && !def.cacheKey.some((k) => auto.includes(k))) {
-      const values = def.cacheKey.map((k) => (def.foreign?.[k] ? refValue(k) : (refText(value[k]) ?? '')));
+    const plan = planOf(def.collection);
+    if (plan.cacheKey) {
+      const values = plan.cacheKey.map((k) => (def.foreign?.[k] ? refValue(k) : (refText(value[k]) ?? '')));
       // Enterprise scopes plugins to consumer groups too; only then is it part of the key, so OSS ids stay Kong's.
       if (def.collection === 'plugins' && refText(value.consumer_group) !== undefined) values.push(refValue('consumer_group'));
       return { id: idFromCacheKey(def.collection, values), derived: true };
     }
     // Kong would pick a random id here; we derive one from content so replicas and reloads agree.
-    const secrets = new Set(def.secrets ?? []);
+    const secrets = plan.secrets;
     const content: Record<string, unknown> = {};
     for (const k in value) {
       const v = value[k];

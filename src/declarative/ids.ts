@@ -18,13 +18,15 @@ function uuidBytes(uuid: string): Buffer {
   return bytes;
 }
 
+/** Reused for every id (ids are computed for every entity of every load); grown when a name needs more. */
+let scratch = Buffer.allocUnsafe(4096);
+
 export function uuidv5(namespace: string, name: string): string {
-  // One buffer and the one-shot hash: ids are computed for every entity of every load.
   const ns = uuidBytes(namespace);
-  const input = Buffer.allocUnsafe(16 + Buffer.byteLength(name, 'utf8'));
-  ns.copy(input, 0);
-  input.write(name, 16, 'utf8');
-  const hex = hash('sha1', input, 'hex');
+  if (scratch.length < 16 + name.length * 3) scratch = Buffer.allocUnsafe(16 + name.length * 3);
+  ns.copy(scratch, 0);
+  const length = 16 + scratch.write(name, 16, 'utf8');
+  const hex = hash('sha1', scratch.subarray(0, length), 'hex');
   // RFC 4122: version 5 in the high nibble of byte 6, variant 10xx in the high bits of byte 8.
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

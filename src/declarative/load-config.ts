@@ -7,17 +7,18 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { CollectionName } from '../entities/index.ts';
-import type { ConfigIssue, PathSegment } from '../errors.ts';
-import { createAjv, toProblems, type ValidateFunction } from '../schema/ajv.ts';
+import type { ConfigIssue } from '../errors.ts';
+import { toProblems } from '../schema/ajv.ts';
 import type { Config } from './config.ts';
 import { checkEntity } from './entity-checks.ts';
-import { buildFileSchema } from './file-schema.ts';
 import { Flattener, isRecord, type FlatCollections, type FlatEntity } from './flatten.ts';
 import { IssueCollector } from './issues.ts';
 import { parseText, readConfigFile, type TextFormat } from './load.ts';
 import { migrateToV3 } from './migrate.ts';
 import { checkDuplicateScopes, checkPluginInstance, type PluginCatalog } from './plugin-instances.ts';
 import { buildIndexes, checkCaCertificateIds, resolveReferences } from './references.ts';
+// Compiled ahead of time from file-schema.ts (npm run schemas); a test keeps it in step.
+import { validate as structuralValidate } from './structural-validator.generated.js';
 
 export interface LoadOptions {
   /** The plugins the config may use. */
@@ -32,11 +33,6 @@ export interface LoadResult {
   readonly hash: string;
 }
 
-let structural: ValidateFunction | undefined;
-function structuralValidator(): ValidateFunction {
-  structural ??= createAjv({ useDefaults: false }).compile(buildFileSchema({ flavour: 'runtime', plugins: [] }));
-  return structural;
-}
 
 export async function loadConfigFile(path: string, options: LoadOptions): Promise<LoadResult> {
   return loadConfigText(await readConfigFile(path), path, options);
@@ -53,9 +49,8 @@ export function loadConfigText(text: string, file: string, options: LoadOptions,
 
 /** Takes ownership of `document` (freshly parsed): the format migration rewrites route paths in it. */
 function buildConfig(document: Record<string, unknown>, issues: IssueCollector, options: LoadOptions): Config {
-  const validate = structuralValidator();
-  if (!validate(document)) {
-    for (const p of toProblems(validate.errors)) issues.error(p.path, p.message, { atKey: p.message === 'unknown field' });
+  if (!structuralValidate(document)) {
+    for (const p of toProblems(structuralValidate.errors)) issues.error(p.path, p.message, { atKey: p.message === 'unknown field' });
   }
   for (const key of ['_info', '_workspace'] as const) {
     if (document[key] !== undefined) issues.warn([key], `'${key}' is decK metadata; accepted and ignored`, { atKey: true });
@@ -84,12 +79,7 @@ function entries(collections: FlatCollections): [CollectionName, FlatEntity[]][]
 const randomSecret = () => randomUUID().replace(/-/g, '');
 
 function assemble(collections: FlatCollections, version: string, transform: boolean): Config {
-  const sources = new Map<string, readonly PathSegment[]>();
-  const stored = (c: CollectionName) =>
-    collections[c].map((e) => {
-      sources.set(e.id, e.path);
-      return e.value as Record<string, unknown> & { id: string };
-    });
+  const stored = (c: CollectionName) => collections[c].map((e) => e.value as Record<string, unknown> & { id: string });
   const memberships = new Map<string, { consumer: { id: string }; consumer_group: { id: string } }>();
   for (const m of collections.consumer_group_consumers) {
     const consumer = m.value.consumer as { id: string } | null;
@@ -120,18 +110,23 @@ function assemble(collections: FlatCollections, version: string, transform: bool
     jwt_secrets: stored('jwt_secrets').map((c) => ({ ...c, key: c.key ?? randomSecret(), secret: c.secret ?? randomSecret() })) as never,
     hmacauth_credentials: stored('hmacauth_credentials').map((c) => ({ ...c, secret: c.secret ?? randomSecret() })) as never,
     acls: stored('acls') as never,
-    sources,
   };
 }
 
 /** Freezes the Config, its collections, their entities and everything inside them. */
-function freeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || value instanceof Map) return value;
+function freeze<T extends object>(value: T): T {
   Object.freeze(value);
+  // The type test comes before the call: most values are strings and numbers, and this visits every one.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freeze(value[i]);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) freeze(v);
+    }
   } else {
-    for (const k in value) freeze((value as Record<string, unknown>)[k]);
+    for (const k in value) {
+      const v: unknown = value[k];
+      if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) freeze(v);
+    }
   }
   return value;
 }

@@ -2,16 +2,22 @@
  * Validation of one plugin instance's `config` against its schema module: JSON Schema first (filling Kong's
  * defaults), then the module's cross-field rules. Validators are compiled once per module and reused.
  */
+import { BUNDLED_PLUGIN_SCHEMAS } from '../plugins/registry.ts';
 import type { PluginSchemaModule } from '../plugins/schema-types.ts';
 import { createAjv, toProblems, type SchemaProblem, type ValidateFunction } from '../schema/ajv.ts';
 import { inputSchema } from '../schema/input-schema.ts';
+// The bundled plugins' validators, compiled ahead of time (generate-validator.ts; a test keeps them in step).
+import * as precompiled from './plugin-validators.generated.js';
 
-const ajv = createAjv({ useDefaults: true });
-const compiled = new WeakMap<PluginSchemaModule, ValidateFunction>();
+let ajv: ReturnType<typeof createAjv> | undefined;
+const compiled = new WeakMap<PluginSchemaModule, ValidateFunction>(
+  BUNDLED_PLUGIN_SCHEMAS.map((m) => [m, (precompiled as Record<string, ValidateFunction>)[m.name.replace(/-/g, '_')]!]),
+);
 
 function validatorFor(module: PluginSchemaModule): ValidateFunction {
   let fn = compiled.get(module);
   if (!fn) {
+    ajv ??= createAjv({ useDefaults: true });
     fn = ajv.compile(inputSchema(module.config));
     compiled.set(module, fn);
   }

@@ -10,14 +10,14 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
-export function createAjv(options: { useDefaults: boolean }): Ajv {
+export function createAjv(options: { useDefaults: boolean; standalone?: boolean }): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     // parentSchema on errors: the wording needs the other bound of a range and patternErrorMessage.
     verbose: true,
     strict: true,
     // Schemas are compiled once per process; ajv's code optimizer costs more at start than it saves after.
-    code: { optimize: false },
+    code: { optimize: false, ...(options.standalone ? { source: true, esm: true } : {}) },
     // Nested entities refer to one definition each; inlining would compile routes and plugins again inside every
     // parent (3× the code, slower to compile and to run).
     inlineRefs: false,

@@ -6,10 +6,8 @@ import { readFileSync } from 'node:fs';
 import { load, loadValid, yaml } from '../helpers/config.ts';
 import type { Config } from '../../src/declarative/config.ts';
 
-/** Config without `sources` (paths differ between forms by design). */
 function entitiesOf(config: Config) {
-  const { sources: _sources, ...rest } = config;
-  return rest;
+  return { ...config };
 }
 
 test('nested and flat forms give the same Config', () => {

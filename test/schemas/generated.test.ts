@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { generateSchemaFiles } from '../../src/declarative/generate-schemas.ts';
+import { GENERATED_PLUGIN_VALIDATORS, GENERATED_VALIDATOR, generatePluginValidators, generateStructuralValidator } from '../../src/declarative/generate-validator.ts';
 import { BUNDLED_PLUGIN_SCHEMAS } from '../../src/plugins/registry.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -24,6 +25,11 @@ test('committed schemas/ are what the schema modules generate (run `npm run sche
   const files = generateSchemaFiles(BUNDLED_PLUGIN_SCHEMAS);
   assert.deepEqual(listCommitted(), [...files.keys()].sort());
   for (const [rel, content] of files) assert.equal(committed(rel), content, `schemas/${rel} is out of date`);
+});
+
+test('the committed validators are what ajv compiles from the file and plugin schemas (run `npm run schemas` when this fails)', () => {
+  assert.equal(readFileSync(GENERATED_VALIDATOR, 'utf8'), generateStructuralValidator());
+  assert.equal(readFileSync(GENERATED_PLUGIN_VALIDATORS, 'utf8'), generatePluginValidators());
 });
 
 test('one schema per entity and per bundled plugin', () => {

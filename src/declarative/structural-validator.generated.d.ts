@@ -1,0 +1,5 @@
+// The type of the generated structural validator (see generate-validator.ts).
+import type { ValidateFunction } from 'ajv';
+
+export declare const validate: ValidateFunction;
+export default validate;
