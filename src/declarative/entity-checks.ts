@@ -23,6 +23,8 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const isSet = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 const quoteList = (names: readonly string[]) => names.map((n) => `'${n}'`).join(', ');
 
+const URL_FIELDS = ['protocol', 'host', 'port', 'path'] as const;
+
 function checkService(v: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>): void {
   const url = str(raw.url);
   if (url !== undefined) {
@@ -38,7 +40,8 @@ function checkService(v: Record<string, unknown>, report: Report, raw: Readonly<
       const port = parsed.port !== '' ? Number(parsed.port) : protocol === 'https' ? 443 : 80;
       const path = parsed.pathname === '' || (parsed.pathname === '/' && !/^[a-z]+:\/\/[^/]+\//i.test(url)) ? null : decodeURI(parsed.pathname);
       const derived: Record<string, unknown> = { protocol, host, port, path };
-      for (const [field, value] of Object.entries(derived)) {
+      for (const field of URL_FIELDS) {
+        const value = derived[field];
         if (raw[field] !== undefined && raw[field] !== null && raw[field] !== value) {
           report([field], `conflicts with 'url' (${url}), which sets ${field} to ${JSON.stringify(value)}`);
         }

@@ -56,6 +56,8 @@ export function refText(ref: unknown): string | undefined {
 /** What flattening needs of each entity type, worked out once: it runs for every entity of every load. */
 interface Plan {
   readonly children: readonly (readonly [string, CollectionName])[];
+  /** The children that references can name (routes under services): the name pre-pass visits only these. */
+  readonly namedChildren: readonly (readonly [string, CollectionName])[];
   /** Parent collection → our field that points to it. */
   readonly parentFields: ReadonlyMap<CollectionName, string>;
   /** The cache key, unless Kong generates one of its fields (then Kong draws a random id). */
@@ -63,12 +65,16 @@ interface Plan {
   readonly secrets: ReadonlySet<string>;
 }
 
+/** The collections that references name (by name or username). */
+const NAMED: readonly CollectionName[] = ['services', 'routes', 'consumers', 'consumer_groups', 'upstreams'];
+
 const PLANS = new Map<CollectionName, Plan>(
   (Object.keys(ENTITIES) as CollectionName[]).map((c) => {
     const def = ENTITIES[c];
     const auto = AUTO_FIELDS[c] ?? [];
     return [c, {
       children: Object.entries(def.children ?? {}),
+      namedChildren: Object.entries(def.children ?? {}).filter(([, child]) => NAMED.includes(child)),
       parentFields: new Map(Object.entries(def.foreign ?? {}).map(([field, target]) => [target, field] as const).reverse()),
       cacheKey: def.cacheKey && !def.cacheKey.some((k) => auto.includes(k)) ? def.cacheKey : undefined,
       secrets: new Set(def.secrets ?? []),
@@ -94,10 +100,10 @@ function collectNameIds(document: Record<string, unknown>, endpointId: (collecti
         if (!map) names.set(collection, (map = new Map()));
         if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : endpointId(collection, key));
       }
-      for (const [childKey, child] of planOf(collection).children) if (child !== 'plugins') visit(child, item[childKey]);
+      for (const [childKey, child] of planOf(collection).namedChildren) visit(child, item[childKey]);
     }
   };
-  for (const c of ['services', 'routes', 'consumers', 'consumer_groups', 'upstreams'] as const) visit(c, document[c]);
+  for (const c of NAMED) visit(c, document[c]);
   return names;
 }
 

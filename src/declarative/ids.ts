@@ -20,16 +20,28 @@ function uuidBytes(uuid: string): Buffer {
 
 /** Reused for every id (ids are computed for every entity of every load); grown when a name needs more. */
 let scratch = Buffer.allocUnsafe(4096);
+const text = Buffer.alloc(36, '-', 'latin1');
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** Where each of the 16 digest bytes goes in `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
+const OFFSETS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 export function uuidv5(namespace: string, name: string): string {
   const ns = uuidBytes(namespace);
   if (scratch.length < 16 + name.length * 3) scratch = Buffer.allocUnsafe(16 + name.length * 3);
   ns.copy(scratch, 0);
   const length = 16 + scratch.write(name, 16, 'utf8');
-  const hex = hash('sha1', scratch.subarray(0, length), 'hex');
+  const digest = hash('sha1', scratch.subarray(0, length), 'buffer');
   // RFC 4122: version 5 in the high nibble of byte 6, variant 10xx in the high bits of byte 8.
-  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  digest[6] = (digest[6]! & 0x0f) | 0x50;
+  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  // Written as text into one buffer whose dashes never change: one flat string per id (ids are map keys; a
+  // concatenation would be flattened again on first use).
+  for (let i = 0; i < 16; i++) {
+    const b = digest[i]!;
+    text[OFFSETS[i]!] = HEX[b >> 4]!;
+    text[OFFSETS[i]! + 1] = HEX[b & 0x0f]!;
+  }
+  return text.toString('latin1', 0, 36);
 }
 
 const namespaces = new Map<string, string>();

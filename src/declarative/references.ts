@@ -71,12 +71,16 @@ export function findEntity(index: Index, ref: unknown): FlatEntity | undefined {
   return undefined;
 }
 
+const FOREIGN = new Map((Object.keys(ENTITIES) as CollectionName[]).map((c) => [c, Object.entries(ENTITIES[c].foreign ?? {})]));
+
 /** Replaces every foreign field of every entity with `{ id }` (or `null`), reporting what does not resolve. */
 export function resolveReferences(collections: FlatCollections, indexes: Indexes, issues: IssueCollector): void {
   for (const [collection, entities] of Object.entries(collections) as [CollectionName, FlatEntity[]][]) {
     const def = ENTITIES[collection];
+    const foreign = FOREIGN.get(collection)!;
+    if (foreign.length === 0) continue;
     for (const e of entities) {
-      for (const [field, target] of Object.entries(def.foreign ?? {})) {
+      for (const [field, target] of foreign) {
         const ref = e.value[field];
         if (ref === undefined || ref === null) {
           e.value[field] = null;
