@@ -1,66 +1,137 @@
 /**
- * The `kong` object a plugin sees during a request (the camelCase of Kong's PDK). This is the part the bundled
- * plugins use so far; it grows with the plugin runtime. Plugins get this interface only: no sockets, no
- * snapshot, no server objects.
+ * The `kong` object a plugin sees during a request: the camelCase of Kong's PDK. Plugins get this interface only:
+ * no sockets, no snapshot, no server objects. Getters that need the whole request body return promises (the body
+ * streams until a plugin asks for it); everything else is synchronous.
  */
-import type { Consumer, Route, Service } from '../declarative/config.ts';
+import type { Consumer, ConsumerGroup, Route, Service } from '../declarative/config.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import type { Captures } from '../router/router.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+export type QueryArgs = Readonly<Record<string, string | true | readonly (string | true)[]>>;
+
 export interface KongRequest {
   getScheme(): string;
   getHost(): string;
   getPort(): number;
+  getForwardedScheme(): string;
+  getForwardedHost(): string;
+  getForwardedPort(): number;
+  getHttpVersion(): number;
   getMethod(): string;
   /** The normalized path. */
   getPath(): string;
+  /** The path with its query string, as the client sent it. */
+  getPathWithQuery(): string;
   getRawQuery(): string;
   /** Query arguments; a repeated argument gives an array, one without value gives `true`. */
-  getQuery(): Readonly<Record<string, string | true | (string | true)[]>>;
+  getQuery(): QueryArgs;
+  getQueryArg(name: string): string | true | undefined;
   /** Case-insensitive; `_` and `-` are the same; the first value. */
   getHeader(name: string): string | undefined;
   getHeaders(): Readonly<Record<string, string | readonly string[]>>;
+  /** Reads the whole body (the upstream then gets the same bytes); undefined when it exceeds the buffer limit. */
+  getRawBody(): Promise<Buffer | undefined>;
+  /**
+   * The body parsed by its content type, as Kong's `get_body`: JSON (`application/json`), a form
+   * (`application/x-www-form-urlencoded`; multipart is not read). `body` is undefined when it cannot be parsed.
+   */
+  getBody(): Promise<{ readonly body: JsonValue | Readonly<Record<string, string | readonly string[]>> | undefined; readonly mimeType: string | undefined }>;
+  /** Milliseconds since the epoch when the request arrived. */
+  getStartTime(): number;
 }
 
+/** Where the answer comes from: the upstream, a plugin's `exit`, or an error (Kong's `get_source`). */
+export type ResponseSource = 'service' | 'exit' | 'error';
+
 export interface KongResponse {
-  /** The status being answered (header filter and log phases). */
+  /** The status being answered (response, header filter, body filter and log phases). */
   getStatus(): number | undefined;
-  /** Response headers (header filter and log phases); case-insensitive. */
+  /** Response headers; case-insensitive. */
   getHeader(name: string): string | undefined;
   getHeaders(): Readonly<Record<string, string | readonly string[]>>;
-  /** Header filter phase: change the headers the client will get. */
+  getSource(): ResponseSource;
+  /** Response and header filter phases: change the headers the client will get. */
   setHeader(name: string, value: string): void;
   addHeader(name: string, value: string): void;
   clearHeader(name: string): void;
+  setHeaders(headers: Readonly<Record<string, string | readonly string[]>>): void;
+  /** Response phase (buffered): change the status the client will get. */
+  setStatus(status: number): void;
+  /** Response phase: the whole body about to be sent; body filter phase: the whole body once the last chunk is there. */
+  getRawBody(): Buffer | undefined;
+  /** Response phase: replace the body. */
+  setRawBody(body: string | Buffer): void;
+  /** Body filter phase: the chunk passing now (empty on the final call). */
+  getBodyChunk(): Buffer;
+  /** Body filter phase: replace the chunk passing now; `null` drops it. */
+  setBodyChunk(chunk: string | Buffer | null): void;
+  /** Body filter phase: true on the call for the end of the body. */
+  isLastChunk(): boolean;
   /** Ends the request with this answer: a record becomes JSON; no later phase handler of the request runs. */
   exit(status: number, body?: string | JsonValue, headers?: Readonly<Record<string, string>>): void;
   /** Kong's error answer: the default message for the status unless one is given, typed by the client's Accept. */
   error(status: number, message?: string, headers?: Readonly<Record<string, string>>): void;
 }
 
+/** The request the gateway sends upstream (rewrite and access phases). */
 export interface KongServiceRequest {
-  /** Access phase: headers of the request sent upstream. */
   setHeader(name: string, value: string): void;
+  addHeader(name: string, value: string): void;
   clearHeader(name: string): void;
-  /** Access phase: drop a query argument from the request sent upstream. */
+  setHeaders(headers: Readonly<Record<string, string | readonly string[]>>): void;
+  /** The upstream path, replacing the one routing computed (must start with `/`). */
+  setPath(path: string): void;
+  /** The upstream query string, without `?`. */
+  setRawQuery(query: string): void;
+  setQuery(args: QueryArgs): void;
+  /** Drop a query argument from the upstream request. */
   clearQueryArg(name: string): void;
+  setMethod(method: string): void;
+  setRawBody(body: string | Buffer): void;
+  /** Serializes by content type (JSON or form), setting Content-Type when given a mime type. */
+  setBody(body: JsonValue, mimeType?: 'application/json' | 'application/x-www-form-urlencoded'): void;
+  /** Buffers the upstream response, so that header and body filters can read `kong.service.response` whole. */
+  enableBuffering(): void;
+}
+
+/** The upstream's answer (header filter, response, body filter and log phases). */
+export interface KongServiceResponse {
+  getStatus(): number | undefined;
+  getHeader(name: string): string | undefined;
+  getHeaders(): Readonly<Record<string, string | readonly string[]>>;
+  /** Buffered mode only (a `response` phase or `enableBuffering`). */
+  getRawBody(): Buffer | undefined;
+}
+
+export interface KongService {
+  readonly request: KongServiceRequest;
+  readonly response: KongServiceResponse;
+  /** Send this request to another upstream (by name); false when the config has none by that name. */
+  setUpstream(name: string): boolean;
+  /** Send this request to this host and port, bypassing the balancer. */
+  setTarget(host: string, port: number): void;
 }
 
 export interface KongRouter {
-  getRoute(): Route;
+  /** Null in the rewrite phase (no route is known yet). */
+  getRoute(): Route | null;
   getService(): Service | null;
   getCaptures(): Captures | null;
 }
 
 export interface KongClient {
-  /** The client's address, as the gateway trusts it. */
+  /** The peer's address. */
   getIp(): string;
+  /** The client's address as the gateway trusts it (X-Real-IP / X-Forwarded-For from trusted peers). */
+  getForwardedIp(): string;
+  getPort(): number;
   /** Sets who the request is from (authentication plugins); consumer-scoped plugins follow it. */
   authenticate(consumer: Consumer | null, credential: Readonly<Record<string, unknown>> | null): void;
   getConsumer(): Consumer | null;
   getCredential(): Readonly<Record<string, unknown>> | null;
+  getConsumerGroups(): readonly ConsumerGroup[];
   /** Credentials and consumers of the loaded config (indexes built once per config). */
   readonly credentials: Credentials;
 }
@@ -70,12 +141,31 @@ export interface KongNode {
   getHostname(): string;
 }
 
+/** A pino child naming the plugin; `serialize()` gives Kong's log record of the request (for logging plugins). */
+export interface KongLog {
+  debug(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  serialize(): Record<string, unknown>;
+}
+
+/** An in-memory cache shared by all requests of this process; entries leave by TTL or when it is full. */
+export interface KongCache {
+  /** The cached value, or the loader's (cached for `ttl` seconds; concurrent misses share one load). */
+  get<T>(key: string, options: { ttl?: number } | undefined, loader: () => T | Promise<T>): Promise<T>;
+  /** The cached value or undefined, without loading. */
+  probe<T>(key: string): T | undefined;
+}
+
 export interface Kong {
   readonly request: KongRequest;
   readonly response: KongResponse;
-  readonly service: { readonly request: KongServiceRequest };
+  readonly service: KongService;
   readonly router: KongRouter;
   readonly client: KongClient;
   readonly node: KongNode;
+  readonly log: KongLog;
+  readonly cache: KongCache;
   readonly ctx: { readonly shared: Record<string, unknown>; readonly plugin: Record<string, unknown> };
 }

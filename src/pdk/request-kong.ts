@@ -1,11 +1,18 @@
-/** Builds the `kong` object of one request, per plugin (each gets its own `ctx.plugin`). */
+/**
+ * The `kong` objects of one request (one per plugin: each gets its own `ctx.plugin` and log child) and the
+ * request's state that the phases share through them: what plugins changed on the upstream request, the answer
+ * being sent, the consumer. The proxy handler reads that state; plugins see only the Kong interface.
+ */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { Consumer, ConsumerGroup } from '../declarative/config.ts';
 import type { RouteMatch } from '../router/router.ts';
-import type { Consumer } from '../declarative/config.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
-import type { JsonValue, Kong, KongRequest } from './kong.ts';
+import { processCache } from './cache.ts';
+import type { JsonValue, Kong, KongRequest, KongResponse, QueryArgs, ResponseSource } from './kong.ts';
+import { RequestBody } from './request-body.ts';
 
 /** This process's node id (Kong's node_id), stable for its life. */
 export const NODE_ID = randomUUID();
@@ -16,15 +23,30 @@ export interface RequestFactsForPdk {
   readonly scheme: string;
   readonly host: string;
   readonly port: number;
+  /** What the client sent in Host / X-Forwarded-* as the gateway believes it. */
+  readonly forwarded: { readonly scheme: string; readonly host: string; readonly port: number };
   readonly path: string;
   /** Without the `?`. */
   readonly rawQuery: string;
-  readonly match: RouteMatch;
-  readonly clientIp: string;
+  readonly peerIp: string;
+  readonly forwardedIp: string;
   readonly credentials: Credentials;
+  readonly startedAt: number;
+  readonly log: Logger;
+  readonly requestId: string;
+  readonly hasUpstream: (name: string) => boolean;
+  /** Kong's log record of the request, for `kong.log.serialize()`. */
+  readonly serialize: () => Record<string, unknown>;
 }
 
 export type Answer = (status: number, body: string | JsonValue | undefined, headers: Readonly<Record<string, string>>, kind: 'exit' | 'error') => void;
+
+export type HeaderOp = readonly [name: string, op: 'set' | 'add' | 'clear', value: string | readonly string[]];
+
+/** Where a plugin sent the request instead of the service's own host. */
+export type UpstreamOverride = { readonly kind: 'upstream'; readonly name: string } | { readonly kind: 'target'; readonly host: string; readonly port: number };
+
+type Headers = Record<string, string | string[]>;
 
 /** Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. */
 export function parseQuery(raw: string): Record<string, string | true | (string | true)[]> {
@@ -33,13 +55,6 @@ export function parseQuery(raw: string): Record<string, string | true | (string 
   for (const part of raw.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const decode = (s: string) => {
-      try {
-        return decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch {
-        return s;
-      }
-    };
     const key = decode(eq < 0 ? part : part.slice(0, eq));
     const value: string | true = eq < 0 ? true : decode(part.slice(eq + 1));
     const existing = out[key];
@@ -48,103 +63,263 @@ export function parseQuery(raw: string): Record<string, string | true | (string 
   return out;
 }
 
-/** The `kong` objects of one request, and the state the phases share through them. */
-export interface RequestKong {
-  forPlugin(pluginId: string): Kong;
-  /** Header changes plugins asked for on the upstream request (null value: remove). */
-  readonly upstreamHeaderChanges: Map<string, string | null>;
-  /** Query arguments plugins removed from the upstream request. */
-  readonly removedQueryArgs: Set<string>;
-  /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
-  setResponse(status: number, headers: Record<string, string | string[]>): void;
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }
 
-export function requestKongFactory(facts: RequestFactsForPdk, answer: Answer): RequestKong {
-  let query: ReturnType<typeof parseQuery> | undefined;
-  const request: KongRequest = {
-    getScheme: () => facts.scheme,
-    getHost: () => facts.host,
-    getPort: () => facts.port,
-    getMethod: () => facts.req.method ?? 'GET',
-    getPath: () => facts.path,
-    getRawQuery: () => facts.rawQuery,
-    getQuery: () => (query ??= parseQuery(facts.rawQuery)),
-    getHeader: (name) => {
-      const v = facts.req.headers[name.toLowerCase().replace(/_/g, '-')];
-      return Array.isArray(v) ? v[0] : v;
-    },
-    getHeaders: () => facts.req.headers as Record<string, string | string[]>,
-  };
-  const shared: Record<string, unknown> = {};
-  const perPlugin = new Map<string, Record<string, unknown>>();
-  const upstreamHeaderChanges = new Map<string, string | null>();
-  const removedQueryArgs = new Set<string>();
-  let status: number | undefined;
-  let headers: Record<string, string | string[]> = {};
-  const response = {
-    exit: (code: number, body?: string | JsonValue, extra: Readonly<Record<string, string>> = {}) => answer(code, body, extra, 'exit'),
-    error: (code: number, message?: string, extra: Readonly<Record<string, string>> = {}) => answer(code, message, extra, 'error'),
-    getStatus: () => status,
-    getHeader: (name: string) => {
-      const v = headers[name.toLowerCase()];
-      return Array.isArray(v) ? v[0] : v;
-    },
-    getHeaders: () => headers,
-    setHeader: (name: string, value: string) => {
-      headers[name.toLowerCase()] = value;
-    },
-    addHeader: (name: string, value: string) => {
-      const key = name.toLowerCase();
-      const v = headers[key];
-      headers[key] = v === undefined ? value : [...(Array.isArray(v) ? v : [v]), value];
-    },
-    clearHeader: (name: string) => {
-      delete headers[name.toLowerCase()];
-    },
-  };
-  let consumer: Consumer | null = null;
-  let credential: Readonly<Record<string, unknown>> | null = null;
-  const client = {
-    getIp: () => facts.clientIp,
-    authenticate: (c: Consumer | null, cred: Readonly<Record<string, unknown>> | null) => {
-      consumer = c;
-      credential = cred;
-    },
-    getConsumer: () => consumer,
-    getCredential: () => credential,
-    credentials: facts.credentials,
-  };
-  const service = {
-    request: {
-      setHeader: (name: string, value: string) => void upstreamHeaderChanges.set(name.toLowerCase(), value),
-      clearHeader: (name: string) => void upstreamHeaderChanges.set(name.toLowerCase(), null),
-      clearQueryArg: (name: string) => void removedQueryArgs.add(name),
-    },
-  };
-  const forPlugin = (pluginId: string): Kong => {
-    let own = perPlugin.get(pluginId);
-    if (!own) perPlugin.set(pluginId, (own = {}));
-    return {
-      request,
-      response,
-      service,
-      client,
+/** Arguments → query string, as Kong's `set_query` encodes them (`true` → a bare name). */
+export function encodeQuery(args: QueryArgs): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(args).sort()) {
+    const value = args[key]!;
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(v === true ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(v as string)}`);
+  }
+  return parts.join('&');
+}
+
+const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
+const first = (v: string | readonly string[] | undefined) => (Array.isArray(v) ? v[0] : (v as string | undefined));
+const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
+
+/** The request's state behind the `kong` objects; the proxy handler reads and drives it. */
+export class RequestKong {
+  readonly #facts: RequestFactsForPdk;
+  readonly #answer: Answer;
+  readonly #perPlugin = new Map<string, Kong>();
+  readonly #shared: Record<string, unknown> = {};
+  readonly body: RequestBody;
+  match: RouteMatch | undefined;
+
+  // The upstream request, as plugins changed it.
+  readonly headerOps: HeaderOp[] = [];
+  readonly removedQueryArgs = new Set<string>();
+  upstreamPath: string | undefined;
+  /** Without `?`; replaces the client's query string when set. */
+  upstreamQuery: string | undefined;
+  upstreamMethod: string | undefined;
+  upstreamOverride: UpstreamOverride | undefined;
+  bufferingEnabled = false;
+
+  // The consumer.
+  consumer: Consumer | null = null;
+  credential: Readonly<Record<string, unknown>> | null = null;
+
+  // The answer.
+  source: ResponseSource = 'service';
+  status: number | undefined;
+  headers: Headers = {};
+  serviceStatus: number | undefined;
+  serviceHeaders: Headers = {};
+  serviceBody: Buffer | undefined;
+  /** Buffered mode: the body about to be sent. */
+  responseBody: Buffer | undefined;
+  chunk: Buffer = Buffer.alloc(0);
+  lastChunk = false;
+
+  constructor(facts: RequestFactsForPdk, answer: Answer, bodyLimit: number) {
+    this.#facts = facts;
+    this.#answer = answer;
+    this.body = new RequestBody(facts.req, bodyLimit);
+  }
+
+  #request: KongRequest | undefined;
+  get request(): KongRequest {
+    if (this.#request) return this.#request;
+    const facts = this.#facts;
+    let query: ReturnType<typeof parseQuery> | undefined;
+    const getQuery = () => (query ??= parseQuery(facts.rawQuery));
+    return (this.#request = {
+      getScheme: () => facts.scheme,
+      getHost: () => facts.host,
+      getPort: () => facts.port,
+      getForwardedScheme: () => facts.forwarded.scheme,
+      getForwardedHost: () => facts.forwarded.host,
+      getForwardedPort: () => facts.forwarded.port,
+      getHttpVersion: () => Number(facts.req.httpVersion),
+      getMethod: () => facts.req.method ?? 'GET',
+      getPath: () => facts.path,
+      getPathWithQuery: () => facts.req.url ?? facts.path,
+      getRawQuery: () => facts.rawQuery,
+      getQuery,
+      getQueryArg: (name) => {
+        const v = getQuery()[name];
+        return Array.isArray(v) ? v[0] : v;
+      },
+      getHeader: (name) => first(facts.req.headers[headerName(name)]),
+      getHeaders: () => facts.req.headers as Headers,
+      getRawBody: () => this.body.read(),
+      getBody: async () => {
+        const mimeType = first(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase();
+        const raw = await this.body.read();
+        if (raw === undefined) return { body: undefined, mimeType };
+        if (mimeType === 'application/json' || mimeType?.endsWith('+json')) {
+          try {
+            return { body: JSON.parse(raw.toString('utf8')) as JsonValue, mimeType };
+          } catch {
+            return { body: undefined, mimeType };
+          }
+        }
+        if (mimeType === 'application/x-www-form-urlencoded') return { body: parseQuery(raw.toString('utf8')) as Record<string, string | string[]>, mimeType };
+        return { body: undefined, mimeType };
+      },
+      getStartTime: () => facts.startedAt,
+    });
+  }
+
+  #response: KongResponse | undefined;
+  get response(): KongResponse {
+    if (this.#response) return this.#response;
+    return (this.#response = {
+      exit: (code, body, extra = {}) => this.#answer(code, body, extra, 'exit'),
+      error: (code, message, extra = {}) => this.#answer(code, message, extra, 'error'),
+      getStatus: () => this.status,
+      getHeader: (name) => first(this.headers[headerName(name)]),
+      getHeaders: () => this.headers,
+      getSource: () => this.source,
+      setHeader: (name, value) => {
+        this.headers[headerName(name)] = value;
+      },
+      addHeader: (name, value) => {
+        const key = headerName(name);
+        const v = this.headers[key];
+        this.headers[key] = v === undefined ? value : [...(Array.isArray(v) ? v : [v]), value];
+      },
+      clearHeader: (name) => {
+        delete this.headers[headerName(name)];
+      },
+      setHeaders: (headers) => {
+        for (const [k, v] of Object.entries(headers)) this.headers[headerName(k)] = typeof v === 'string' ? v : [...v];
+      },
+      setStatus: (code) => {
+        this.status = code;
+      },
+      getRawBody: () => this.responseBody,
+      setRawBody: (body) => {
+        this.responseBody = toBuffer(body);
+      },
+      getBodyChunk: () => this.chunk,
+      setBodyChunk: (chunk) => {
+        this.chunk = chunk === null ? Buffer.alloc(0) : toBuffer(chunk);
+      },
+      isLastChunk: () => this.lastChunk,
+    });
+  }
+
+  /** The `kong` object one plugin instance sees during this request. */
+  forPlugin(pluginId: string, pluginName: string): Kong {
+    let kong = this.#perPlugin.get(pluginId);
+    if (kong) return kong;
+    const facts = this.#facts;
+    const self = this;
+    let logger: Logger | undefined;
+    const log = () => (logger ??= facts.log.child({ plugin: pluginName, request_id: facts.requestId }));
+    kong = {
+      get request() {
+        return self.request;
+      },
+      get response() {
+        return self.response;
+      },
+      service: {
+        request: {
+          setHeader: (name, value) => void this.headerOps.push([headerName(name), 'set', value]),
+          addHeader: (name, value) => void this.headerOps.push([headerName(name), 'add', value]),
+          clearHeader: (name) => void this.headerOps.push([headerName(name), 'clear', '']),
+          setHeaders: (headers) => {
+            for (const [k, v] of Object.entries(headers)) this.headerOps.push([headerName(k), 'set', v]);
+          },
+          setPath: (path) => {
+            if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
+            this.upstreamPath = path;
+          },
+          setRawQuery: (query) => {
+            this.upstreamQuery = query.replace(/^\?/, '');
+            this.removedQueryArgs.clear();
+          },
+          setQuery: (args) => {
+            this.upstreamQuery = encodeQuery(args);
+            this.removedQueryArgs.clear();
+          },
+          clearQueryArg: (name) => void this.removedQueryArgs.add(name),
+          setMethod: (method) => {
+            if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
+            this.upstreamMethod = method;
+          },
+          setRawBody: (body) => this.body.replace(toBuffer(body)),
+          setBody: (body, mimeType) => {
+            const type = mimeType ?? first(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+            const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
+            this.headerOps.push(['content-type', 'set', type]);
+            this.body.replace(Buffer.from(text));
+          },
+          enableBuffering: () => {
+            this.bufferingEnabled = true;
+          },
+        },
+        response: {
+          getStatus: () => this.serviceStatus,
+          getHeader: (name) => first(this.serviceHeaders[headerName(name)]),
+          getHeaders: () => this.serviceHeaders,
+          getRawBody: () => this.serviceBody,
+        },
+        setUpstream: (name) => {
+          if (!facts.hasUpstream(name)) return false;
+          this.upstreamOverride = { kind: 'upstream', name };
+          return true;
+        },
+        setTarget: (host, port) => {
+          if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`kong.service.setTarget: invalid port ${port}`);
+          this.upstreamOverride = { kind: 'target', host, port };
+        },
+      },
+      client: {
+        getIp: () => facts.peerIp,
+        getForwardedIp: () => facts.forwardedIp,
+        getPort: () => facts.req.socket.remotePort ?? 0,
+        authenticate: (consumer, credential) => {
+          this.consumer = consumer;
+          this.credential = credential;
+        },
+        getConsumer: () => this.consumer,
+        getCredential: () => this.credential,
+        getConsumerGroups: (): readonly ConsumerGroup[] => (this.consumer ? facts.credentials.consumerGroupsOf(this.consumer.id) : []),
+        credentials: facts.credentials,
+      },
       router: {
-        getRoute: () => facts.match.route,
-        getService: () => facts.match.service,
-        getCaptures: () => facts.match.captures,
+        getRoute: () => this.match?.route ?? null,
+        getService: () => this.match?.service ?? null,
+        getCaptures: () => this.match?.captures ?? null,
       },
       node: { getId: () => NODE_ID, getHostname: () => HOSTNAME },
-      ctx: { shared, plugin: own },
+      log: {
+        debug: (message, fields) => log().debug(fields ?? {}, message),
+        info: (message, fields) => log().info(fields ?? {}, message),
+        warn: (message, fields) => log().warn(fields ?? {}, message),
+        error: (message, fields) => log().error(fields ?? {}, message),
+        serialize: () => facts.serialize(),
+      },
+      cache: processCache,
+      ctx: { shared: this.#shared, plugin: {} },
     };
-  };
-  return {
-    forPlugin,
-    upstreamHeaderChanges,
-    removedQueryArgs,
-    setResponse(code, h) {
-      status = code;
-      headers = h;
-    },
-  };
+    this.#perPlugin.set(pluginId, kong);
+    return kong;
+  }
+
+  /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
+  setResponse(status: number, headers: Headers, source?: ResponseSource): void {
+    this.status = status;
+    this.headers = headers;
+    if (source) this.source = source;
+  }
+
+  /** The upstream's answer, as `kong.service.response` shows it. */
+  setServiceResponse(status: number, headers: Headers, body?: Buffer): void {
+    this.serviceStatus = status;
+    this.serviceHeaders = headers;
+    this.serviceBody = body;
+  }
 }

@@ -1,30 +1,32 @@
 /**
- * One proxied request, from arrival to the last byte: read the snapshot once, route, answer the cases Kong
- * answers itself (404, 426/redirect, 503), pick a peer, forward with Kong's headers, stream the answer back.
- * Bodies are streamed both ways; nothing is buffered.
+ * One proxied request, from arrival to the last byte: read the snapshot once, run the global plugins' rewrite
+ * phase, route, answer the cases Kong answers itself (404, 426/redirect, 503), run the access phase (consumer-
+ * scoped instances resolved as authentication happens), pick a peer, forward with Kong's headers and plugins'
+ * changes, and let the header, body and log phases see the answer. Bodies stream unless a plugin asks otherwise.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { connect as netConnect } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import { normalizePath } from '../declarative/uri.ts';
+import type { JsonValue } from '../pdk/kong.ts';
+import { parseQuery, RequestKong } from '../pdk/request-kong.ts';
 import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
+import { resolveStep, type PlannedPlugin, type PlanStep, type RoutePlan } from '../snapshot/plugin-plans.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
-import type { PlannedPlugin } from '../snapshot/plugin-plans.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
-import type { PoolRegistry } from '../upstream/pools.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
-import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
+import type { PoolRegistry } from '../upstream/pools.ts';
+import { createForwarder, type ForwardJob, type Upgrade, type UpstreamStats } from './forward.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
-import { runPhase } from './phase-runner.ts';
-import { parseQuery, requestKongFactory, type RequestKong } from '../pdk/request-kong.ts';
+import { runPhase, type PhaseState } from './phase-runner.ts';
+import { serializeRequest } from './serialize.ts';
+
+export type { Upgrade } from './forward.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -42,27 +44,14 @@ interface Listener {
   readonly scheme: 'http' | 'https';
 }
 
-/** The client side of an Upgrade request: its socket and the bytes that came after the headers. */
-export interface Upgrade {
-  readonly socket: Duplex;
-  readonly head: Buffer;
-}
+type Headers = Record<string, string | string[]>;
 
-/** Why forwarding failed before a response arrived, and how Kong answers it. */
-type Failure = { readonly status: 502 | 503 | 504; readonly message: string; readonly retryable: boolean };
-
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
-function classify(err: unknown): Failure {
-  const code = (err as { code?: string }).code ?? '';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: true };
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: false };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { status: 503, message: 'name resolution failed', retryable: false };
-  return { status: 502, message: defaultMessage(502), retryable: CONNECT_ERRORS.has(code) };
-}
+/** The most a plugin can read of a request body into memory (kong.request.getRawBody). */
+const REQUEST_BODY_LIMIT = 8 * 1024 * 1024;
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
+const unmapped = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
 
 /** The query string (with its `?`) without the named arguments. */
 function withoutArgs(query: string, names: ReadonlySet<string>): string {
@@ -82,36 +71,28 @@ function withoutArgs(query: string, names: ReadonlySet<string>): string {
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters. */
 const newRequestId = () => randomUUID().replace(/-/g, '');
 
+/** Kong's order for the phases after access: priority descending, then name descending. */
+const byPriority = (a: PlannedPlugin, b: PlannedPlugin) =>
+  b.handler.priority - a.handler.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
+
+const fixedOf = (step: PlanStep) => step.fixed?.planned;
+
 export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   const { headers: headerSettings } = options;
-
-  function answer(
-    req: IncomingMessage, res: ServerResponse, started: number, requestId: string, status: number, message: string,
-    extra: Readonly<Record<string, string>> = {}, beforeHead?: (status: number, headers: Record<string, string | string[]>) => void,
-  ): void {
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, requestId, firstValue(req.headers.accept));
-    const headers: Record<string, string | string[]> = { 'content-type': body.contentType, 'content-length': String(Buffer.byteLength(body.body)), ...extra };
-    if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
-    if (headerSettings.serverTokens) headers.server = options.serverToken;
-    if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
-    beforeHead?.(status, headers);
-    res.writeHead(status, headers);
-    res.end(body.body);
-  }
+  const forwarder = createForwarder(options);
 
   return function handle(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
     const started = performance.now();
+    const startedAt = Date.now();
     const requestId = newRequestId();
     const snapshot = options.store.current();
+    const stats: UpstreamStats = { tries: [], upstreamUri: undefined, upstreamStatus: undefined, upstreamLatency: undefined, proxyLatency: undefined };
     // Declared before any answer can be given: the header filter reads them (no plugins until a route matched).
     let plan: readonly PlannedPlugin[] = NO_PLUGINS;
     let pdk: RequestKong | undefined;
-    const fail = (status: number, message = defaultMessage(status), extra?: Readonly<Record<string, string>>) =>
-      answer(req, res, started, requestId, status, message, extra, headerFilter);
+    let match: RouteMatch | undefined;
+    const state: PhaseState = { exited: false };
+    const fail = (status: number, message = defaultMessage(status), extra?: Readonly<Record<string, string>>) => answer(status, message, extra);
 
     const rawUrl = req.url ?? '';
     const queryAt = rawUrl.indexOf('?');
@@ -122,6 +103,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
 
     const peerIp = req.socket.remoteAddress ?? '';
     const trusted = options.isTrusted(peerIp);
+    const forwardedIp = unmapped(trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp);
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (req.headers.host ?? '').toLowerCase();
@@ -130,90 +112,206 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
     const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
 
-    const match = snapshot.router.match({
-      method: req.method ?? 'GET', host, port: hostPort, path, headers: req.headers, sni, scheme,
-      rawQuery: query.slice(1), srcIp: peerIp, srcPort: req.socket.remotePort, dstIp: req.socket.localAddress, dstPort: listener.port,
-    });
-    if (!match) return fail(404, 'no Route matched with those values');
-    const { route, service } = match;
-    if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
-      return redirectToHttps(route, host, hostHeader, rawUrl);
-    }
-    plan = snapshot.plugins.forRoute(route.id);
-    if (plan.length > 0) {
-      const state = { exited: false };
-      const clientIp = (trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp).replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
-      const kong = (pdk = requestKongFactory({ req, scheme, host, port: hostPort, path, rawQuery: query.slice(1), match, clientIp, credentials: snapshot.credentials }, (status, body, headers, kind) => {
-        state.exited = true;
-        if (kind === 'error') return fail(status, typeof body === 'string' ? body : defaultMessage(status), headers);
-        pluginExit(status, body, headers);
-      }));
-      if (plan.some((p) => p.handler.log)) {
-        // The log phase runs once the answer is out; what it does never changes the answer.
-        res.once('close', () => {
-          kong.setResponse(res.statusCode, res.getHeaders() as Record<string, string | string[]>);
-          const done = runPhase('log', plan, (p) => kong.forPlugin(p.id), { exited: false }, options.log, () => undefined);
-          if (done instanceof Promise) done.catch(() => undefined);
-        });
-      }
-      const ran = runPhase('access', plan, (p) => kong.forPlugin(p.id), state, options.log, () => fail(500));
+    const kongFor = (p: PlannedPlugin) => pdk!.forPlugin(p.id, p.name);
+    const makePdk = (): RequestKong => {
+      if (pdk) return pdk;
+      const forwardedHost = trusted ? firstValue(req.headers['x-forwarded-host']) : undefined;
+      const forwardedPort = trusted ? Number(firstValue(req.headers['x-forwarded-port'])) : NaN;
+      pdk = new RequestKong({
+        req, scheme: listener.scheme, host, port: hostPort, path, rawQuery: query.slice(1), peerIp: unmapped(peerIp), forwardedIp,
+        forwarded: { scheme, host: forwardedHost ?? host, port: Number.isInteger(forwardedPort) ? forwardedPort : hostPort },
+        credentials: snapshot.credentials, startedAt, log: options.log, requestId,
+        hasUpstream: (name) => snapshot.upstreams.has(name),
+        serialize: () => serializeRequest({ req, res, pdk: pdk!, match, stats, startedAt, started, scheme, host: hostHeader, forwardedIp }),
+      }, pluginAnswer, REQUEST_BODY_LIMIT);
+      // The log phase runs once the answer is out; what it does never changes the answer.
+      res.once('close', () => {
+        if (!plan.some((p) => p.handler.log)) return;
+        pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
+        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
+        if (done instanceof Promise) done.catch(() => undefined);
+      });
+      return pdk;
+    };
+
+    const rewrite = snapshot.plugins.global;
+    if (rewrite.length > 0 && rewrite.some((p) => p.handler.rewrite)) {
+      // Only global plugins run here: no route is known yet. They also form the plan of a request no route takes.
+      makePdk();
+      plan = rewrite;
+      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500));
       if (ran instanceof Promise) {
-        ran.then(() => state.exited || proceed(), () => fail(500));
+        ran.then(() => state.exited || routeRequest(), () => fail(500));
         return;
       }
       if (state.exited) return;
     }
-    proceed();
+    routeRequest();
+
+    function routeRequest(): void {
+      match = snapshot.router.match({
+        method: req.method ?? 'GET', host, port: hostPort, path: path!, headers: req.headers, sni, scheme,
+        rawQuery: query.slice(1), srcIp: peerIp, srcPort: req.socket.remotePort, dstIp: req.socket.localAddress, dstPort: listener.port,
+      });
+      if (!match) return fail(404, 'no Route matched with those values');
+      const { route } = match;
+      if (scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
+        return redirectToHttps(route, host, hostHeader, rawUrl);
+      }
+      const routePlan = snapshot.plugins.forRoute(route.id);
+      if (routePlan.access.length === 0) {
+        plan = NO_PLUGINS;
+        return proceed();
+      }
+      makePdk().match = match;
+      plan = routePlan.plugins;
+      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), fixedOf);
+      if (ran instanceof Promise) {
+        ran.then(() => state.exited || proceed(), () => fail(500));
+        return;
+      }
+      if (!state.exited) proceed();
+    }
+
+    /**
+     * The access phase when some instance is scoped to consumers: each step resolves as the phase reaches it, so
+     * plugins after an authentication plugin see the consumer it identified. The later phases run the instances
+     * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer.
+     */
+    function accessWithConsumers(routePlan: RoutePlan): void | Promise<void> {
+      const kong = pdk!;
+      const chosen = new Map<PlanStep, PlannedPlugin | undefined>();
+      const groupIds = () => (kong.consumer ? snapshot.credentials.consumerGroupsOf(kong.consumer.id).map((g) => g.id) : []);
+      const resolve = (step: PlanStep) => resolveStep(step, kong.consumer?.id, groupIds());
+      const pick = (step: PlanStep) => {
+        const p = resolve(step);
+        chosen.set(step, p);
+        return p;
+      };
+      const settle = () => {
+        plan = routePlan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority);
+      };
+      const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
+        settle();
+        fail(500);
+      }, pick);
+      if (ran instanceof Promise) return ran.then(settle);
+      settle();
+    }
 
     function proceed(): void {
+      const m = match!;
+      const { route, service } = m;
       if (!service) return fail(503, 'no Service found with those values');
-      const peers = pickPeers(snapshot, service);
+      const override = pdk?.upstreamOverride;
+      const upstreamName = override ? (override.kind === 'upstream' ? override.name : undefined) : snapshot.upstreams.has(service.host) ? service.host : undefined;
+      const peers = override?.kind === 'target' ? singlePeer(override.host, override.port) : pickPeers(snapshot, service, upstreamName);
       if (!peers) return fail(503, 'failure to get a peer from the ring-balancer');
-      const upstreamHeaders = forwardedHeaders(req, match!, { scheme, host, port: hostPort, path: path!, peerIp, trusted, requestId });
-      for (const [name, value] of pdk?.upstreamHeaderChanges ?? []) {
-        if (value === null) delete upstreamHeaders[name];
-        else upstreamHeaders[name] = value;
-      }
-      const upstreamQuery = pdk && pdk.removedQueryArgs.size > 0 ? withoutArgs(query, pdk.removedQueryArgs) : query;
-      const target = upstreamPath({ servicePath: service.path, requestPath: path!, matched: match!.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling }) + upstreamQuery;
+      const upstreamHeaders = forwardedHeaders(m);
+      if (pdk) applyHeaderOps(upstreamHeaders, pdk.headerOps);
+      let upstreamQuery = pdk?.upstreamQuery !== undefined ? (pdk.upstreamQuery === '' ? '' : `?${pdk.upstreamQuery}`) : query;
+      if (pdk && pdk.removedQueryArgs.size > 0) upstreamQuery = withoutArgs(upstreamQuery, pdk.removedQueryArgs);
+      const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: path!, matched: m.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling })) + upstreamQuery;
+      stats.upstreamUri = target;
       const setCookies: string[] = [];
       // Only consistent-hashing reads the request; the other balancers need nothing built per request.
-      const hashing = snapshot.upstreams.get(service.host)?.upstream.algorithm === 'consistent-hashing';
-      const balance = hashing ? balanceContext(req, match!, path!, query, trusted ? (firstValue(req.headers['x-real-ip']) ?? peerIp) : peerIp, setCookies) : undefined;
-      const job = { snapshot, service, route, peers, headers: upstreamHeaders, target, started, requestId, fail, balance, setCookies, beforeHead: headerFilter };
-      if (upgrade) tunnel(req, upgrade, job);
-      else void forward(req, res, job);
+      const hashing = upstreamName !== undefined && snapshot.upstreams.get(upstreamName)?.upstream.algorithm === 'consistent-hashing';
+      const balance = hashing ? balanceContext(m, setCookies) : undefined;
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      const filtersBody = plan.some((p) => p.handler.bodyFilter);
+      const job: ForwardJob = {
+        snapshot, service, route, peers, upstreamName, balance, setCookies, target, started, requestId, stats,
+        method: pdk?.upstreamMethod ?? req.method ?? 'GET',
+        headers: upstreamHeaders,
+        body: pdk ? pdk.body.upstream(hasBody) : hasBody ? req : null,
+        buffered: plan.some((p) => p.handler.response) || pdk?.bufferingEnabled === true,
+        headerFilter,
+        bodyFilter: filtersBody ? bodyFilter : undefined,
+        respond,
+        fail,
+      };
+      if (upgrade) forwarder.tunnel(req, upgrade, job);
+      else void forwarder.forward(req, res, job);
+    }
+
+    /** Buffered mode: the response phase over the whole upstream answer; undefined when a plugin answered instead. */
+    async function respond(status: number, headers: Headers, body: Buffer): Promise<{ status: number; headers: Headers; body: Buffer } | undefined> {
+      const kong = pdk!;
+      kong.setServiceResponse(status, { ...headers }, body);
+      kong.setResponse(status, headers, 'service');
+      kong.responseBody = body;
+      if (plan.some((p) => p.handler.response)) {
+        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500));
+        if (ran instanceof Promise) await ran;
+        if (state.exited) return undefined;
+      }
+      return { status: kong.status ?? status, headers: kong.headers, body: kong.responseBody ?? body };
     }
 
     /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
-    function headerFilter(status: number, headers: Record<string, string | string[]>): void {
+    function headerFilter(status: number, headers: Headers): void {
       if (!pdk || !plan.some((p) => p.handler.headerFilter)) return;
       const kong = pdk;
       kong.setResponse(status, headers);
-      const ran = runPhase('headerFilter', plan, (p) => kong.forPlugin(p.id), { exited: false }, options.log, () => undefined);
+      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
         ran.catch(() => undefined);
       }
     }
 
-    /** kong.response.exit: a record is sent as JSON, a string as it is. */
-    function pluginExit(status: number, body: unknown, extra: Readonly<Record<string, string>>): void {
+    /** The body filter phase over one chunk of the answer; a plugin failing here cuts the response. */
+    function bodyFilter(chunk: Buffer, last: boolean): Buffer | Promise<Buffer> {
+      const kong = pdk!;
+      kong.chunk = chunk;
+      kong.lastChunk = last;
+      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy());
+      return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
+    }
+
+    /** Kong's error answer (its templates by Accept), through the header and body filters. */
+    function answer(status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, requestId, firstValue(req.headers.accept));
+      const headers: Headers = { 'content-type': body.contentType, ...extra };
+      pdk?.setResponse(status, headers, 'error');
+      send(status, headers, Buffer.from(body.body));
+    }
+
+    /** kong.response.exit / error from a plugin. */
+    function pluginAnswer(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, string>>, kind: 'exit' | 'error'): void {
+      state.exited = true;
       if (res.headersSent) return;
+      if (kind === 'error') return answer(status, typeof body === 'string' ? body : defaultMessage(status), extra);
       const isText = typeof body === 'string';
       const text = body === undefined || body === null ? '' : isText ? body : JSON.stringify(body);
-      const headers: Record<string, string | string[]> = {};
+      const headers: Headers = {};
       if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
       for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-      headers['content-length'] = String(Buffer.byteLength(text));
+      pdk?.setResponse(status, headers, 'exit');
+      send(status, headers, Buffer.from(text));
+    }
+
+    /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
+    function send(status: number, headers: Headers, body: Buffer): void {
       if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
       if (headerSettings.serverTokens) headers.server = options.serverToken;
       if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
       headerFilter(status, headers);
-      res.writeHead(status, headers);
-      res.end(req.method === 'HEAD' ? undefined : text);
+      const write = (out: Buffer) => {
+        if (res.headersSent) return;
+        headers['content-length'] = String(out.length);
+        res.writeHead(status, headers);
+        res.end(req.method === 'HEAD' ? undefined : out);
+      };
+      if (!plan.some((p) => p.handler.bodyFilter)) return write(body);
+      const filtered = bodyFilter(body, true);
+      if (filtered instanceof Promise) filtered.then(write, () => res.destroy());
+      else write(filtered);
     }
-
 
     function redirectToHttps(r: Route, h: string, rawHost: string, url: string): void {
       const code = r.https_redirect_status_code;
@@ -221,253 +319,94 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       res.writeHead(code, { location: `https://${rawHost || h}${url}`, 'content-length': 0, ...(headerSettings.requestId ? { 'x-kong-request-id': requestId } : {}) });
       res.end();
     }
+
+    /** What the balancer may hash on, computed only if it asks. */
+    function balanceContext(m: RouteMatch, setCookies: string[]): BalanceContext {
+      let cookies: Map<string, string> | undefined;
+      let args: Record<string, string | true | (string | true)[]> | undefined;
+      return {
+        clientIp: forwardedIp,
+        path: path!,
+        consumerId: pdk?.consumer?.id,
+        header: (name) => firstValue(req.headers[name.toLowerCase()]),
+        cookie: (name) => {
+          cookies ??= new Map(
+            (firstValue(req.headers.cookie) ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((c) => {
+              const eq = c.indexOf('=');
+              return [eq < 0 ? c : c.slice(0, eq), eq < 0 ? '' : c.slice(eq + 1)] as [string, string];
+            }),
+          );
+          return cookies.get(name);
+        },
+        queryArg: (name) => {
+          args ??= parseQuery(query.slice(1));
+          const v = args[name];
+          const value = Array.isArray(v) ? v[0] : v;
+          return value === undefined ? undefined : value === true ? '' : value;
+        },
+        uriCapture: (name) => {
+          const captures = m.captures;
+          if (!captures) return undefined;
+          return /^\d+$/.test(name) ? captures.unnamed[Number(name)] : captures.named[name];
+        },
+        setCookie: (header) => setCookies.push(header),
+      };
+    }
+
+    function forwardedHeaders(m: RouteMatch): Headers {
+      const listed = connectionListed(req.headers.connection);
+      const out: Headers = {};
+      const incoming = req.headers;
+      for (const name in incoming) {
+        const value = incoming[name];
+        if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
+        out[name] = value;
+      }
+      const te = firstValue(req.headers.te);
+      if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
+      const peer = unmapped(peerIp);
+      const incomingXff = req.headers['x-forwarded-for'];
+      out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
+      const believe = (name: string, computed: string | undefined): void => {
+        const given = trusted ? firstValue(req.headers[name]) : undefined;
+        const value = given ?? computed;
+        if (value === undefined || value === '') delete out[name];
+        else out[name] = value;
+      };
+      believe('x-forwarded-proto', scheme);
+      believe('x-forwarded-host', host);
+      believe('x-forwarded-port', String(hostPort));
+      believe('x-forwarded-path', path);
+      const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
+      believe('x-forwarded-prefix', prefix);
+      out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
+      if (headerSettings.requestId) out['x-kong-request-id'] = requestId;
+      return out;
+    }
   };
 
-  /** A service's peers: its upstream's balancer when its host names one, else the host itself. */
-  function pickPeers(snapshot: Snapshot, service: Service): Balancer | undefined {
-    const balanced = snapshot.upstreams.get(service.host);
+  /** A service's peers: the named upstream's balancer, else the service's host itself. */
+  function pickPeers(snapshot: Snapshot, service: Service, upstreamName: string | undefined): Balancer | undefined {
+    const balanced = upstreamName ? snapshot.upstreams.get(upstreamName) : undefined;
     if (balanced) return balanced.balancer.empty ? undefined : balanced.balancer;
-    const peer: Peer = { host: service.host, port: service.port, target: `${service.host}:${service.port}` };
+    return singlePeer(service.host, service.port);
+  }
+
+  function singlePeer(host: string, port: number): Balancer {
+    const peer: Peer = { host, port, target: `${host}:${port}` };
     return { empty: false, next: (exclude) => (exclude.has(peer.target) ? undefined : peer), release: () => undefined };
   }
+}
 
-  /** What the balancer may hash on, computed only if it asks. */
-  function balanceContext(req: IncomingMessage, match: RouteMatch, path: string, query: string, clientIp: string, setCookies: string[]): BalanceContext {
-    let cookies: Map<string, string> | undefined;
-    let args: Record<string, string | true | (string | true)[]> | undefined;
-    return {
-      clientIp: clientIp.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1'),
-      path,
-      consumerId: undefined,
-      header: (name) => firstValue(req.headers[name.toLowerCase()]),
-      cookie: (name) => {
-        cookies ??= new Map(
-          (firstValue(req.headers.cookie) ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((c) => {
-            const eq = c.indexOf('=');
-            return [eq < 0 ? c : c.slice(0, eq), eq < 0 ? '' : c.slice(eq + 1)] as [string, string];
-          }),
-        );
-        return cookies.get(name);
-      },
-      queryArg: (name) => {
-        args ??= parseQuery(query.slice(1));
-        const v = args[name];
-        const first = Array.isArray(v) ? v[0] : v;
-        return first === undefined ? undefined : first === true ? '' : first;
-      },
-      uriCapture: (name) => {
-        const captures = match.captures;
-        if (!captures) return undefined;
-        return /^\d+$/.test(name) ? captures.unnamed[Number(name)] : captures.named[name];
-      },
-      setCookie: (header) => setCookies.push(header),
-    };
-  }
-
-  function forwardedHeaders(
-    req: IncomingMessage,
-    match: RouteMatch,
-    at: { scheme: string; host: string; port: number; path: string; peerIp: string; trusted: boolean; requestId: string },
-  ): Record<string, string | string[]> {
-    const listed = connectionListed(req.headers.connection);
-    const out: Record<string, string | string[]> = {};
-    const incoming = req.headers;
-    for (const name in incoming) {
-      const value = incoming[name];
-      if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
-      out[name] = value;
+/** Plugins' changes to the upstream request's headers, in the order they asked for them. */
+function applyHeaderOps(headers: Headers, ops: readonly (readonly [string, 'set' | 'add' | 'clear', string | readonly string[]])[]): void {
+  for (const [name, op, value] of ops) {
+    if (op === 'clear') delete headers[name];
+    else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
+    else {
+      const current = headers[name];
+      const added = typeof value === 'string' ? [value] : [...value];
+      headers[name] = current === undefined ? (added.length === 1 ? added[0]! : added) : [...(Array.isArray(current) ? current : [current]), ...added];
     }
-    const te = firstValue(req.headers.te);
-    if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
-    const peer = at.peerIp.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
-    const incomingXff = req.headers['x-forwarded-for'];
-    out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
-    const believe = (name: string, computed: string | undefined): void => {
-      const incoming = at.trusted ? firstValue(req.headers[name]) : undefined;
-      const value = incoming ?? computed;
-      if (value === undefined || value === '') delete out[name];
-      else out[name] = value;
-    };
-    believe('x-forwarded-proto', at.scheme);
-    believe('x-forwarded-host', at.host);
-    believe('x-forwarded-port', String(at.port));
-    believe('x-forwarded-path', at.path);
-    const prefix = match.route.strip_path && match.matchedPath && match.matchedPath !== '/' ? match.matchedPath : undefined;
-    believe('x-forwarded-prefix', prefix);
-    out['x-real-ip'] = (at.trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
-    if (headerSettings.requestId) out['x-kong-request-id'] = at.requestId;
-    return out;
-  }
-
-  interface Forward {
-    readonly snapshot: Snapshot;
-    readonly service: Service;
-    readonly route: Route;
-    readonly peers: Balancer;
-    readonly balance: BalanceContext | undefined;
-    readonly setCookies: string[];
-    /** The header filter phase, run on the head just before it is written. */
-    readonly beforeHead: (status: number, headers: Record<string, string | string[]>) => void;
-    readonly headers: Record<string, string | string[]>;
-    readonly target: string;
-    readonly started: number;
-    readonly requestId: string;
-    readonly fail: (status: number, message?: string) => void;
-  }
-
-  /**
-   * A WebSocket (or other Upgrade) handshake: the routed request is written to the peer as it came, with Kong's
-   * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
-   */
-  function tunnel(req: IncomingMessage, upgrade: Upgrade, f: Forward): void {
-    const balanced = f.snapshot.upstreams.get(f.service.host)?.upstream;
-    const peer = f.peers.next({ has: (t) => (balanced ? !options.health.isHealthy(balanced.name, t) : false) }, f.balance);
-    if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');
-    upgrade.socket.once('close', () => f.peers.release(peer));
-    const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
-    const upstream = secure
-      ? tlsConnect(tunnelTls(peer, f.snapshot.upstreamTls.get(f.service.id)))
-      : netConnect({ host: peer.host, port: peer.port });
-    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), f.service.connect_timeout);
-    let connected = false;
-    upstream.once(secure ? 'secureConnect' : 'connect', () => {
-      connected = true;
-      clearTimeout(timer);
-      const defaultPort = secure ? 443 : 80;
-      const headers: Record<string, string | string[]> = {
-        ...f.headers,
-        host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`,
-        connection: 'keep-alive, Upgrade',
-        upgrade: firstValue(req.headers.upgrade) ?? 'websocket',
-      };
-      let head = `${req.method ?? 'GET'} ${f.target} HTTP/1.1\r\n`;
-      for (const [name, value] of Object.entries(headers)) {
-        for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${v}\r\n`;
-      }
-      upstream.write(`${head}\r\n`);
-      if (upgrade.head.length > 0) upstream.write(upgrade.head);
-      upgrade.socket.pipe(upstream);
-      upstream.pipe(upgrade.socket);
-    });
-    upstream.on('error', (err) => {
-      clearTimeout(timer);
-      if (!connected) return f.fail(classify(err).status, classify(err).message);
-      upgrade.socket.destroy();
-    });
-    upgrade.socket.on('error', () => upstream.destroy());
-    upgrade.socket.on('close', () => upstream.destroy());
-    upstream.on('close', () => upgrade.socket.destroy());
-  }
-
-  function tunnelTls(peer: Peer, tls: UpstreamTls | undefined) {
-    return {
-      host: peer.host,
-      port: peer.port,
-      ...(/^[\d.]+$|:/.test(peer.host) ? {} : { servername: peer.host }),
-      rejectUnauthorized: tls?.verify ?? false,
-      ...(tls?.ca ? { ca: [...tls.ca] } : {}),
-      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-    };
-  }
-
-  async function forward(req: IncomingMessage, res: ServerResponse, f: Forward): Promise<void> {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    const failed = new Set<string>();
-    const balanced = f.snapshot.upstreams.get(f.service.host)?.upstream;
-    const exclude = balanced
-      ? { has: (t: string) => failed.has(t) || !options.health.isHealthy(balanced.name, t) }
-      : failed;
-    const passive = balanced?.healthchecks.passive;
-    const abort = new AbortController();
-    // Only a client that leaves before the answer is complete cancels the upstream request. (writableFinished
-    // would still be false while the socket flushes: every response would look aborted.)
-    res.once('close', () => {
-      if (!res.writableEnded) abort.abort();
-    });
-    let failure: Failure | undefined;
-    for (let attempt = 0; attempt <= f.service.retries; attempt++) {
-      const peer = f.peers.next(exclude, f.balance);
-      if (!peer) break;
-      const protocol = f.service.protocol === 'https' ? 'https' : 'http';
-      const pool = options.pools.get({
-        protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
-        servername: protocol === 'https' && !/^[\d.]+$|:/.test(peer.host) ? peer.host : undefined,
-        tls: f.snapshot.upstreamTls.get(f.service.id),
-      });
-      const defaultPort = protocol === 'https' ? 443 : 80;
-      const headers = { ...f.headers, host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}` };
-      const sentAt = performance.now();
-      try {
-        // stream(): undici writes the body straight into the client's response, with backpressure; no
-        // intermediate stream and no per-response pipeline bookkeeping.
-        await pool.stream(
-          {
-            path: f.target,
-            method: (req.method ?? 'GET') as 'GET',
-            headers,
-            body: hasBody ? req : null,
-            headersTimeout: f.service.read_timeout,
-            bodyTimeout: f.service.read_timeout,
-            signal: abort.signal,
-          },
-          ({ statusCode, headers: upstreamHeaders }) => {
-            if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: 'status', status: statusCode });
-            writeResponseHead(res, statusCode, upstreamHeaders as Record<string, string | string[] | undefined>, f, sentAt, req.httpVersion);
-            return res;
-          },
-        );
-        f.peers.release(peer);
-        return;
-      } catch (err) {
-        f.peers.release(peer);
-        if (abort.signal.aborted) return;
-        if (res.headersSent) {
-          // The answer had begun: nothing to send instead, only to cut it.
-          if (!res.destroyed) options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
-          res.destroy();
-          return;
-        }
-        failure = classify(err);
-        failed.add(peer.target);
-        if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
-        options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
-        // A request body already streamed cannot be sent again.
-        if (!failure.retryable || hasBody) break;
-      }
-    }
-    f.fail(failure?.status ?? 503, failure?.message ?? 'failure to get a peer from the ring-balancer');
-  }
-
-  function writeResponseHead(
-    res: ServerResponse,
-    statusCode: number,
-    upstreamHeaders: Record<string, string | string[] | undefined>,
-    f: Forward,
-    sentAt: number,
-    httpVersion: string,
-  ): void {
-    const received = performance.now();
-    const listed = connectionListed(upstreamHeaders.connection);
-    const out: Record<string, string | string[]> = {};
-    for (const name in upstreamHeaders) {
-      const value = upstreamHeaders[name];
-      if (value === undefined || isHopByHop(name, listed)) continue;
-      out[name] = value;
-    }
-    if (headerSettings.serverTokens) {
-      const via = `${httpVersion} ${options.serverToken}`;
-      out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
-    }
-    if (headerSettings.latencyTokens) {
-      out['x-kong-upstream-latency'] = String(Math.round(received - sentAt));
-      out['x-kong-proxy-latency'] = String(Math.round(sentAt - f.started));
-    }
-    if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
-    if (f.setCookies.length > 0) {
-      const existing = out['set-cookie'];
-      out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...f.setCookies];
-    }
-    f.beforeHead(statusCode, out);
-    res.writeHead(statusCode, out);
   }
 }

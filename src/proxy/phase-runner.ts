@@ -15,10 +15,26 @@ export interface PhaseState {
 
 export type KongFor = (plugin: PlannedPlugin) => Kong;
 
-export function runPhase(phase: Phase, plan: readonly PlannedPlugin[], kongFor: KongFor, state: PhaseState, log: Logger, onError: () => void): void | Promise<void> {
-  for (let i = 0; i < plan.length; i++) {
+const same = (p: PlannedPlugin) => p;
+
+/**
+ * Runs `phase` over `items` in order. `pick` turns an item into the instance to run, or nothing (the access
+ * phase resolves consumer-scoped steps as it reaches them, after earlier plugins may have authenticated someone).
+ */
+export function runPhase<T = PlannedPlugin>(
+  phase: Phase,
+  items: readonly T[],
+  kongFor: KongFor,
+  state: PhaseState,
+  log: Logger,
+  onError: () => void,
+  pick: (item: T) => PlannedPlugin | undefined = same as unknown as (item: T) => PlannedPlugin,
+  from = 0,
+): void | Promise<void> {
+  for (let i = from; i < items.length; i++) {
     if (state.exited) return;
-    const plugin = plan[i]!;
+    const plugin = pick(items[i]!);
+    if (!plugin) continue;
     const fn = plugin.handler[phase];
     if (!fn) continue;
     let result: void | Promise<void>;
@@ -29,7 +45,7 @@ export function runPhase(phase: Phase, plan: readonly PlannedPlugin[], kongFor: 
     }
     if (result instanceof Promise) {
       return result.then(
-        () => runPhase(phase, plan.slice(i + 1), kongFor, state, log, onError),
+        () => runPhase(phase, items, kongFor, state, log, onError, pick, i + 1),
         (err: unknown) => fail(plugin, err),
       );
     }

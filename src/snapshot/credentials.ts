@@ -3,7 +3,7 @@
  * their SHA-256, so a lookup compares digests, never the secret itself, and no secret sits in the index.
  */
 import { createHash } from 'node:crypto';
-import type { Config, Consumer, KeyauthCredential } from '../declarative/config.ts';
+import type { Config, Consumer, ConsumerGroup, KeyauthCredential } from '../declarative/config.ts';
 
 export interface Credentials {
   /** The key-auth credential for a presented key, with its consumer; undefined when unknown or expired. */
@@ -14,6 +14,8 @@ export interface Credentials {
   groups(consumerId: string): readonly string[];
   /** The names of the consumer groups a consumer belongs to. */
   consumerGroups(consumerId: string): readonly string[];
+  /** The consumer groups a consumer belongs to, by name. */
+  consumerGroupsOf(consumerId: string): readonly ConsumerGroup[];
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64');
@@ -35,17 +37,23 @@ export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_c
     list.push(acl.group);
     groups.set(acl.consumer.id, list);
   }
-  const groupNames = new Map(config.consumer_groups.map((g) => [g.id, g.name]));
-  const memberships = new Map<string, string[]>();
+  const groupsById = new Map(config.consumer_groups.map((g) => [g.id, g]));
+  const memberships = new Map<string, ConsumerGroup[]>();
   for (const m of config.consumer_group_consumers) {
-    const name = groupNames.get(m.consumer_group.id);
-    if (name === undefined) continue;
+    const group = groupsById.get(m.consumer_group.id);
+    if (group === undefined) continue;
     const list = memberships.get(m.consumer.id) ?? [];
-    list.push(name);
+    list.push(group);
     memberships.set(m.consumer.id, list);
   }
+  const names = new Map<string, readonly string[]>();
+  for (const [consumerId, list] of memberships) {
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    names.set(consumerId, list.map((g) => g.name));
+  }
   return {
-    consumerGroups: (consumerId) => memberships.get(consumerId) ?? [],
+    consumerGroups: (consumerId) => names.get(consumerId) ?? [],
+    consumerGroupsOf: (consumerId) => memberships.get(consumerId) ?? [],
     keyauth(key, now = Date.now()) {
       const found = keys.get(digest(key));
       return found && found.expires > now ? { credential: found.credential, consumer: found.consumer } : undefined;

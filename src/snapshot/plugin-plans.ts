@@ -1,10 +1,15 @@
 /**
- * Which plugins run for a route, in which order, with which config: resolved once per snapshot, so a request
- * never searches precedence. One instance per plugin name, the most specific scope winning (Kong's order among
- * the scopes without a consumer: route+service, route, service, global), then by priority (higher first; equal
- * priorities by name, descending, as Kong).
+ * Which plugins run for a request, in which order, with which config: worked out once per snapshot, so that a
+ * request never searches Kong's precedence list. One instance per plugin name; the most specific scope wins:
  *
- * Not yet: consumer and consumer-group scopes (they need an authenticated consumer), dynamic `ordering`.
+ *   1 consumer+route+service   2 consumer-group+route+service   3 consumer+route   4 consumer+service
+ *   5 consumer-group+route     6 consumer-group+service         7 route+service    8 consumer
+ *   9 consumer-group          10 route                         11 service         12 global
+ *
+ * Levels without a consumer (7, 10-12) are fixed per route. Levels with one apply once an authentication plugin
+ * has identified the consumer: for those, a route's step holds a map by consumer id and one by consumer group id,
+ * so resolving them is a couple of map lookups. Phases run in descending priority (equal priorities by name,
+ * descending, as Kong sorts them); the access phase follows the instances' dynamic `ordering` where they set one.
  */
 import type { Config, Plugin } from '../declarative/config.ts';
 import type { PluginHandler } from '../plugins/types.ts';
@@ -16,42 +21,162 @@ export interface PlannedPlugin {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
+/** One plugin name of a route's access phase: its fixed instance, and the consumer-scoped ones if any. */
+export interface PlanStep {
+  readonly name: string;
+  readonly priority: number;
+  /** The winner among the levels without a consumer (7, 10, 11, 12), if any. */
+  readonly fixed: Scoped | undefined;
+  /** Levels 1, 3, 4, 8 by consumer id; levels 2, 5, 6, 9 by consumer group id. Absent: nothing consumer-scoped. */
+  readonly byConsumer: ReadonlyMap<string, Scoped> | undefined;
+  readonly byGroup: ReadonlyMap<string, Scoped> | undefined;
+}
+
+interface Scoped {
+  readonly level: number;
+  readonly planned: PlannedPlugin;
+}
+
+export interface RoutePlan {
+  /** Every phase but access, when no step has a consumer-scoped instance: the fixed instances by priority. */
+  readonly plugins: readonly PlannedPlugin[];
+  /** The access phase's steps, in priority order or as `ordering` rearranges them. */
+  readonly access: readonly PlanStep[];
+  /** True when some step depends on the consumer: the handler resolves each step as the access phase reaches it. */
+  readonly consumerScoped: boolean;
+}
+
 export interface PluginPlans {
   /** The plugins of a matched route. */
-  forRoute(routeId: string): readonly PlannedPlugin[];
+  forRoute(routeId: string): RoutePlan;
+  /** Global instances by priority: the rewrite phase (no route is known yet). */
+  readonly global: readonly PlannedPlugin[];
 }
 
 const HTTP_FAMILY = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
 
-export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
-  const usable = config.plugins.filter(
-    (p) => p.enabled && handlers.has(p.name) && p.consumer === null && p.consumer_group === null && p.protocols.some((x) => HTTP_FAMILY.has(x)),
-  );
-  const specificity = (p: Plugin, routeId: string, serviceId: string | undefined): number => {
-    const onRoute = p.route?.id === routeId;
-    const onService = p.service !== null && p.service.id === serviceId;
-    if (p.route !== null && !onRoute) return -1;
-    if (p.service !== null && !onService) return -1;
-    if (onRoute && onService) return 3;
-    if (onRoute) return 2;
-    if (onService) return 1;
-    return 0;
-  };
-  const plans = new Map<string, readonly PlannedPlugin[]>();
-  for (const route of config.routes) {
-    const best = new Map<string, { plugin: Plugin; rank: number }>();
-    for (const p of usable) {
-      const rank = specificity(p, route.id, route.service?.id);
-      if (rank < 0) continue;
-      const current = best.get(p.name);
-      if (!current || rank > current.rank) best.set(p.name, { plugin: p, rank });
+/** The consumer-scoped instance that applies, if it beats the fixed one. */
+export function resolveStep(step: PlanStep, consumerId: string | undefined, groupIds: readonly string[]): PlannedPlugin | undefined {
+  let best = step.fixed;
+  if (consumerId !== undefined) {
+    const own = step.byConsumer?.get(consumerId);
+    if (own && (!best || own.level < best.level)) best = own;
+    if (step.byGroup) {
+      for (const g of groupIds) {
+        const viaGroup = step.byGroup.get(g);
+        if (viaGroup && (!best || viaGroup.level < best.level)) best = viaGroup;
+      }
     }
-    const planned = [...best.values()].map(({ plugin }): PlannedPlugin => Object.freeze({
-      name: plugin.name, id: plugin.id, handler: handlers.get(plugin.name)!, config: plugin.config,
-    }));
-    planned.sort((a, b) => b.handler.priority - a.handler.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-    plans.set(route.id, Object.freeze(planned));
   }
-  const none: readonly PlannedPlugin[] = Object.freeze([]);
-  return { forRoute: (routeId) => plans.get(routeId) ?? none };
+  return best?.planned;
+}
+
+/** Kong's order: priority descending, then name descending. */
+const byPriority = (a: { priority: number; name: string }, b: { priority: number; name: string }) =>
+  b.priority - a.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
+
+/** The precedence level of an instance for a route of a service, or 0 when it does not apply there. */
+function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): number {
+  if (p.route !== null && p.route.id !== routeId) return 0;
+  if (p.service !== null && p.service.id !== serviceId) return 0;
+  const r = p.route !== null;
+  const s = p.service !== null;
+  if (p.consumer !== null) return r && s ? 1 : r ? 3 : s ? 4 : 8;
+  if (p.consumer_group !== null) return r && s ? 2 : r ? 5 : s ? 6 : 9;
+  return r && s ? 7 : r ? 10 : s ? 11 : 12;
+}
+
+export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
+  const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_FAMILY.has(x)));
+  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config })]));
+  const plans = new Map<string, RoutePlan>();
+  for (const route of config.routes) {
+    const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();
+    for (const p of usable) {
+      const level = levelOf(p, route.id, route.service?.id);
+      if (level === 0) continue;
+      let step = steps.get(p.name);
+      if (!step) steps.set(p.name, (step = { ordering: null }));
+      const scoped: Scoped = { level, planned: planned.get(p)! };
+      if (p.consumer !== null) {
+        step.byConsumer ??= new Map();
+        keepBest(step.byConsumer, p.consumer.id, scoped);
+      } else if (p.consumer_group !== null) {
+        step.byGroup ??= new Map();
+        keepBest(step.byGroup, p.consumer_group.id, scoped);
+      } else if (!step.fixed || level < step.fixed.level) {
+        step.fixed = scoped;
+      }
+      if (p.ordering && (!step.ordering || p.consumer === null)) step.ordering = p.ordering;
+    }
+    const list: PlanStep[] = [...steps].map(([name, s]) => Object.freeze({
+      name, priority: handlers.get(name)!.priority, fixed: s.fixed, byConsumer: s.byConsumer, byGroup: s.byGroup,
+    }));
+    list.sort(byPriority);
+    const orderings = new Map([...steps].filter(([, s]) => s.ordering).map(([name, s]) => [name, s.ordering!]));
+    plans.set(route.id, Object.freeze({
+      plugins: Object.freeze(list.flatMap((s) => (s.fixed ? [s.fixed.planned] : []))),
+      access: Object.freeze(orderings.size > 0 ? applyOrdering(list, orderings) : list),
+      consumerScoped: list.some((s) => s.byConsumer || s.byGroup),
+    }));
+  }
+  const global = Object.freeze(
+    usable.filter((p) => levelOf(p, '', undefined) === 12).map((p) => planned.get(p)!).sort((a, b) => byPriority(
+      { priority: a.handler.priority, name: a.name }, { priority: b.handler.priority, name: b.name },
+    )),
+  );
+  const none: RoutePlan = Object.freeze({ plugins: Object.freeze([]), access: Object.freeze([]), consumerScoped: false });
+  return { forRoute: (routeId) => plans.get(routeId) ?? none, global };
+}
+
+function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {
+  const current = map.get(key);
+  if (!current || scoped.level < current.level) map.set(key, scoped);
+}
+
+/**
+ * Kong's dynamic ordering of the access phase: `before.access` and `after.access` name plugins this one must run
+ * before or after. A topological order that keeps priority order wherever the constraints leave a choice; names
+ * not on the route are ignored, and an edge that would close a cycle is dropped (priority decides there).
+ */
+export function applyOrdering<T extends { readonly name: string }>(
+  byPriorityList: readonly T[],
+  orderings: ReadonlyMap<string, NonNullable<Plugin['ordering']>>,
+): readonly T[] {
+  const index = new Map(byPriorityList.map((s, i) => [s.name, i]));
+  const after = byPriorityList.map(() => new Set<number>());
+  const reaches = (from: number, to: number): boolean => {
+    const seen = new Set<number>();
+    const stack = [from];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n === to) return true;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const m of after[n]!) stack.push(m);
+    }
+    return false;
+  };
+  // after[i] holds the steps that must run after step i.
+  const edge = (first: number | undefined, second: number | undefined) => {
+    if (first === undefined || second === undefined || first === second) return;
+    if (!reaches(second, first)) after[first]!.add(second);
+  };
+  for (const [name, ordering] of orderings) {
+    const self = index.get(name);
+    for (const other of ordering.before?.access ?? []) edge(self, index.get(other));
+    for (const other of ordering.after?.access ?? []) edge(index.get(other), self);
+  }
+  const waiting = byPriorityList.map(() => 0);
+  for (const set of after) for (const m of set) waiting[m]!++;
+  const out: T[] = [];
+  const done = new Set<number>();
+  while (out.length < byPriorityList.length) {
+    // The first step in priority order that nothing still pending must precede.
+    const next = byPriorityList.findIndex((_, i) => !done.has(i) && waiting[i] === 0);
+    done.add(next);
+    out.push(byPriorityList[next]!);
+    for (const m of after[next]!) waiting[m]!--;
+  }
+  return out;
 }

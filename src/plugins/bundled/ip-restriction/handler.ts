@@ -27,7 +27,7 @@ export default definePluginHandler<Config>({
   access(kong, config) {
     let lists = prepared.get(config);
     if (!lists) prepared.set(config, (lists = { deny: blockList(config.deny), allow: blockList(config.allow) }));
-    const ip = kong.client.getIp();
+    const ip = kong.client.getForwardedIp();
     const family = isIPv6(ip) ? 'ipv6' : 'ipv4';
     const status = config.status ?? 403;
     const message = config.message ?? 'Your IP address is not allowed';

@@ -1,0 +1,361 @@
+/**
+ * Sending a routed request to its upstream and the answer back: a peer from the balancer, the request on a
+ * keep-alive pool, retries on connection failures to the next peer, passive health reports, and the response
+ * head with Kong's headers. The body comes back one of three ways: straight into the client's response (no
+ * plugin touches it), through a sink (body filters, trailers), or buffered whole (a `response` phase or
+ * `enableBuffering`). WebSocket upgrades are tunnelled.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import { Readable, Writable, type Duplex } from 'node:stream';
+import { connect as tlsConnect } from 'node:tls';
+import type { Logger } from 'pino';
+import type { Route, Service } from '../declarative/config.ts';
+import type { UpstreamBody } from '../pdk/request-body.ts';
+import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
+import type { HeaderSettings } from '../settings/settings.ts';
+import type { HealthRegistry } from '../upstream/health.ts';
+import type { PoolRegistry } from '../upstream/pools.ts';
+import { connectionListed, firstValue, isHopByHop } from './headers.ts';
+import { defaultMessage } from './kong-errors.ts';
+
+type Headers = Record<string, string | string[]>;
+
+/** The client side of an Upgrade request: its socket and the bytes that came after the headers. */
+export interface Upgrade {
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
+/** What the log serializer reports about the upstream side. */
+export interface UpstreamStats {
+  readonly tries: { ip: string; port: number }[];
+  upstreamUri: string | undefined;
+  upstreamStatus: number | undefined;
+  /** Milliseconds from sending the request to the response head. */
+  upstreamLatency: number | undefined;
+  /** Milliseconds from arrival to the request being sent upstream. */
+  proxyLatency: number | undefined;
+}
+
+export interface ForwardJob {
+  readonly snapshot: Snapshot;
+  readonly service: Service;
+  readonly route: Route;
+  readonly peers: Balancer;
+  /** The upstream's name when the peers come from one (health checks report to it). */
+  readonly upstreamName: string | undefined;
+  readonly balance: BalanceContext | undefined;
+  readonly setCookies: readonly string[];
+  readonly method: string;
+  readonly target: string;
+  readonly headers: Headers;
+  readonly body: UpstreamBody;
+  readonly started: number;
+  readonly requestId: string;
+  readonly stats: UpstreamStats;
+  /** Buffered mode: the whole upstream answer goes to `respond` before anything is sent. */
+  readonly buffered: boolean;
+  /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
+  readonly headerFilter: (status: number, headers: Headers) => void;
+  /** The body filter phase over one chunk; undefined when no plugin filters bodies. */
+  readonly bodyFilter: ((chunk: Buffer, last: boolean) => Buffer | Promise<Buffer>) | undefined;
+  /** Buffered mode: the response phase; resolves false when a plugin answered instead. */
+  readonly respond: (status: number, headers: Headers, body: Buffer) => Promise<{ status: number; headers: Headers; body: Buffer } | undefined>;
+  readonly fail: (status: number, message?: string) => void;
+}
+
+/** Why forwarding failed before a response arrived, and how Kong answers it. */
+type Failure = { readonly status: 502 | 503 | 504; readonly message: string; readonly retryable: boolean };
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function classify(err: unknown): Failure {
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: true };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return { status: 504, message: defaultMessage(504), retryable: false };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { status: 503, message: 'name resolution failed', retryable: false };
+  return { status: 502, message: defaultMessage(502), retryable: CONNECT_ERRORS.has(code) };
+}
+
+const WRITE_TIMEOUT: Failure = { status: 504, message: defaultMessage(504), retryable: false };
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Kong's write_timeout (nginx's proxy_send_timeout): the longest wait between two successive writes of the
+ * request body to the upstream. undici pulls the next chunk once the previous one is written, so the time
+ * between handing a chunk over and the next pull is the time one write took.
+ */
+function withWriteTimeout(body: AsyncIterable<Buffer>, ms: number, onTimeout: () => void): AsyncIterable<Buffer> {
+  return (async function* () {
+    for await (const chunk of body) {
+      const timer = setTimeout(onTimeout, ms);
+      try {
+        yield chunk;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  })();
+}
+
+/**
+ * Where the body goes when plugins filter it or trailers follow it: each chunk through the body filter, then to
+ * the client with backpressure. The response is ended by `finish` (after the last filter call and the
+ * trailers), not when undici ends this stream.
+ */
+class ResponseSink extends Writable {
+  readonly #res: ServerResponse;
+  readonly #filter: ForwardJob['bodyFilter'];
+
+  constructor(res: ServerResponse, filter: ForwardJob['bodyFilter']) {
+    super();
+    this.#res = res;
+    this.#filter = filter;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const out = this.#filter ? this.#filter(chunk, false) : chunk;
+    if (out instanceof Promise) out.then((b) => this.#send(b, callback), callback);
+    else this.#send(out, callback);
+  }
+
+  #send(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    if (chunk.length === 0 || this.#res.write(chunk)) return callback();
+    this.#res.once('drain', () => callback());
+  }
+
+  async finish(trailers: Record<string, string> | undefined): Promise<void> {
+    const tail = this.#filter ? await this.#filter(EMPTY, true) : EMPTY;
+    if (trailers && Object.keys(trailers).length > 0) this.#res.addTrailers(trailers);
+    this.#res.end(tail.length > 0 ? tail : undefined);
+  }
+}
+
+/** A whole upstream body, for the response phase. */
+class Collector extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk);
+    callback();
+  }
+}
+
+export interface ForwarderOptions {
+  readonly pools: PoolRegistry;
+  readonly health: HealthRegistry;
+  readonly log: Logger;
+  readonly headers: HeaderSettings;
+  /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
+  readonly serverToken: string;
+}
+
+export function createForwarder(options: ForwarderOptions) {
+  const { headers: headerSettings } = options;
+
+  /** The upstream's head as the client gets it: hop-by-hop headers out, Kong's headers in. */
+  function responseHead(upstream: Record<string, string | string[] | undefined>, f: ForwardJob, httpVersion: string): Headers {
+    const listed = connectionListed(upstream.connection);
+    const out: Headers = {};
+    for (const name in upstream) {
+      const value = upstream[name];
+      if (value === undefined || isHopByHop(name, listed)) continue;
+      out[name] = value;
+    }
+    if (headerSettings.serverTokens) {
+      const via = `${httpVersion} ${options.serverToken}`;
+      out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
+    }
+    if (headerSettings.latencyTokens) {
+      out['x-kong-upstream-latency'] = String(f.stats.upstreamLatency ?? 0);
+      out['x-kong-proxy-latency'] = String(f.stats.proxyLatency ?? 0);
+    }
+    if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
+    if (f.setCookies.length > 0) {
+      const existing = out['set-cookie'];
+      out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...f.setCookies];
+    }
+    return out;
+  }
+
+  function poolFor(f: ForwardJob, peer: Peer) {
+    const protocol = f.service.protocol === 'https' ? 'https' : 'http';
+    return options.pools.get({
+      protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
+      servername: protocol === 'https' && !/^[\d.]+$|:/.test(peer.host) ? peer.host : undefined,
+      tls: f.snapshot.upstreamTls.get(f.service.id),
+    });
+  }
+
+  async function forward(req: IncomingMessage, res: ServerResponse, f: ForwardJob): Promise<void> {
+    const failed = new Set<string>();
+    const upstreamName = f.upstreamName;
+    const balanced = upstreamName ? f.snapshot.upstreams.get(upstreamName)?.upstream : undefined;
+    const exclude = balanced ? { has: (t: string) => failed.has(t) || !options.health.isHealthy(balanced.name, t) } : failed;
+    const passive = balanced?.healthchecks.passive;
+    const abort = new AbortController();
+    // Only a client that leaves before the answer is complete cancels the upstream request. (writableFinished
+    // would still be false while the socket flushes: every response would look aborted.)
+    res.once('close', () => {
+      if (!res.writableEnded) abort.abort();
+    });
+    let timedOutWriting = false;
+    const buffer = Buffer.isBuffer(f.body) ? f.body : undefined;
+    let body: Buffer | Readable | null = buffer ?? null;
+    if (f.body !== null && !Buffer.isBuffer(f.body)) {
+      body = Readable.from(withWriteTimeout(f.body, f.service.write_timeout, () => {
+        timedOutWriting = true;
+        abort.abort();
+      }), { objectMode: false });
+    }
+    const headers: Headers = { ...f.headers };
+    if (buffer) {
+      delete headers['transfer-encoding'];
+      headers['content-length'] = String(buffer.length);
+    }
+    let failure: Failure | undefined;
+    for (let attempt = 0; attempt <= f.service.retries; attempt++) {
+      const peer = f.peers.next(exclude, f.balance);
+      if (!peer) break;
+      f.stats.tries.push({ ip: peer.host, port: peer.port });
+      const defaultPort = f.service.protocol === 'https' ? 443 : 80;
+      headers.host = f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`;
+      const sentAt = performance.now();
+      f.stats.proxyLatency = Math.round(sentAt - f.started);
+      let status = 0;
+      let upstreamHeaders: Record<string, string | string[] | undefined> = {};
+      let sink: ResponseSink | Collector | undefined;
+      try {
+        const { trailers } = await poolFor(f, peer).stream(
+          {
+            path: f.target,
+            method: f.method as 'GET',
+            headers,
+            body,
+            headersTimeout: f.service.read_timeout,
+            bodyTimeout: f.service.read_timeout,
+            signal: abort.signal,
+          },
+          ({ statusCode, headers: head }) => {
+            status = statusCode;
+            upstreamHeaders = head as Record<string, string | string[] | undefined>;
+            f.stats.upstreamLatency = Math.round(performance.now() - sentAt);
+            f.stats.upstreamStatus = statusCode;
+            if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: 'status', status: statusCode });
+            if (f.buffered) return (sink = new Collector());
+            const out = responseHead(upstreamHeaders, f, req.httpVersion);
+            const announcedTrailers = upstreamHeaders.trailer;
+            if (f.bodyFilter || announcedTrailers) {
+              // The length changes with filtering, and trailers need chunked encoding.
+              delete out['content-length'];
+              if (announcedTrailers) out.trailer = announcedTrailers;
+              sink = new ResponseSink(res, f.bodyFilter);
+            }
+            f.headerFilter(statusCode, out);
+            res.writeHead(statusCode, out);
+            return sink ?? res;
+          },
+        );
+        f.peers.release(peer);
+        if (sink instanceof ResponseSink) await sink.finish(trailers as Record<string, string> | undefined);
+        else if (sink instanceof Collector) await finishBuffered(req, res, f, status, upstreamHeaders, Buffer.concat(sink.chunks));
+        return;
+      } catch (err) {
+        f.peers.release(peer);
+        if (timedOutWriting) {
+          failure = WRITE_TIMEOUT;
+          if (res.headersSent) res.destroy();
+          break;
+        }
+        if (abort.signal.aborted) return;
+        if (res.headersSent) {
+          // The answer had begun: nothing to send instead, only to cut it.
+          if (!res.destroyed) options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
+          res.destroy();
+          return;
+        }
+        failure = classify(err);
+        failed.add(peer.target);
+        if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
+        options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
+        // A streamed request body cannot be sent again; a buffered one can.
+        if (!failure.retryable || (body !== null && !buffer)) break;
+      }
+    }
+    if (!res.headersSent) f.fail(failure?.status ?? 503, failure?.message ?? 'failure to get a peer from the ring-balancer');
+  }
+
+  /** Buffered mode: the response phase sees the whole answer, then the header and body filters, then it is sent. */
+  async function finishBuffered(req: IncomingMessage, res: ServerResponse, f: ForwardJob, status: number, upstream: Record<string, string | string[] | undefined>, body: Buffer): Promise<void> {
+    const head = responseHead(upstream, f, req.httpVersion);
+    const answer = await f.respond(status, head, body);
+    if (!answer || res.headersSent) return;
+    let out = answer.body;
+    const headers = answer.headers;
+    delete headers['transfer-encoding'];
+    f.headerFilter(answer.status, headers);
+    if (f.bodyFilter) out = await f.bodyFilter(out, true);
+    if (!(req.method === 'HEAD' || answer.status === 204 || answer.status === 304)) headers['content-length'] = String(out.length);
+    res.writeHead(answer.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : out);
+  }
+
+  /**
+   * A WebSocket (or other Upgrade) handshake: the routed request is written to the peer as it came, with Kong's
+   * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
+   */
+  function tunnel(req: IncomingMessage, upgrade: Upgrade, f: ForwardJob): void {
+    const balanced = f.upstreamName ? f.snapshot.upstreams.get(f.upstreamName)?.upstream : undefined;
+    const peer = f.peers.next({ has: (t) => (balanced ? !options.health.isHealthy(balanced.name, t) : false) }, f.balance);
+    if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');
+    upgrade.socket.once('close', () => f.peers.release(peer));
+    const secure = f.service.protocol === 'https' || f.service.protocol === 'wss';
+    const upstream = secure
+      ? tlsConnect(tunnelTls(peer, f.snapshot.upstreamTls.get(f.service.id)))
+      : netConnect({ host: peer.host, port: peer.port });
+    const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), f.service.connect_timeout);
+    let connected = false;
+    upstream.once(secure ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      clearTimeout(timer);
+      const defaultPort = secure ? 443 : 80;
+      const headers: Headers = {
+        ...f.headers,
+        host: f.route.preserve_host && req.headers.host ? req.headers.host : peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`,
+        connection: 'keep-alive, Upgrade',
+        upgrade: firstValue(req.headers.upgrade) ?? 'websocket',
+      };
+      let head = `${f.method} ${f.target} HTTP/1.1\r\n`;
+      for (const [name, value] of Object.entries(headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${v}\r\n`;
+      }
+      upstream.write(`${head}\r\n`);
+      if (upgrade.head.length > 0) upstream.write(upgrade.head);
+      upgrade.socket.pipe(upstream);
+      upstream.pipe(upgrade.socket);
+    });
+    upstream.on('error', (err) => {
+      clearTimeout(timer);
+      if (!connected) return f.fail(classify(err).status, classify(err).message);
+      upgrade.socket.destroy();
+    });
+    upgrade.socket.on('error', () => upstream.destroy());
+    upgrade.socket.on('close', () => upstream.destroy());
+    upstream.on('close', () => upgrade.socket.destroy());
+  }
+
+  function tunnelTls(peer: Peer, tls: UpstreamTls | undefined) {
+    return {
+      host: peer.host,
+      port: peer.port,
+      ...(/^[\d.]+$|:/.test(peer.host) ? {} : { servername: peer.host }),
+      rejectUnauthorized: tls?.verify ?? false,
+      ...(tls?.ca ? { ca: [...tls.ca] } : {}),
+      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    };
+  }
+
+  return { forward, tunnel };
+}
