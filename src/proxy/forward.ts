@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { Readable, Writable, type Duplex } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import type { UpstreamBody } from '../pdk/request-body.ts';
@@ -18,6 +18,7 @@ import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
+import { checkVerifyDepth } from '../upstream/verify-depth.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage } from './kong-errors.ts';
 
@@ -318,8 +319,10 @@ export function createForwarder(options: ForwarderOptions) {
     const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), f.service.connect_timeout);
     let connected = false;
     upstream.once(secure ? 'secureConnect' : 'connect', () => {
-      connected = true;
       clearTimeout(timer);
+      const tooDeep = secure ? checkVerifyDepth(upstream as TLSSocket, f.snapshot.upstreamTls.get(f.service.id)?.verifyDepth) : undefined;
+      if (tooDeep) return upstream.destroy(tooDeep);
+      connected = true;
       const defaultPort = secure ? 443 : 80;
       const headers: Headers = {
         ...f.headers,

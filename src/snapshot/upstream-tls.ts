@@ -8,6 +8,8 @@ import type { Config, Service } from '../declarative/config.ts';
 export interface UpstreamTls {
   readonly id: string;
   readonly verify: boolean;
+  /** Kong's tls_verify_depth, when verifying. */
+  readonly verifyDepth: number | undefined;
   readonly ca: readonly string[] | undefined;
   readonly cert: string | undefined;
   readonly key: string | undefined;
@@ -25,9 +27,11 @@ export function compileUpstreamTls(config: Pick<Config, 'services' | 'upstreams'
     const ca = s.ca_certificates?.map((id) => cas.get(id)).filter((c): c is string => c !== undefined);
     // Kong's default (proxy_ssl_verify off): upstream certificates are not verified unless the service asks.
     const verify = s.tls_verify === true;
+    const verifyDepth = verify && typeof s.tls_verify_depth === 'number' ? s.tls_verify_depth : undefined;
     out.set(s.id, Object.freeze({
-      id: `${verify ? 'v' : 'n'}|${(s.ca_certificates ?? []).join(',')}|${client?.id ?? ''}`,
+      id: `${verify ? 'v' : 'n'}${verifyDepth ?? ''}|${(s.ca_certificates ?? []).join(',')}|${client?.id ?? ''}`,
       verify,
+      verifyDepth,
       ca: ca && ca.length > 0 ? ca : undefined,
       cert: client?.cert,
       key: client?.key,

@@ -2,7 +2,9 @@
  * Keep-alive connection pools to upstream peers, keyed by origin and connect timeout. They outlive snapshots: a
  * reload keeps existing connections; `closeIdle` retires pools no snapshot uses any more.
  */
-import { Pool } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import { buildConnector, Pool } from 'undici';
+import { checkVerifyDepth } from './verify-depth.ts';
 import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 
 export interface PoolKey {
@@ -15,6 +17,18 @@ export interface PoolKey {
   readonly tls: UpstreamTls | undefined;
 }
 
+/** A connector that refuses upstream certificate chains longer than tls_verify_depth allows. */
+function depthChecking(options: buildConnector.BuildOptions, depth: number): buildConnector.connector {
+  const base = buildConnector(options);
+  return (opts, callback) => base(opts, (err, socket) => {
+    if (err || !socket) return callback(err ?? new Error('no socket'), null);
+    const tooDeep = checkVerifyDepth(socket as TLSSocket, depth);
+    if (!tooDeep) return callback(null, socket);
+    socket.destroy();
+    callback(tooDeep, null);
+  });
+}
+
 export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
 
@@ -23,18 +37,20 @@ export class PoolRegistry {
     let pool = this.#pools.get(id);
     if (!pool) {
       const origin = id.slice(0, id.indexOf('|'));
+      const connect = {
+        timeout: key.connectTimeout,
+        ...(key.protocol === 'https'
+          ? {
+              rejectUnauthorized: key.tls?.verify ?? false,
+              ...(key.servername ? { servername: key.servername } : {}),
+              ...(key.tls?.ca ? { ca: [...key.tls.ca] } : {}),
+              ...(key.tls?.cert && key.tls.key ? { cert: key.tls.cert, key: key.tls.key } : {}),
+            }
+          : {}),
+      };
+      const depth = key.protocol === 'https' ? key.tls?.verifyDepth : undefined;
       pool = new Pool(origin, {
-        connect: {
-          timeout: key.connectTimeout,
-          ...(key.protocol === 'https'
-            ? {
-                rejectUnauthorized: key.tls?.verify ?? false,
-                ...(key.servername ? { servername: key.servername } : {}),
-                ...(key.tls?.ca ? { ca: [...key.tls.ca] } : {}),
-                ...(key.tls?.cert && key.tls.key ? { cert: key.tls.cert, key: key.tls.key } : {}),
-              }
-            : {}),
-        },
+        connect: depth === undefined ? connect : depthChecking(connect, depth),
         keepAliveTimeout: 60_000,
         // Timeouts are set per request from the service; these are only the pool's defaults.
         headersTimeout: 0,

@@ -20,6 +20,13 @@ const upstream = createServer({ cert: fixture('upstream.crt'), key: fixture('ups
 await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
 const port = (upstream.address() as AddressInfo).port;
 
+// An upstream whose chain has an intermediate: leaf (level 0), intermediate (1), Test Signing CA (2, the anchor).
+const deep = createServer({ cert: fixture('deep.crt') + fixture('intermediate-ca.crt'), key: fixture('deep.key') }, (_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{"deep":true}');
+});
+await new Promise<void>((resolve) => deep.listen(0, '127.0.0.1', resolve));
+const deepPort = (deep.address() as AddressInfo).port;
+
 const CA_ID = '2b3c6a3e-7a52-4bde-9f0e-6d7a0c9d1a01';
 const CLIENT_ID = '8e1f7d0c-3b2a-4c5d-9e8f-1a2b3c4d5e6f';
 const gw = await startTestGateway(`_format_version: "3.0"
@@ -45,12 +52,27 @@ services:
 - name: unverified
   url: https://127.0.0.1:${port}
   routes: [{ name: unverified, paths: [/plain] }]
+- name: depth-1
+  url: https://127.0.0.1:${deepPort}
+  tls_verify: true
+  tls_verify_depth: 1
+  ca_certificates: [${CA_ID}]
+  routes: [{ name: depth-1, paths: [/depth-1] }]
+- name: depth-0
+  url: https://127.0.0.1:${deepPort}
+  tls_verify: true
+  tls_verify_depth: 0
+  retries: 0
+  ca_certificates: [${CA_ID}]
+  routes: [{ name: depth-0, paths: [/depth-0] }]
 `);
 
 after(async () => {
   await gw.stop();
   upstream.closeAllConnections();
   upstream.close();
+  deep.closeAllConnections();
+  deep.close();
 });
 
 async function get(path: string) {
@@ -73,6 +95,13 @@ test('without tls_verify (Kong\'s default) the upstream certificate is not check
   const r = await get('/plain');
   assert.equal(r.status, 200);
   assert.deepEqual(JSON.parse(r.text), { client: null, authorized: false });
+});
+
+test('tls_verify_depth: a chain with one intermediate passes depth 1 and is refused at depth 0 (502)', async () => {
+  const ok = await get('/depth-1');
+  assert.equal(ok.status, 200);
+  assert.deepEqual(JSON.parse(ok.text), { deep: true });
+  assert.equal((await get('/depth-0')).status, 502);
 });
 
 test('validation: ca_certificates must name CA certificates of the file', () => {
