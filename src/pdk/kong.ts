@@ -169,3 +169,12 @@ export interface Kong {
   readonly cache: KongCache;
   readonly ctx: { readonly shared: Record<string, unknown>; readonly plugin: Record<string, unknown> };
 }
+
+/** What the certificate phase sees: the handshake's server name, and the request-independent parts of the PDK. */
+export interface CertificateKong {
+  readonly tls: { getServerName(): string | undefined };
+  readonly node: KongNode;
+  readonly log: Omit<KongLog, 'serialize'>;
+  readonly cache: KongCache;
+  readonly ctx: { readonly plugin: Record<string, unknown> };
+}

@@ -10,7 +10,7 @@ import { importPluginFile } from './custom-schemas.ts';
 import type { PluginHandler } from './types.ts';
 
 const HANDLER_FILES = ['handler.ts', 'handler.mts', 'handler.js', 'handler.mjs'];
-const PHASES = ['initWorker', 'configure', 'rewrite', 'access', 'response', 'headerFilter', 'bodyFilter', 'log'] as const;
+const PHASES = ['initWorker', 'configure', 'certificate', 'rewrite', 'access', 'response', 'headerFilter', 'bodyFilter', 'log'] as const;
 
 export function checkHandlerShape(value: unknown, where: string): PluginHandler {
   const h = value as Record<string, unknown> | undefined;

@@ -2,8 +2,9 @@
  * The contract of a plugin's handler module (`<plugin>/handler.ts`, default export). Phases take `(kong, config)`
  * and may return a promise; the runner awaits only when one comes back.
  */
-import type { Kong } from '../pdk/kong.ts';
+import type { CertificateKong, Kong } from '../pdk/kong.ts';
 
+/** The request phases; `certificate` runs during TLS handshakes, with its own smaller `kong`. */
 export type Phase = 'rewrite' | 'access' | 'response' | 'headerFilter' | 'bodyFilter' | 'log';
 
 type PhaseFn<C> = (kong: Kong, config: C) => void | Promise<void>;
@@ -22,6 +23,8 @@ export interface PluginHandler<C = Readonly<Record<string, unknown>>> {
   readonly headerFilter?: PhaseFn<C>;
   readonly bodyFilter?: PhaseFn<C>;
   readonly log?: PhaseFn<C>;
+  /** During a TLS handshake on an ssl listener, for global instances; throwing refuses the handshake. */
+  readonly certificate?: (kong: CertificateKong, config: C) => void | Promise<void>;
 }
 
 export function definePluginHandler<C>(handler: PluginHandler<C>): PluginHandler<C> {

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../settings/settings.ts';
+import { runCertificatePhase } from './certificate-phase.ts';
 import { createProxyHandler, type ProxyOptions } from './handler.ts';
 
 export interface RunningListener {
@@ -27,9 +28,14 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         ...(options.store.current().certificates.defaultPem ?? {}),
         // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
         SNICallback: (servername, done) => {
-          const ctx = options.store.current().certificates.lookup(servername);
-          if (ctx) done(null, ctx);
-          else done(new Error('no certificate configured'));
+          const snapshot = options.store.current();
+          const choose = () => {
+            const ctx = snapshot.certificates.lookup(servername);
+            if (ctx) done(null, ctx);
+            else done(new Error('no certificate configured'));
+          };
+          if (!snapshot.plugins.global.some((p) => p.handler.certificate)) return choose();
+          runCertificatePhase(snapshot.plugins.global, servername || undefined, options.log).then(choose, (err: unknown) => done(err as Error));
         },
       })
     : createServer(common);
