@@ -15,10 +15,10 @@ const DURATION = process.env.BENCH_DURATION ?? '8s';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 
-const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const pin = (cpu: number, argv: string[]) => (has('taskset') ? ['taskset', '-c', String(cpu), ...argv] : argv);
+export const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+export const pin = (cpu: number, argv: string[]) => (has('taskset') ? ['taskset', '-c', String(cpu), ...argv] : argv);
 
-function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
+export function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = '';
@@ -34,7 +34,7 @@ function startProcess(argv: string[], env: Record<string, string>, readyPattern:
   });
 }
 
-interface Result { rps: number; p50: number; p99: number }
+export interface Result { rps: number; p50: number; p99: number }
 
 function parseMs(text: string): number {
   const m = /^([\d.]+)(us|ms|s)$/.exec(text);
@@ -43,8 +43,8 @@ function parseMs(text: string): number {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 }
 
-function wrk(url: string): Result {
-  const r = spawnSync(pin(0, ['wrk'])[0]!, [...pin(0, ['wrk']).slice(1), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', url], { encoding: 'utf8' });
+export function wrk(url: string, headers: readonly string[] = []): Result {
+  const r = spawnSync(pin(0, ['wrk'])[0]!, [...pin(0, ['wrk']).slice(1), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)![1]);
   const percentile = (p: number) => {
@@ -60,7 +60,7 @@ function wrk(url: string): Result {
 }
 
 /** A port nothing listens on right now (the OS picks it). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
@@ -69,7 +69,7 @@ function freePort(): Promise<number> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function runProxyBench(): Promise<void> {
   console.log('\nproxy: upstream direct vs bare undici proxy (baseline) vs gateway, one run, wrk');

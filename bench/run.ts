@@ -1,4 +1,5 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runProxyBench } from './proxy.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
@@ -9,6 +10,8 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   router: runRouterBench,
   proxy: runProxyBench,
   reload: runReloadBench,
+  plugins: runPluginsBench,
+  auth: runAuthBench,
 };
 
 const wanted = process.argv.slice(2);

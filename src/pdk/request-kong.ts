@@ -11,12 +11,13 @@ import type { Consumer, ConsumerGroup } from '../declarative/config.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import { processCache } from './cache.ts';
-import type { JsonValue, Kong, KongRequest, KongResponse, QueryArgs, ResponseSource } from './kong.ts';
-import { RequestBody } from './request-body.ts';
+import type { JsonValue, Kong, KongCache, KongClient, KongLog, KongNode, KongRequest, KongResponse, KongRouter, KongService, QueryArgs, ResponseSource } from './kong.ts';
+import { RequestBody, type UpstreamBody } from './request-body.ts';
 
 /** This process's node id (Kong's node_id), stable for its life. */
 export const NODE_ID = randomUUID();
 const HOSTNAME = hostname();
+const NODE: KongNode = Object.freeze({ getId: () => NODE_ID, getHostname: () => HOSTNAME });
 
 export interface RequestFactsForPdk {
   readonly req: IncomingMessage;
@@ -90,8 +91,8 @@ export class RequestKong {
   readonly #facts: RequestFactsForPdk;
   readonly #answer: Answer;
   readonly #perPlugin = new Map<string, Kong>();
-  readonly #shared: Record<string, unknown> = {};
-  readonly body: RequestBody;
+  #body: RequestBody | undefined;
+  readonly #bodyLimit: number;
   match: RouteMatch | undefined;
 
   // The upstream request, as plugins changed it.
@@ -123,7 +124,18 @@ export class RequestKong {
   constructor(facts: RequestFactsForPdk, answer: Answer, bodyLimit: number) {
     this.#facts = facts;
     this.#answer = answer;
-    this.body = new RequestBody(facts.req, bodyLimit);
+    this.#bodyLimit = bodyLimit;
+  }
+
+  /** The request body as plugins and the upstream see it (streamed unless a plugin reads or replaces it). */
+  get body(): RequestBody {
+    return (this.#body ??= new RequestBody(this.#facts.req, this.#bodyLimit));
+  }
+
+  /** What goes upstream: the client's stream untouched unless a plugin read or replaced the body. */
+  upstreamBody(hasBody: boolean): UpstreamBody {
+    if (this.#body) return this.#body.upstream(hasBody);
+    return hasBody ? this.#facts.req : null;
   }
 
   #request: KongRequest | undefined;
@@ -209,104 +221,112 @@ export class RequestKong {
     });
   }
 
-  /** The `kong` object one plugin instance sees during this request. */
+  /**
+   * The `kong` object one plugin instance sees during this request: its own `ctx.plugin` and log child over one
+   * set of PDK objects per request, each built on first use (a chain of plugins that touch nothing costs next to
+   * nothing).
+   */
   forPlugin(pluginId: string, pluginName: string): Kong {
     let kong = this.#perPlugin.get(pluginId);
-    if (kong) return kong;
-    const facts = this.#facts;
-    const self = this;
-    let logger: Logger | undefined;
-    const log = () => (logger ??= facts.log.child({ plugin: pluginName, request_id: facts.requestId }));
-    kong = {
-      get request() {
-        return self.request;
-      },
-      get response() {
-        return self.response;
-      },
-      service: {
-        request: {
-          setHeader: (name, value) => void this.headerOps.push([headerName(name), 'set', value]),
-          addHeader: (name, value) => void this.headerOps.push([headerName(name), 'add', value]),
-          clearHeader: (name) => void this.headerOps.push([headerName(name), 'clear', '']),
-          setHeaders: (headers) => {
-            for (const [k, v] of Object.entries(headers)) this.headerOps.push([headerName(k), 'set', v]);
-          },
-          setPath: (path) => {
-            if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
-            this.upstreamPath = path;
-          },
-          setRawQuery: (query) => {
-            this.upstreamQuery = query.replace(/^\?/, '');
-            this.removedQueryArgs.clear();
-          },
-          setQuery: (args) => {
-            this.upstreamQuery = encodeQuery(args);
-            this.removedQueryArgs.clear();
-          },
-          clearQueryArg: (name) => void this.removedQueryArgs.add(name),
-          setMethod: (method) => {
-            if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
-            this.upstreamMethod = method;
-          },
-          setRawBody: (body) => this.body.replace(toBuffer(body)),
-          setBody: (body, mimeType) => {
-            const type = mimeType ?? first(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
-            const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
-            this.headerOps.push(['content-type', 'set', type]);
-            this.body.replace(Buffer.from(text));
-          },
-          enableBuffering: () => {
-            this.bufferingEnabled = true;
-          },
-        },
-        response: {
-          getStatus: () => this.serviceStatus,
-          getHeader: (name) => first(this.serviceHeaders[headerName(name)]),
-          getHeaders: () => this.serviceHeaders,
-          getRawBody: () => this.serviceBody,
-        },
-        setUpstream: (name) => {
-          if (!facts.hasUpstream(name)) return false;
-          this.upstreamOverride = { kind: 'upstream', name };
-          return true;
-        },
-        setTarget: (host, port) => {
-          if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`kong.service.setTarget: invalid port ${port}`);
-          this.upstreamOverride = { kind: 'target', host, port };
-        },
-      },
-      client: {
-        getIp: () => facts.peerIp,
-        getForwardedIp: () => facts.forwardedIp,
-        getPort: () => facts.req.socket.remotePort ?? 0,
-        authenticate: (consumer, credential) => {
-          this.consumer = consumer;
-          this.credential = credential;
-        },
-        getConsumer: () => this.consumer,
-        getCredential: () => this.credential,
-        getConsumerGroups: (): readonly ConsumerGroup[] => (this.consumer ? facts.credentials.consumerGroupsOf(this.consumer.id) : []),
-        credentials: facts.credentials,
-      },
-      router: {
-        getRoute: () => this.match?.route ?? null,
-        getService: () => this.match?.service ?? null,
-        getCaptures: () => this.match?.captures ?? null,
-      },
-      node: { getId: () => NODE_ID, getHostname: () => HOSTNAME },
-      log: {
-        debug: (message, fields) => log().debug(fields ?? {}, message),
-        info: (message, fields) => log().info(fields ?? {}, message),
-        warn: (message, fields) => log().warn(fields ?? {}, message),
-        error: (message, fields) => log().error(fields ?? {}, message),
-        serialize: () => facts.serialize(),
-      },
-      cache: processCache,
-      ctx: { shared: this.#shared, plugin: {} },
-    };
-    this.#perPlugin.set(pluginId, kong);
+    if (!kong) this.#perPlugin.set(pluginId, (kong = new PluginKong(this, pluginName)));
     return kong;
+  }
+
+  readonly shared: Record<string, unknown> = {};
+  get facts(): RequestFactsForPdk {
+    return this.#facts;
+  }
+
+  #serviceApi: KongService | undefined;
+  get serviceApi(): KongService {
+    return (this.#serviceApi ??= this.#service());
+  }
+
+  #clientApi: KongClient | undefined;
+  get clientApi(): KongClient {
+    return (this.#clientApi ??= this.#client());
+  }
+
+  #routerApi: KongRouter | undefined;
+  get routerApi(): KongRouter {
+    return (this.#routerApi ??= {
+      getRoute: () => this.match?.route ?? null,
+      getService: () => this.match?.service ?? null,
+      getCaptures: () => this.match?.captures ?? null,
+    });
+  }
+
+  #service(): KongService {
+    const facts = this.#facts;
+    return {
+      request: {
+        setHeader: (name, value) => void this.headerOps.push([headerName(name), 'set', value]),
+        addHeader: (name, value) => void this.headerOps.push([headerName(name), 'add', value]),
+        clearHeader: (name) => void this.headerOps.push([headerName(name), 'clear', '']),
+        setHeaders: (headers) => {
+          for (const [k, v] of Object.entries(headers)) this.headerOps.push([headerName(k), 'set', v]);
+        },
+        setPath: (path) => {
+          if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
+          this.upstreamPath = path;
+        },
+        setRawQuery: (query) => {
+          this.upstreamQuery = query.replace(/^\?/, '');
+          this.removedQueryArgs.clear();
+        },
+        setQuery: (args) => {
+          this.upstreamQuery = encodeQuery(args);
+          this.removedQueryArgs.clear();
+        },
+        clearQueryArg: (name) => void this.removedQueryArgs.add(name),
+        setMethod: (method) => {
+          if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
+          this.upstreamMethod = method;
+        },
+        setRawBody: (body) => this.body.replace(toBuffer(body)),
+        setBody: (body, mimeType) => {
+          const type = mimeType ?? first(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+          const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
+          this.headerOps.push(['content-type', 'set', type]);
+          this.body.replace(Buffer.from(text));
+        },
+        enableBuffering: () => {
+          this.bufferingEnabled = true;
+        },
+      },
+      response: {
+        getStatus: () => this.serviceStatus,
+        getHeader: (name) => first(this.serviceHeaders[headerName(name)]),
+        getHeaders: () => this.serviceHeaders,
+        getRawBody: () => this.serviceBody,
+      },
+      setUpstream: (name) => {
+        if (!facts.hasUpstream(name)) return false;
+        this.upstreamOverride = { kind: 'upstream', name };
+        return true;
+      },
+      setTarget: (host, port) => {
+        if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`kong.service.setTarget: invalid port ${port}`);
+        this.upstreamOverride = { kind: 'target', host, port };
+      },
+    };
+  }
+
+  #client(): KongClient {
+    const facts = this.#facts;
+    return {
+      getIp: () => facts.peerIp,
+      getForwardedIp: () => facts.forwardedIp,
+      getPort: () => facts.req.socket.remotePort ?? 0,
+      authenticate: (consumer, credential) => {
+        this.consumer = consumer;
+        this.credential = credential;
+      },
+      getConsumer: () => this.consumer,
+      getCredential: () => this.credential,
+      getConsumerGroups: (): readonly ConsumerGroup[] => (this.consumer ? facts.credentials.consumerGroupsOf(this.consumer.id) : []),
+      credentials: facts.credentials,
+    };
   }
 
   /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
@@ -321,5 +341,67 @@ export class RequestKong {
     this.serviceStatus = status;
     this.serviceHeaders = headers;
     this.serviceBody = body;
+  }
+}
+
+/**
+ * What one plugin instance sees: its own `ctx.plugin` and log child, over the request's PDK objects (each built
+ * on first use, so a chain of plugins that touch nothing costs next to nothing).
+ */
+class PluginKong implements Kong {
+  readonly #request: RequestKong;
+  readonly #name: string;
+  #log: KongLog | undefined;
+  #ctx: Kong['ctx'] | undefined;
+
+  constructor(request: RequestKong, name: string) {
+    this.#request = request;
+    this.#name = name;
+  }
+
+  get request(): KongRequest {
+    return this.#request.request;
+  }
+
+  get response(): KongResponse {
+    return this.#request.response;
+  }
+
+  get service(): KongService {
+    return this.#request.serviceApi;
+  }
+
+  get client(): KongClient {
+    return this.#request.clientApi;
+  }
+
+  get router(): KongRouter {
+    return this.#request.routerApi;
+  }
+
+  get node(): KongNode {
+    return NODE;
+  }
+
+  get cache(): KongCache {
+    return processCache;
+  }
+
+  get ctx(): Kong['ctx'] {
+    return (this.#ctx ??= { shared: this.#request.shared, plugin: {} });
+  }
+
+  get log(): KongLog {
+    if (this.#log) return this.#log;
+    const facts = this.#request.facts;
+    let logger: Logger | undefined;
+    const child = () => (logger ??= facts.log.child({ plugin: this.#name, request_id: facts.requestId }));
+    return (this.#log = {
+      debug: (message, fields) => child().debug(fields ?? {}, message),
+      info: (message, fields) => child().info(fields ?? {}, message),
+      warn: (message, fields) => child().warn(fields ?? {}, message),
+      error: (message, fields) => child().error(fields ?? {}, message),
+      serialize: () => facts.serialize(),
+    });
   }
 }

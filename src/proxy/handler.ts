@@ -4,7 +4,7 @@
  * scoped instances resolved as authentication happens), pick a peer, forward with Kong's headers and plugins'
  * changes, and let the header, body and log phases see the answer. Bodies stream unless a plugin asks otherwise.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
@@ -51,7 +51,7 @@ const REQUEST_BODY_LIMIT = 8 * 1024 * 1024;
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
-const unmapped = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : ip);
 
 /** The query string (with its `?`) without the named arguments. */
 function withoutArgs(query: string, names: ReadonlySet<string>): string {
@@ -68,8 +68,17 @@ function withoutArgs(query: string, names: ReadonlySet<string>): string {
   return kept.length > 0 ? `?${kept.join('&')}` : '';
 }
 
-/** The request id Kong sends as X-Kong-Request-Id: 32 hex characters. */
-const newRequestId = () => randomUUID().replace(/-/g, '');
+/** The request id Kong sends as X-Kong-Request-Id: 32 hex characters, cut from a pool of random bytes. */
+let pool = randomBytes(4096);
+let offset = 0;
+function newRequestId(): string {
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(4096);
+    offset = 0;
+  }
+  offset += 16;
+  return pool.toString('hex', offset - 16, offset);
+}
 
 /** Kong's order for the phases after access: priority descending, then name descending. */
 const byPriority = (a: PlannedPlugin, b: PlannedPlugin) =>
@@ -125,7 +134,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         serialize: () => serializeRequest({ req, res, pdk: pdk!, match, stats, startedAt, started, scheme, host: hostHeader, forwardedIp }),
       }, pluginAnswer, REQUEST_BODY_LIMIT);
       // The log phase runs once the answer is out; what it does never changes the answer.
-      res.once('close', () => {
+      if (snapshot.plugins.anyLog) res.once('close', () => {
         if (!plan.some((p) => p.handler.log)) return;
         pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
         const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
@@ -223,7 +232,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         snapshot, service, route, peers, upstreamName, balance, setCookies, target, started, requestId, stats,
         method: pdk?.upstreamMethod ?? req.method ?? 'GET',
         headers: upstreamHeaders,
-        body: pdk ? pdk.body.upstream(hasBody) : hasBody ? req : null,
+        body: pdk ? pdk.upstreamBody(hasBody) : hasBody ? req : null,
         buffered: plan.some((p) => p.handler.response) || pdk?.bufferingEnabled === true,
         headerFilter,
         bodyFilter: filtersBody ? bodyFilter : undefined,

@@ -51,6 +51,8 @@ export interface PluginPlans {
   forRoute(routeId: string): RoutePlan;
   /** Global instances by priority: the rewrite phase (no route is known yet). */
   readonly global: readonly PlannedPlugin[];
+  /** Whether any instance has a log phase (else requests need not wait for their end). */
+  readonly anyLog: boolean;
 }
 
 const HTTP_FAMILY = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
@@ -126,7 +128,8 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
     )),
   );
   const none: RoutePlan = Object.freeze({ plugins: Object.freeze([]), access: Object.freeze([]), consumerScoped: false });
-  return { forRoute: (routeId) => plans.get(routeId) ?? none, global };
+  const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
+  return { forRoute: (routeId) => plans.get(routeId) ?? none, global, anyLog };
 }
 
 function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {

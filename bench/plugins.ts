@@ -1,0 +1,116 @@
+/**
+ * Plugin benchmarks, each against one gateway process in one run, same load (wrk), alternating rounds:
+ * - `plugins`: a route with a chain of 10 no-op plugins (access, headerFilter and log phases that do nothing)
+ *   vs a route without plugins. Target: ≥ 90% of the no-plugin requests/s.
+ * - `auth`: a route with key-auth + acl, 10,000 consumers loaded (each with a key and an ACL group), requests
+ *   carrying a valid key, vs a route without plugins. Target: ≥ 85% of the no-plugin requests/s.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, has, median, pin, startProcess, wrk, type Result } from './proxy.ts';
+
+const root = new URL('../', import.meta.url).pathname;
+const out = join(root, 'bench/out');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
+const DURATION = process.env.BENCH_DURATION ?? '8s';
+
+interface Scenario {
+  readonly title: string;
+  readonly target: number;
+  /** The gateway's config, given the upstream's port; routes /plain (no plugins) and /plugins. */
+  readonly config: (upstreamPort: number) => string;
+  readonly flags: readonly string[];
+  readonly headers: readonly string[];
+}
+
+function noopPlugins(): string {
+  const dir = join(out, 'noop-plugins');
+  rmSync(dir, { recursive: true, force: true });
+  for (let i = 0; i < 10; i++) {
+    mkdirSync(join(dir, `noop-${i}`), { recursive: true });
+    writeFileSync(join(dir, `noop-${i}`, 'schema.mjs'), `export default { name: 'noop-${i}', config: { type: 'object', properties: {}, additionalProperties: false } };\n`);
+    writeFileSync(join(dir, `noop-${i}`, 'handler.mjs'), `export default { version: '1.0.0', priority: ${1000 - i}, access() {}, headerFilter() {}, log() {} };\n`);
+  }
+  return dir;
+}
+
+const plugins: Scenario = {
+  title: 'plugins: 10 no-op plugins (access, headerFilter, log) vs none',
+  target: 0.9,
+  config: (port) => `_format_version: "3.0"
+services:
+- name: bench
+  url: http://127.0.0.1:${port}
+  routes:
+  - { name: plain, paths: [/plain] }
+  - name: plugins
+    paths: [/plugins]
+    plugins: [${Array.from({ length: 10 }, (_, i) => `{ name: noop-${i} }`).join(', ')}]
+`,
+  get flags() {
+    return ['--plugins', `bundled,${Array.from({ length: 10 }, (_, i) => `noop-${i}`).join(',')}`, '--plugins-path', noopPlugins()];
+  },
+  headers: [],
+};
+
+const auth: Scenario = {
+  title: 'auth: key-auth + acl, 10,000 consumers, a valid key vs no plugins',
+  target: 0.85,
+  config: (port) => {
+    const consumers = Array.from({ length: 10_000 }, (_, i) => ({
+      username: `user-${i}`,
+      keyauth_credentials: [{ key: `key-${i}-${'x'.repeat(24)}` }],
+      acls: [{ group: i % 2 === 0 ? 'even' : 'odd' }],
+    }));
+    return JSON.stringify({
+      _format_version: '3.0',
+      services: [{
+        name: 'bench',
+        url: `http://127.0.0.1:${port}`,
+        routes: [
+          { name: 'plain', paths: ['/plain'] },
+          { name: 'plugins', paths: ['/plugins'], plugins: [{ name: 'key-auth' }, { name: 'acl', config: { allow: ['odd'] } }] },
+        ],
+      }],
+      consumers,
+    });
+  },
+  flags: [],
+  headers: [`apikey: key-4321-${'x'.repeat(24)}`],
+};
+
+async function runScenario(name: string, s: Scenario): Promise<void> {
+  console.log(`\n${s.title}`);
+  if (!has('wrk')) {
+    console.log('  skipped: wrk is not installed (apt-get install wrk)');
+    return;
+  }
+  mkdirSync(out, { recursive: true });
+  const [up, gw] = [await freePort(), await freePort()];
+  const config = join(out, `${name}-bench.${name === 'auth' ? 'json' : 'yaml'}`);
+  writeFileSync(config, s.config(up));
+  const node = process.execPath;
+  const children: ChildProcess[] = [];
+  try {
+    children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
+    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...s.flags]), {}, /gateway ready/));
+    const targets = { none: `http://127.0.0.1:${gw}/plain`, plugins: `http://127.0.0.1:${gw}/plugins` };
+    for (const url of Object.values(targets)) wrk(url, s.headers); // warm-up
+    const runs: Record<string, Result[]> = { none: [], plugins: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [k, url] of Object.entries(targets)) runs[k]!.push(wrk(url, s.headers));
+    }
+    const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
+    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? ', wrk on cpu 0, servers on cpu 1' : ''}`);
+    for (const [k, r] of Object.entries(summary)) console.log(`  ${k.padEnd(8)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
+    const ratio = summary.plugins!.rps / summary.none!.rps;
+    console.log(`  plugins/none ${ratio.toFixed(2)}x req/s (target ≥ ${s.target}: ${ratio >= s.target ? 'met' : 'NOT met'})`);
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+  }
+}
+
+export const runPluginsBench = () => runScenario('plugins', plugins);
+export const runAuthBench = () => runScenario('auth', auth);
