@@ -120,6 +120,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const host = (hostMatch?.[1] ?? '').replace(/\.$/, '');
     const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
     const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
+    // The protocol plugins' `protocols` are checked against: gRPC by its content type, else the scheme.
+    const protocol = firstValue(req.headers['content-type'])?.startsWith('application/grpc') ? (scheme === 'https' ? 'grpcs' : 'grpc') : scheme;
 
     const kongFor = (p: PlannedPlugin) => pdk!.forPlugin(p.id, p.name);
     const makePdk = (): RequestKong => {
@@ -137,7 +139,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (snapshot.plugins.anyLog) res.once('close', () => {
         if (!plan.some((p) => p.handler.log)) return;
         pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
-        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
+        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined, protocol);
         if (done instanceof Promise) done.catch(() => undefined);
       });
       return pdk;
@@ -148,7 +150,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       // Only global plugins run here: no route is known yet. They also form the plan of a request no route takes.
       makePdk();
       plan = rewrite;
-      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500));
+      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500), protocol);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || routeRequest(), () => fail(500));
         return;
@@ -174,7 +176,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }
       makePdk().match = match;
       plan = routePlan.plugins;
-      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), fixedOf);
+      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), protocol, fixedOf);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || proceed(), () => fail(500));
         return;
@@ -203,7 +205,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
         settle();
         fail(500);
-      }, pick);
+      }, protocol, pick);
       if (ran instanceof Promise) return ran.then(settle);
       settle();
     }
@@ -250,7 +252,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       kong.setResponse(status, headers, 'service');
       kong.responseBody = body;
       if (plan.some((p) => p.handler.response)) {
-        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500));
+        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500), protocol);
         if (ran instanceof Promise) await ran;
         if (state.exited) return undefined;
       }
@@ -262,7 +264,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (!pdk || !plan.some((p) => p.handler.headerFilter)) return;
       const kong = pdk;
       kong.setResponse(status, headers);
-      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined);
+      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined, protocol);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
         ran.catch(() => undefined);
@@ -274,7 +276,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const kong = pdk!;
       kong.chunk = chunk;
       kong.lastChunk = last;
-      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy());
+      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy(), protocol);
       return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
     }
 

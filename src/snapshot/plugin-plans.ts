@@ -19,6 +19,8 @@ export interface PlannedPlugin {
   readonly id: string;
   readonly handler: PluginHandler;
   readonly config: Readonly<Record<string, unknown>>;
+  /** The request protocols the instance runs on (its `protocols`). */
+  readonly protocols: ReadonlySet<string>;
 }
 
 /** One plugin name of a route's access phase: its fixed instance, and the consumer-scoped ones if any. */
@@ -90,7 +92,7 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
 
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
   const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_FAMILY.has(x)));
-  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config })]));
+  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config, protocols: new Set(p.protocols) })]));
   const plans = new Map<string, RoutePlan>();
   for (const route of config.routes) {
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();

@@ -93,6 +93,7 @@ services:
     - { name: t-mid, ordering: { after: { access: [t-low] } } }
     - { name: t-low, ordering: { before: { access: [t-high] } } }
   - { name: respond, paths: [/respond], plugins: [{ name: responder }] }
+  - { name: by-protocol, paths: [/by-protocol], plugins: [{ name: t-high, protocols: [https] }, { name: t-mid, protocols: [http] }] }
 - name: streaming
   url: http://127.0.0.1:${streaming.port}
   routes:
@@ -124,6 +125,12 @@ test('ordering.before/after rearrange the access phase only', async () => {
   // t-low before t-high; t-mid after t-low (already so): t-low, t-high, t-mid.
   assert.equal(echo.headers['x-order'], 't-low, t-high, t-mid');
   assert.match(String(res.headers['x-trail']), /t-high:header,t-mid:header,t-low:header$/, 'header filters keep priority order');
+});
+
+test("an instance runs only on the protocols it lists", async () => {
+  const res = await request(`${gw.url}/by-protocol`);
+  const echo = (await res.body.json()) as Echo;
+  assert.equal(echo.headers['x-order'], 't-mid');
 });
 
 test('rewrite runs for global plugins before routing (no route yet); their filters also see a 404', async () => {
