@@ -94,6 +94,11 @@ export interface KongServiceRequest {
   setBody(body: JsonValue, mimeType?: 'application/json' | 'application/x-www-form-urlencoded'): void;
   /** Buffers the upstream response, so that header and body filters can read `kong.service.response` whole. */
   enableBuffering(): void;
+  /**
+   * A gateway extension for bodies without a length: counts the request body as it streams upstream, and past
+   * `bytes` cuts the upstream request and answers `status` with Kong's error body and `message`.
+   */
+  setBodyLimit(bytes: number, status: number, message: string): void;
 }
 
 /** The upstream's answer (header filter, response, body filter and log phases). */

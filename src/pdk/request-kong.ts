@@ -49,6 +49,17 @@ export type UpstreamOverride = { readonly kind: 'upstream'; readonly name: strin
 
 type Headers = Record<string, string | string[]>;
 
+/** One header change, in place: set replaces, add appends a value, clear removes. */
+export function applyHeaderOp(headers: Headers, [name, op, value]: HeaderOp): void {
+  if (op === 'clear') delete headers[name];
+  else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
+  else {
+    const current = headers[name];
+    const added = typeof value === 'string' ? [value] : [...value];
+    headers[name] = current === undefined ? (added.length === 1 ? added[0]! : added) : [...(Array.isArray(current) ? current : [current]), ...added];
+  }
+}
+
 /** Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. */
 export function parseQuery(raw: string): Record<string, string | true | (string | true)[]> {
   const out: Record<string, string | true | (string | true)[]> = {};
@@ -82,6 +93,17 @@ export function encodeQuery(args: QueryArgs): string {
   return parts.join('&');
 }
 
+function rawHeaders(raw: readonly string[]): Headers {
+  const out: Headers = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    const current = out[name];
+    out[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return out;
+}
+
 const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
 const first = (v: string | readonly string[] | undefined) => (Array.isArray(v) ? v[0] : (v as string | undefined));
 const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
@@ -104,6 +126,7 @@ export class RequestKong {
   upstreamMethod: string | undefined;
   upstreamOverride: UpstreamOverride | undefined;
   bufferingEnabled = false;
+  bodyLimit: { readonly bytes: number; readonly status: number; readonly message: string } | undefined;
 
   // The consumer.
   consumer: Consumer | null = null;
@@ -120,6 +143,9 @@ export class RequestKong {
   responseBody: Buffer | undefined;
   chunk: Buffer = Buffer.alloc(0);
   lastChunk = false;
+  /** Until an answer exists, kong.response header changes are kept here and applied to it when it comes. */
+  #answering = false;
+  readonly #pendingOps: HeaderOp[] = [];
 
   constructor(facts: RequestFactsForPdk, answer: Answer, bodyLimit: number) {
     this.#facts = facts;
@@ -144,6 +170,10 @@ export class RequestKong {
     const facts = this.#facts;
     let query: ReturnType<typeof parseQuery> | undefined;
     const getQuery = () => (query ??= parseQuery(facts.rawQuery));
+    let headers: Headers | undefined;
+    // From the raw headers, as Kong sees them: a repeated header is a list (Node keeps only the first of some,
+    // and joins others with commas, which would hide a duplicated credential).
+    const getHeaders = () => (headers ??= rawHeaders(facts.req.rawHeaders));
     return (this.#request = {
       getScheme: () => facts.scheme,
       getHost: () => facts.host,
@@ -161,8 +191,8 @@ export class RequestKong {
         const v = getQuery()[name];
         return Array.isArray(v) ? v[0] : v;
       },
-      getHeader: (name) => first(facts.req.headers[headerName(name)]),
-      getHeaders: () => facts.req.headers as Headers,
+      getHeader: (name) => first(getHeaders()[headerName(name)]),
+      getHeaders,
       getRawBody: () => this.body.read(),
       getBody: async () => {
         const mimeType = first(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase();
@@ -192,19 +222,11 @@ export class RequestKong {
       getHeader: (name) => first(this.headers[headerName(name)]),
       getHeaders: () => this.headers,
       getSource: () => this.source,
-      setHeader: (name, value) => {
-        this.headers[headerName(name)] = value;
-      },
-      addHeader: (name, value) => {
-        const key = headerName(name);
-        const v = this.headers[key];
-        this.headers[key] = v === undefined ? value : [...(Array.isArray(v) ? v : [v]), value];
-      },
-      clearHeader: (name) => {
-        delete this.headers[headerName(name)];
-      },
+      setHeader: (name, value) => this.#headerOp([headerName(name), 'set', value]),
+      addHeader: (name, value) => this.#headerOp([headerName(name), 'add', value]),
+      clearHeader: (name) => this.#headerOp([headerName(name), 'clear', '']),
       setHeaders: (headers) => {
-        for (const [k, v] of Object.entries(headers)) this.headers[headerName(k)] = typeof v === 'string' ? v : [...v];
+        for (const [k, v] of Object.entries(headers)) this.#headerOp([headerName(k), 'set', v]);
       },
       setStatus: (code) => {
         this.status = code;
@@ -293,6 +315,9 @@ export class RequestKong {
         enableBuffering: () => {
           this.bufferingEnabled = true;
         },
+        setBodyLimit: (bytes, status, message) => {
+          if (!this.bodyLimit || bytes < this.bodyLimit.bytes) this.bodyLimit = { bytes, status, message };
+        },
       },
       response: {
         getStatus: () => this.serviceStatus,
@@ -329,11 +354,23 @@ export class RequestKong {
     };
   }
 
-  /** Points kong.response at the answer about to be sent (header filter) or sent (log). */
+  #headerOp(op: HeaderOp): void {
+    if (!this.#answering) this.#pendingOps.push(op);
+    applyHeaderOp(this.headers, op);
+  }
+
+  /**
+   * Points kong.response at the answer about to be sent (header filter) or sent (log). The first time, header
+   * changes plugins made before there was an answer (rewrite, access) are applied to it, as Kong applies them.
+   */
   setResponse(status: number, headers: Headers, source?: ResponseSource): void {
     this.status = status;
     this.headers = headers;
     if (source) this.source = source;
+    if (!this.#answering) {
+      this.#answering = true;
+      for (const op of this.#pendingOps) applyHeaderOp(headers, op);
+    }
   }
 
   /** The upstream's answer, as `kong.service.response` shows it. */

@@ -4,6 +4,9 @@ import keyAuth from './bundled/key-auth/handler.ts';
 import acl from './bundled/acl/handler.ts';
 import ipRestriction from './bundled/ip-restriction/handler.ts';
 import correlationId from './bundled/correlation-id/handler.ts';
+import cors from './bundled/cors/handler.ts';
+import botDetection from './bundled/bot-detection/handler.ts';
+import requestSizeLimiting from './bundled/request-size-limiting/handler.ts';
 import type { PluginHandler } from './types.ts';
 
 export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<string, PluginHandler>([
@@ -12,4 +15,7 @@ export const BUNDLED_HANDLERS: ReadonlyMap<string, PluginHandler> = new Map<stri
   ['acl', acl as PluginHandler],
   ['ip-restriction', ipRestriction as PluginHandler],
   ['correlation-id', correlationId as PluginHandler],
+  ['cors', cors as PluginHandler],
+  ['bot-detection', botDetection as PluginHandler],
+  ['request-size-limiting', requestSizeLimiting as PluginHandler],
 ]);

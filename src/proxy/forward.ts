@@ -66,6 +66,8 @@ export interface ForwardJob {
   /** Buffered mode: the response phase; resolves false when a plugin answered instead. */
   readonly respond: (status: number, headers: Headers, body: Buffer) => Promise<{ status: number; headers: Headers; body: Buffer } | undefined>;
   readonly fail: (status: number, message?: string) => void;
+  /** A streamed body past `bytes` is cut and answered `status` (request-size-limiting on chunked bodies). */
+  readonly bodyLimit: { readonly bytes: number; readonly status: number; readonly message: string } | undefined;
 }
 
 /** Why forwarding failed before a response arrived, and how Kong answers it. */
@@ -89,9 +91,12 @@ const EMPTY = Buffer.alloc(0);
  * request body to the upstream. undici pulls the next chunk once the previous one is written, so the time
  * between handing a chunk over and the next pull is the time one write took.
  */
-function withWriteTimeout(body: AsyncIterable<Buffer>, ms: number, onTimeout: () => void): AsyncIterable<Buffer> {
+function withWriteTimeout(body: AsyncIterable<Buffer>, ms: number, onTimeout: () => void, limit: number, onLimit: () => void): AsyncIterable<Buffer> {
   return (async function* () {
+    let size = 0;
     for await (const chunk of body) {
+      size += chunk.length;
+      if (size > limit) return onLimit();
       const timer = setTimeout(onTimeout, ms);
       try {
         yield chunk;
@@ -203,11 +208,15 @@ export function createForwarder(options: ForwarderOptions) {
       if (!res.writableEnded) abort.abort();
     });
     let timedOutWriting = false;
+    let overLimit = false;
     const buffer = Buffer.isBuffer(f.body) ? f.body : undefined;
     let body: Buffer | Readable | null = buffer ?? null;
     if (f.body !== null && !Buffer.isBuffer(f.body)) {
       body = Readable.from(withWriteTimeout(f.body, f.service.write_timeout, () => {
         timedOutWriting = true;
+        abort.abort();
+      }, f.bodyLimit?.bytes ?? Infinity, () => {
+        overLimit = true;
         abort.abort();
       }), { objectMode: false });
     }
@@ -265,6 +274,11 @@ export function createForwarder(options: ForwarderOptions) {
         return;
       } catch (err) {
         f.peers.release(peer);
+        if (overLimit && f.bodyLimit) {
+          if (res.headersSent) res.destroy();
+          else f.fail(f.bodyLimit.status, f.bodyLimit.message);
+          return;
+        }
         if (timedOutWriting) {
           failure = WRITE_TIMEOUT;
           if (res.headersSent) res.destroy();

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import { normalizePath } from '../declarative/uri.ts';
 import type { JsonValue } from '../pdk/kong.ts';
-import { parseQuery, RequestKong } from '../pdk/request-kong.ts';
+import { applyHeaderOp, parseQuery, RequestKong, type HeaderOp } from '../pdk/request-kong.ts';
 import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -240,6 +240,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         bodyFilter: filtersBody ? bodyFilter : undefined,
         respond,
         fail,
+        bodyLimit: pdk?.bodyLimit,
       };
       if (upgrade) forwarder.tunnel(req, upgrade, job);
       else void forwarder.forward(req, res, job);
@@ -261,9 +262,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
 
     /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
     function headerFilter(status: number, headers: Headers): void {
-      if (!pdk || !plan.some((p) => p.handler.headerFilter)) return;
+      if (!pdk) return;
       const kong = pdk;
       kong.setResponse(status, headers);
+      if (!plan.some((p) => p.handler.headerFilter)) return;
       const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined, protocol);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
@@ -410,14 +412,6 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
 }
 
 /** Plugins' changes to the upstream request's headers, in the order they asked for them. */
-function applyHeaderOps(headers: Headers, ops: readonly (readonly [string, 'set' | 'add' | 'clear', string | readonly string[]])[]): void {
-  for (const [name, op, value] of ops) {
-    if (op === 'clear') delete headers[name];
-    else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
-    else {
-      const current = headers[name];
-      const added = typeof value === 'string' ? [value] : [...value];
-      headers[name] = current === undefined ? (added.length === 1 ? added[0]! : added) : [...(Array.isArray(current) ? current : [current]), ...added];
-    }
-  }
+function applyHeaderOps(headers: Headers, ops: readonly HeaderOp[]): void {
+  for (const op of ops) applyHeaderOp(headers, op);
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 import { pino } from 'pino';
 import { startGateway, type Gateway } from '../../src/main.ts';
 import { resolveSettings, type FlagValues } from '../../src/settings/settings.ts';
@@ -75,4 +76,18 @@ export async function startTestGateway(yaml: string, flags: FlagValues = {}): Pr
   const port = gateway.listeners[0]!.port;
   const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';
   return { gateway, file, port, url: `http://127.0.0.1:${port}`, admin, stop: () => gateway.stop() };
+}
+
+/**
+ * The usual set-up of a plugin's end-to-end tests: an echo upstream, and a gateway whose one service `s` points at
+ * it with the given routes (YAML list items, indented by two spaces). Both stop after the file's tests.
+ */
+export async function startRoutes(routes: string, flags: FlagValues = {}): Promise<{ upstream: Upstream; gw: TestGateway }> {
+  const upstream = await startUpstream();
+  const gw = await startTestGateway(`_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${upstream.port}\n  routes:\n${routes}`, flags);
+  after(async () => {
+    await gw.stop();
+    await upstream.close();
+  });
+  return { upstream, gw };
 }

@@ -1,23 +1,12 @@
 // correlation-id: an id per request upstream (kept when the client sent one), echoed back when asked.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
+import { startRoutes, type Echo } from '../helpers/servers.ts';
 
-const upstream = await startUpstream();
-const gw = await startTestGateway(`_format_version: "3.0"
-services:
-- name: s
-  url: http://127.0.0.1:${upstream.port}
-  routes:
-  - { name: counter, paths: [/counter], plugins: [{ name: correlation-id }] }
+const { gw } = await startRoutes(`  - { name: counter, paths: [/counter], plugins: [{ name: correlation-id }] }
   - { name: uuid, paths: [/uuid], plugins: [{ name: correlation-id, config: { generator: uuid, header_name: X-Trace, echo_downstream: true } }] }
 `);
-
-after(async () => {
-  await gw.stop();
-  await upstream.close();
-});
 
 async function call(path: string, headers: Record<string, string> = {}) {
   const res = await request(`${gw.url}${path}`, { headers });

@@ -1,25 +1,14 @@
 // ip-restriction on the address the gateway trusts (X-Real-IP only from --trusted-ips): deny first, then allow.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startTestGateway, startUpstream } from '../helpers/servers.ts';
+import { startRoutes } from '../helpers/servers.ts';
 
-const upstream = await startUpstream();
 // The test client connects from 127.0.0.1; trusting it lets X-Real-IP stand for other clients.
-const gw = await startTestGateway(`_format_version: "3.0"
-services:
-- name: s
-  url: http://127.0.0.1:${upstream.port}
-  routes:
-  - { name: deny, paths: [/deny], plugins: [{ name: ip-restriction, config: { deny: [10.0.0.0/8, "2001:db8::/32"] } }] }
+const { gw } = await startRoutes(`  - { name: deny, paths: [/deny], plugins: [{ name: ip-restriction, config: { deny: [10.0.0.0/8, "2001:db8::/32"] } }] }
   - { name: allow, paths: [/allow], plugins: [{ name: ip-restriction, config: { allow: [192.0.2.0/24], status: 401, message: members only } }] }
   - { name: both, paths: [/both], plugins: [{ name: ip-restriction, config: { allow: [10.0.0.0/8], deny: [10.0.0.66] } }] }
 `, { trustedIps: ['127.0.0.1'] });
-
-after(async () => {
-  await gw.stop();
-  await upstream.close();
-});
 
 async function from(ip: string, path: string) {
   const res = await request(`${gw.url}${path}`, { headers: { 'x-real-ip': ip } });

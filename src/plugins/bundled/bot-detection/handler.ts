@@ -1,0 +1,49 @@
+// Kong: kong/plugins/bot-detection/handler.lua
+import { definePluginHandler } from '../../types.ts';
+import type { PluginConfig } from '../../schema-types.ts';
+import { BOT_PATTERNS } from './rules.ts';
+import type schema from './schema.ts';
+
+type Config = PluginConfig<typeof schema>;
+
+const ALLOWED = 1;
+const DENIED = 2;
+const BOT = 3;
+const NONE = 0;
+
+const BOTS = BOT_PATTERNS.map((p) => new RegExp(p));
+const CACHE_SIZE = 10_000;
+
+/** Per config: its regexes, compiled once, and what each User-Agent seen came out as (bounded, oldest out). */
+const prepared = new WeakMap<Config, { allow: RegExp[]; deny: RegExp[]; seen: Map<string, number> }>();
+function prepare(config: Config) {
+  let p = prepared.get(config);
+  if (!p) prepared.set(config, (p = { allow: config.allow.map((r) => new RegExp(r)), deny: config.deny.map((r) => new RegExp(r)), seen: new Map() }));
+  return p;
+}
+
+function examine(userAgent: string, p: ReturnType<typeof prepare>): number {
+  const ua = userAgent.trim();
+  if (p.allow.some((re) => re.test(ua))) return ALLOWED;
+  if (p.deny.some((re) => re.test(ua))) return DENIED;
+  if (BOTS.some((re) => re.test(ua))) return BOT;
+  return NONE;
+}
+
+export default definePluginHandler<Config>({
+  version: '1.0.0',
+  priority: 2500,
+  access(kong, config) {
+    const userAgent = kong.request.getHeaders()['user-agent'];
+    if (Array.isArray(userAgent)) return kong.response.error(400, 'Only one User-Agent header allowed');
+    if (typeof userAgent !== 'string') return;
+    const p = prepare(config);
+    let verdict = p.seen.get(userAgent);
+    if (verdict === undefined) {
+      verdict = examine(userAgent, p);
+      if (p.seen.size >= CACHE_SIZE) p.seen.delete(p.seen.keys().next().value!);
+      p.seen.set(userAgent, verdict);
+    }
+    if (verdict > ALLOWED) kong.response.error(403);
+  },
+});
