@@ -120,8 +120,6 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const host = (hostMatch?.[1] ?? '').replace(/\.$/, '');
     const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
     const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
-    // The protocol plugins' `protocols` are checked against: gRPC by its content type, else the scheme.
-    const protocol = firstValue(req.headers['content-type'])?.startsWith('application/grpc') ? (scheme === 'https' ? 'grpcs' : 'grpc') : scheme;
 
     const kongFor = (p: PlannedPlugin) => pdk!.forPlugin(p.id, p.name);
     const makePdk = (): RequestKong => {
@@ -139,7 +137,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (snapshot.plugins.anyLog) res.once('close', () => {
         if (!plan.some((p) => p.handler.log)) return;
         pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
-        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined, protocol);
+        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
         if (done instanceof Promise) done.catch(() => undefined);
       });
       return pdk;
@@ -150,7 +148,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       // Only global plugins run here: no route is known yet. They also form the plan of a request no route takes.
       makePdk();
       plan = rewrite;
-      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500), protocol);
+      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500));
       if (ran instanceof Promise) {
         ran.then(() => state.exited || routeRequest(), () => fail(500));
         return;
@@ -176,7 +174,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }
       makePdk().match = match;
       plan = routePlan.plugins;
-      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), protocol, fixedOf);
+      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), fixedOf);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || proceed(), () => fail(500));
         return;
@@ -205,7 +203,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
         settle();
         fail(500);
-      }, protocol, pick);
+      }, pick);
       if (ran instanceof Promise) return ran.then(settle);
       settle();
     }
@@ -253,7 +251,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       kong.setResponse(status, headers, 'service');
       kong.responseBody = body;
       if (plan.some((p) => p.handler.response)) {
-        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500), protocol);
+        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500));
         if (ran instanceof Promise) await ran;
         if (state.exited) return undefined;
       }
@@ -266,7 +264,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const kong = pdk;
       kong.setResponse(status, headers);
       if (!plan.some((p) => p.handler.headerFilter)) return;
-      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined, protocol);
+      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
         ran.catch(() => undefined);
@@ -278,7 +276,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const kong = pdk!;
       kong.chunk = chunk;
       kong.lastChunk = last;
-      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy(), protocol);
+      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy());
       return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
     }
 

@@ -18,9 +18,9 @@ export type KongFor = (plugin: PlannedPlugin) => Kong;
 const same = (p: PlannedPlugin) => p;
 
 /**
- * Runs `phase` over `items` in order, for the instances whose `protocols` include the request's. `pick` turns an
- * item into the instance to run, or nothing (the access phase resolves consumer-scoped steps as it reaches them,
- * after earlier plugins may have authenticated someone).
+ * Runs `phase` over `items` in order. `pick` turns an item into the instance to run, or nothing (the access
+ * phase resolves consumer-scoped steps as it reaches them, after earlier plugins may have authenticated someone).
+ * (An instance's `protocols` only decide the subsystem, as in Kong: they are applied when plans are compiled.)
  */
 export function runPhase<T = PlannedPlugin>(
   phase: Phase,
@@ -29,14 +29,13 @@ export function runPhase<T = PlannedPlugin>(
   state: PhaseState,
   log: Logger,
   onError: () => void,
-  protocol: string,
   pick: (item: T) => PlannedPlugin | undefined = same as unknown as (item: T) => PlannedPlugin,
   from = 0,
 ): void | Promise<void> {
   for (let i = from; i < items.length; i++) {
     if (state.exited) return;
     const plugin = pick(items[i]!);
-    if (!plugin || !plugin.protocols.has(protocol)) continue;
+    if (!plugin) continue;
     const fn = plugin.handler[phase];
     if (!fn) continue;
     let result: void | Promise<void>;
@@ -47,7 +46,7 @@ export function runPhase<T = PlannedPlugin>(
     }
     if (result instanceof Promise) {
       return result.then(
-        () => runPhase(phase, items, kongFor, state, log, onError, protocol, pick, i + 1),
+        () => runPhase(phase, items, kongFor, state, log, onError, pick, i + 1),
         (err: unknown) => fail(plugin, err),
       );
     }

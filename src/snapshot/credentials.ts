@@ -3,11 +3,17 @@
  * their SHA-256, so a lookup compares digests, never the secret itself, and no secret sits in the index.
  */
 import { createHash } from 'node:crypto';
-import type { Config, Consumer, ConsumerGroup, KeyauthCredential } from '../declarative/config.ts';
+import type { BasicauthCredential, Config, Consumer, ConsumerGroup, HmacauthCredential, JwtSecret, KeyauthCredential } from '../declarative/config.ts';
 
 export interface Credentials {
   /** The key-auth credential for a presented key, with its consumer; undefined when unknown or expired. */
   keyauth(key: string, now?: number): { credential: KeyauthCredential; consumer: Consumer } | undefined;
+  /** A basic-auth credential by username, with its consumer (its password is Kong's hash). */
+  basicauth(username: string): { credential: BasicauthCredential; consumer: Consumer } | undefined;
+  /** A jwt secret by its key (the value of the token's key claim), with its consumer. */
+  jwt(key: string): { credential: JwtSecret; consumer: Consumer } | undefined;
+  /** An hmac-auth credential by username, with its consumer. */
+  hmacauth(username: string): { credential: HmacauthCredential; consumer: Consumer } | undefined;
   /** A consumer by id or username (for `anonymous`). */
   consumer(idOrUsername: string): Consumer | undefined;
   /** A consumer's ACL groups. */
@@ -20,7 +26,21 @@ export interface Credentials {
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('base64');
 
-export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_credentials' | 'acls' | 'consumer_groups' | 'consumer_group_consumers'>, loadedAt: number): Credentials {
+/** credential field value → the credential and its consumer, for credentials whose consumer exists. */
+function indexBy<C extends { readonly consumer: { readonly id: string } | null }>(
+  credentials: readonly C[], consumers: ReadonlyMap<string, Consumer>, key: (c: C) => string,
+): Map<string, { credential: C; consumer: Consumer }> {
+  const out = new Map<string, { credential: C; consumer: Consumer }>();
+  for (const credential of credentials) {
+    const consumer = credential.consumer ? consumers.get(credential.consumer.id) : undefined;
+    if (consumer) out.set(key(credential), { credential, consumer });
+  }
+  return out;
+}
+
+type CredentialCollections = 'consumers' | 'keyauth_credentials' | 'basicauth_credentials' | 'jwt_secrets' | 'hmacauth_credentials' | 'acls' | 'consumer_groups' | 'consumer_group_consumers';
+
+export function compileCredentials(config: Pick<Config, CredentialCollections>, loadedAt: number): Credentials {
   const consumers = new Map(config.consumers.map((c) => [c.id, c]));
   const byUsername = new Map(config.consumers.filter((c) => c.username).map((c) => [c.username!, c]));
   const keys = new Map<string, { credential: KeyauthCredential; consumer: Consumer; expires: number }>();
@@ -51,7 +71,13 @@ export function compileCredentials(config: Pick<Config, 'consumers' | 'keyauth_c
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     names.set(consumerId, list.map((g) => g.name));
   }
+  const basicauth = indexBy(config.basicauth_credentials, consumers, (c) => c.username);
+  const jwt = indexBy(config.jwt_secrets, consumers, (c) => c.key);
+  const hmacauth = indexBy(config.hmacauth_credentials, consumers, (c) => c.username);
   return {
+    basicauth: (username) => basicauth.get(username),
+    jwt: (key) => jwt.get(key),
+    hmacauth: (username) => hmacauth.get(username),
     consumerGroups: (consumerId) => names.get(consumerId) ?? [],
     consumerGroupsOf: (consumerId) => memberships.get(consumerId) ?? [],
     keyauth(key, now = Date.now()) {

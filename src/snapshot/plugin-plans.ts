@@ -19,8 +19,6 @@ export interface PlannedPlugin {
   readonly id: string;
   readonly handler: PluginHandler;
   readonly config: Readonly<Record<string, unknown>>;
-  /** The request protocols the instance runs on (its `protocols`). */
-  readonly protocols: ReadonlySet<string>;
 }
 
 /** One plugin name of a route's access phase: its fixed instance, and the consumer-scoped ones if any. */
@@ -57,6 +55,7 @@ export interface PluginPlans {
   readonly anyLog: boolean;
 }
 
+/** Kong runs an instance on a subsystem its `protocols` name (no check of each request's scheme). */
 const HTTP_FAMILY = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
 
 /** The consumer-scoped instance that applies, if it beats the fixed one. */
@@ -92,7 +91,7 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
 
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
   const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_FAMILY.has(x)));
-  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config, protocols: new Set(p.protocols) })]));
+  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config })]));
   const plans = new Map<string, RoutePlan>();
   for (const route of config.routes) {
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();

@@ -127,10 +127,10 @@ test('ordering.before/after rearrange the access phase only', async () => {
   assert.match(String(res.headers['x-trail']), /t-high:header,t-mid:header,t-low:header$/, 'header filters keep priority order');
 });
 
-test("an instance runs only on the protocols it lists", async () => {
+test("an instance's protocols choose the subsystem only, as in Kong: [https] still runs on an http request", async () => {
   const res = await request(`${gw.url}/by-protocol`);
   const echo = (await res.body.json()) as Echo;
-  assert.equal(echo.headers['x-order'], 't-mid');
+  assert.equal(echo.headers['x-order'], 't-high, t-mid');
 });
 
 test('rewrite runs for global plugins before routing (no route yet); their filters also see a 404', async () => {

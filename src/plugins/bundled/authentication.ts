@@ -1,0 +1,47 @@
+/**
+ * What Kong's authentication plugins share: the upstream headers naming the consumer, `kong.client.authenticate`
+ * (which makes consumer-scoped plugins apply), the `anonymous` fallback, the "logical OR" between several
+ * authentication plugins, and comparing secrets in constant time.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { Consumer } from '../../declarative/config.ts';
+import type { Kong } from '../../pdk/kong.ts';
+
+/** Kong's upstream headers for an authenticated (or anonymous) consumer; each cleared when it does not apply. */
+export function setConsumer(
+  kong: Kong, consumer: Consumer, credential: Readonly<Record<string, unknown>> | null, identifier: string | undefined,
+): void {
+  const set = (name: string, value: string | null | undefined) => {
+    if (value) kong.service.request.setHeader(name, value);
+    else kong.service.request.clearHeader(name);
+  };
+  set('X-Consumer-ID', consumer.id);
+  set('X-Consumer-Custom-ID', consumer.custom_id);
+  set('X-Consumer-Username', consumer.username);
+  set('X-Credential-Identifier', credential ? identifier : null);
+  set('X-Anonymous-Consumer', credential ? null : 'true');
+  kong.client.authenticate(consumer, credential);
+}
+
+/** Several authentication plugins with `anonymous`: one that succeeded is enough (Kong's "logical OR"). */
+export function alreadyAuthenticated(kong: Kong, anonymous: string | null | undefined): boolean {
+  return Boolean(anonymous) && kong.client.getCredential() !== null;
+}
+
+/**
+ * After a failed authentication: the anonymous consumer when one is configured (Kong's 500 when it does not
+ * exist), else the plugin's own answer.
+ */
+export function failOrAnonymous(kong: Kong, anonymous: string | null | undefined, fail: () => void): void {
+  if (!anonymous) return fail();
+  const consumer = kong.client.credentials.consumer(anonymous);
+  if (!consumer) return kong.response.error(500, `anonymous consumer ${anonymous} is configured but doesn't exist`);
+  setConsumer(kong, consumer, null, undefined);
+}
+
+/** Equal strings, compared in time that depends only on their lengths. */
+export function sameSecret(a: string | Buffer, b: string | Buffer): boolean {
+  const x = typeof a === 'string' ? Buffer.from(a) : a;
+  const y = typeof b === 'string' ? Buffer.from(b) : b;
+  return x.length === y.length && timingSafeEqual(x, y);
+}
