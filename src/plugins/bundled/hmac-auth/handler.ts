@@ -1,0 +1,101 @@
+// Kong: kong/plugins/hmac-auth/access.lua
+import { createHash, createHmac } from 'node:crypto';
+import { definePluginHandler } from '../../types.ts';
+import type { PluginConfig } from '../../schema-types.ts';
+import type { Kong } from '../../../pdk/kong.ts';
+import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import type schema from './schema.ts';
+
+type Config = PluginConfig<typeof schema>;
+
+const NOT_VALID = 'HMAC signature cannot be verified';
+const NOT_SAME = 'HMAC signature does not match';
+const NO_DATE = 'HMAC signature cannot be verified, a valid date or x-date header is required for HMAC Authentication';
+
+const ALGORITHMS: Readonly<Record<string, string>> = { 'hmac-sha1': 'sha1', 'hmac-sha256': 'sha256', 'hmac-sha384': 'sha384', 'hmac-sha512': 'sha512' };
+
+interface Params {
+  readonly username: string;
+  readonly algorithm: string;
+  readonly headers: readonly string[];
+  readonly signature: string;
+}
+
+/** `hmac username="…", algorithm="…", headers="…", signature="…"`, as Kong's pattern reads it. */
+function paramsOf(value: string | undefined): Params | undefined {
+  const m = value === undefined ? null : /\s*[Hh]mac\s*username="(.+)",\s*algorithm="(.+)",\s*headers="(.+)",\s*signature="(.+)"/.exec(value);
+  return m ? { username: m[1]!, algorithm: m[2]!, headers: m[3]!.split(' '), signature: m[4]! } : undefined;
+}
+
+/** The Date or X-Date header is within clock_skew seconds of now. */
+function dateValid(kong: Kong, name: string, skew: number): boolean {
+  const value = kong.request.getHeader(name);
+  if (value === undefined) return false;
+  const at = Date.parse(value);
+  return Number.isFinite(at) && Math.abs(Date.now() - at) / 1000 <= skew;
+}
+
+/** Kong's signing string: each listed header as `name: value` (the request line for `request-line`), by lines. */
+function signingString(kong: Kong, headers: readonly string[], uri: string): string {
+  return headers.map((header) => {
+    const value = kong.request.getHeader(header);
+    if (value !== undefined) return `${header}: ${value}`;
+    if (header === 'request-line') return `${kong.request.getMethod()} ${uri} HTTP/${kong.request.getHttpVersion().toFixed(1)}`;
+    return `${header}:`;
+  }).join('\n');
+}
+
+function paramsProblem(params: Params | undefined, config: Config): string | undefined {
+  if (!params) return 'username or signature missing';
+  const missing = config.enforce_headers.find((h) => !params.headers.includes(h));
+  if (missing !== undefined) return 'enforced header not used for signature creation';
+  if (!(config.algorithms as readonly string[]).includes(params.algorithm)) return `algorithm ${params.algorithm} not supported`;
+  return undefined;
+}
+
+async function authenticate(kong: Kong, config: Config): Promise<string | undefined> {
+  const authorization = kong.request.getHeader('Authorization');
+  const proxyAuthorization = kong.request.getHeader('Proxy-Authorization');
+  if (authorization === undefined && proxyAuthorization === undefined) return 'Unauthorized';
+  if (!dateValid(kong, 'X-Date', config.clock_skew) && !dateValid(kong, 'Date', config.clock_skew)) return NO_DATE;
+  // Proxy-Authorization first, then Authorization, as Kong reads them.
+  let params = paramsOf(proxyAuthorization);
+  if (params) {
+    if (config.hide_credentials) kong.service.request.clearHeader('Proxy-Authorization');
+  } else {
+    params = paramsOf(authorization);
+    if (params && config.hide_credentials) kong.service.request.clearHeader('Authorization');
+  }
+  const problem = paramsProblem(params, config);
+  if (problem || !params) {
+    kong.log.debug(problem ?? 'no hmac parameters');
+    return NOT_VALID;
+  }
+  const found = kong.client.credentials.hmacauth(params.username);
+  if (!found) return NOT_VALID;
+  const hash = ALGORITHMS[params.algorithm]!;
+  const given = Buffer.from(params.signature, 'base64');
+  const sign = (uri: string) => createHmac(hash, found.credential.secret).update(signingString(kong, params.headers, uri)).digest();
+  // The path with its query; Kong still accepts signatures over the path alone (deprecated).
+  if (!sameSecret(sign(kong.request.getPathWithQuery()), given) && !sameSecret(sign(kong.request.getPath()), given)) return NOT_SAME;
+  if (config.validate_request_body) {
+    const body = (await kong.request.getRawBody()) ?? Buffer.alloc(0);
+    const digest = kong.request.getHeader('Digest');
+    const ok = digest === undefined ? body.length === 0 : sameSecret(`SHA-256=${createHash('sha256').update(body).digest('base64')}`, digest);
+    if (!ok) return NOT_SAME;
+  }
+  setConsumer(kong, found.consumer, found.credential, found.credential.username);
+  return undefined;
+}
+
+export default definePluginHandler<Config>({
+  version: '1.0.0',
+  priority: 1030,
+  async access(kong, config) {
+    if (alreadyAuthenticated(kong, config.anonymous)) return;
+    const failure = await authenticate(kong, config);
+    if (!failure) return;
+    const headers: Record<string, string> = config.realm ? { 'WWW-Authenticate': `hmac realm="${config.realm}"` } : {};
+    failOrAnonymous(kong, config.anonymous, () => kong.response.error(401, failure, headers));
+  },
+});
