@@ -195,7 +195,25 @@ export function createForwarder(options: ForwarderOptions) {
     });
   }
 
+  /**
+   * Kong's upstream-wide `healthchecks.threshold`: below that percentage of the targets' weight being healthy, the
+   * whole upstream is unhealthy and gets no traffic.
+   */
+  function belowThreshold(f: ForwardJob): boolean {
+    const entry = f.upstreamName ? f.snapshot.upstreams.get(f.upstreamName) : undefined;
+    const threshold = entry?.upstream.healthchecks.threshold ?? 0;
+    if (!entry || threshold <= 0) return false;
+    let total = 0;
+    let healthy = 0;
+    for (const [target, weight] of entry.weights) {
+      total += weight;
+      if (options.health.isHealthy(entry.upstream.name, target)) healthy += weight;
+    }
+    return total === 0 || (healthy / total) * 100 < threshold;
+  }
+
   async function forward(req: IncomingMessage, res: ServerResponse, f: ForwardJob): Promise<void> {
+    if (belowThreshold(f)) return f.fail(503, 'failure to get a peer from the ring-balancer');
     const failed = new Set<string>();
     const upstreamName = f.upstreamName;
     const balanced = upstreamName ? f.snapshot.upstreams.get(upstreamName)?.upstream : undefined;
@@ -322,6 +340,7 @@ export function createForwarder(options: ForwarderOptions) {
    * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
    */
   function tunnel(req: IncomingMessage, upgrade: Upgrade, f: ForwardJob): void {
+    if (belowThreshold(f)) return f.fail(503, 'failure to get a peer from the ring-balancer');
     const balanced = f.upstreamName ? f.snapshot.upstreams.get(f.upstreamName)?.upstream : undefined;
     const peer = f.peers.next({ has: (t) => (balanced ? !options.health.isHealthy(balanced.name, t) : false) }, f.balance);
     if (!peer) return f.fail(503, 'failure to get a peer from the ring-balancer');

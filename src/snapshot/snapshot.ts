@@ -14,6 +14,8 @@ import { compileCredentials, type Credentials } from './credentials.ts';
 export interface CompiledUpstream {
   readonly upstream: Upstream;
   readonly balancer: Balancer;
+  /** Targets with a weight, for the upstream-wide health threshold. */
+  readonly weights: ReadonlyMap<string, number>;
 }
 
 export interface Snapshot {
@@ -55,7 +57,9 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
   }
   const upstreams = new Map<string, CompiledUpstream>();
   for (const u of config.upstreams) {
-    upstreams.set(u.name, Object.freeze({ upstream: u, balancer: balancerFor(u, targetsByUpstream.get(u.id) ?? []) }));
+    const targets = targetsByUpstream.get(u.id) ?? [];
+    const weights = new Map(targets.filter((t) => t.weight > 0).map((t) => [t.target, t.weight]));
+    upstreams.set(u.name, Object.freeze({ upstream: u, balancer: balancerFor(u, targets), weights }));
   }
   return Object.freeze({
     config,

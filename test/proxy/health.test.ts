@@ -35,8 +35,17 @@ upstreams:
   targets:
   - { target: "127.0.0.1:${good.port}" }
   - { target: "127.0.0.1:${later}" }
+- name: threshold.internal
+  healthchecks:
+    threshold: 60
+    passive:
+      unhealthy: { http_statuses: [500], http_failures: 1 }
+  targets:
+  - { target: "127.0.0.1:${good.port}" }
+  - { target: "127.0.0.1:${failing.port}" }
 services:
 - { name: passive, host: passive.internal, retries: 0, routes: [{ name: passive, paths: [/passive] }] }
+- { name: threshold, host: threshold.internal, retries: 0, routes: [{ name: threshold, paths: [/threshold] }] }
 - { name: active, host: active.internal, retries: 0, routes: [{ name: active, paths: [/active] }] }
 `);
 
@@ -91,4 +100,13 @@ test('active: a target that is down gets no traffic, and gets it again once prob
   const seen = new Set<string>();
   for (let i = 0; i < 8; i++) seen.add(await serverOf('/active'));
   assert.deepEqual([...seen].sort(), ['good', 'revived']);
+});
+
+test('threshold: once less than 60% of the weight is healthy, the whole upstream answers 503', async () => {
+  const seen: string[] = [];
+  for (let i = 0; i < 6; i++) seen.push(await serverOf('/threshold'));
+  // Round-robin reaches the failing target within two requests; from then on half the weight is unhealthy.
+  const firstFailure = seen.indexOf('status 500');
+  assert.ok(firstFailure >= 0 && firstFailure < 2, seen.join(','));
+  assert.deepEqual(seen.slice(firstFailure + 1), Array(5 - firstFailure).fill('status 503'), seen.join(','));
 });
