@@ -286,7 +286,7 @@ export function createForwarder(options: ForwarderOptions) {
             return sink ?? res;
           },
         );
-        f.peers.release(peer);
+        f.peers.release(peer, performance.now() - sentAt);
         if (sink instanceof ResponseSink) await sink.finish(trailers as Record<string, string> | undefined);
         else if (sink instanceof Collector) await finishBuffered(req, res, f, status, upstreamHeaders, Buffer.concat(sink.chunks));
         return;

@@ -3,7 +3,8 @@
  * - round-robin: a weighted wheel (weights divided by their gcd), walked in order from a random start;
  * - consistent-hashing: a ring with points per target in proportion to its weight, looked up by the hash of
  *   `hash_on` (then `hash_fallback`), so a key keeps its target while other targets come and go;
- * - least-connections: the target with the fewest requests in flight relative to its weight.
+ * - least-connections: the target with the fewest requests in flight relative to its weight;
+ * - latency: the target with the lowest peak-EWMA response time times its requests in flight plus one.
  * Weight 0 takes a target out. Mutable per-node state (wheel position, in-flight counts) stays inside the balancer,
  * behind `Balancer`, so it can move (shared memory, one per worker) without touching callers.
  */
@@ -40,8 +41,8 @@ export interface Balancer {
   readonly empty: boolean;
   /** The next peer, skipping `exclude` (peers that already failed, or are unhealthy), or undefined when none is left. */
   next(exclude: Exclusions, ctx?: BalanceContext): Peer | undefined;
-  /** The request that `next` gave this peer to is over. */
-  release(peer: Peer): void;
+  /** The request that `next` gave this peer to is over; `latencyMs` when it got an answer (the latency algorithm). */
+  release(peer: Peer, latencyMs?: number): void;
 }
 
 export function parseTarget(target: string): Peer {
@@ -190,9 +191,57 @@ export function leastConnections(targets: readonly Target[]): Balancer {
   };
 }
 
+/** How fast an old latency fades from a target's average (Kong's ewma uses a 10 s decay time as well). */
+const DECAY_MS = 10_000;
+
+/**
+ * Kong's `latency` algorithm: a peak-EWMA of each target's response times (a slower answer counts at once, a
+ * faster one pulls the average down gradually), scaled by the requests in flight, lowest first. A target without
+ * an answer yet scores zero, so every target is tried early.
+ */
+export function latency(targets: readonly Target[], now: () => number = performance.now.bind(performance)): Balancer {
+  const live = targets.filter((t) => t.weight > 0).map((t) => ({ peer: parseTarget(t.target), ewma: 0, at: 0, active: 0 }));
+  if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
+  const byTarget = new Map(live.map((l) => [l.peer.target, l]));
+  let turn = 0;
+  return {
+    empty: false,
+    next(exclude) {
+      let best: (typeof live)[number] | undefined;
+      let bestScore = Infinity;
+      for (let i = 0; i < live.length; i++) {
+        const entry = live[(turn + i) % live.length]!;
+        if (exclude.has(entry.peer.target)) continue;
+        const score = entry.ewma * (entry.active + 1);
+        if (score < bestScore) {
+          best = entry;
+          bestScore = score;
+        }
+      }
+      turn = (turn + 1) % live.length;
+      if (!best) return undefined;
+      best.active++;
+      return best.peer;
+    },
+    release(peer, latencyMs) {
+      const entry = byTarget.get(peer.target);
+      if (!entry) return;
+      if (entry.active > 0) entry.active--;
+      if (latencyMs === undefined) return;
+      const t = now();
+      if (latencyMs > entry.ewma || entry.at === 0) entry.ewma = latencyMs;
+      else {
+        const w = Math.exp(-(t - entry.at) / DECAY_MS);
+        entry.ewma = entry.ewma * w + latencyMs * (1 - w);
+      }
+      entry.at = t;
+    },
+  };
+}
+
 export function balancerFor(upstream: Upstream, targets: readonly Target[]): Balancer {
   if (upstream.algorithm === 'consistent-hashing') return consistentHashing(upstream, targets);
   if (upstream.algorithm === 'least-connections') return leastConnections(targets);
-  // 'latency' needs response-time tracking; until then it balances round-robin.
+  if (upstream.algorithm === 'latency') return latency(targets);
   return roundRobin(targets);
 }

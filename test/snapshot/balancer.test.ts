@@ -1,7 +1,7 @@
 // The balancing algorithms on their own: weights, consistency, fallback, least-connections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { consistentHashing, leastConnections, roundRobin, type BalanceContext } from '../../src/snapshot/balancer.ts';
+import { consistentHashing, latency, leastConnections, roundRobin, type BalanceContext } from '../../src/snapshot/balancer.ts';
 import { loadValid } from '../helpers/config.ts';
 
 const config = loadValid(`_format_version: "3.0"
@@ -75,4 +75,19 @@ test('least-connections: requests in flight steer new ones away', () => {
   assert.equal(new Set([...held, third].map((p) => p.target)).size, 3, 'each target gets one');
   b.release(held[0]!);
   assert.equal(b.next(none)!.target, held[0]!.target, 'the freed one is least loaded');
+});
+
+test('latency: every target is tried first, then the fastest takes the traffic; a slow answer counts at once', () => {
+  let clock = 1_000;
+  const b = latency(targetsOf('hashed'), () => clock);
+  const first = [b.next(none)!, b.next(none)!, b.next(none)!];
+  assert.equal(new Set(first.map((p) => p.target)).size, 3, 'no latency known yet: each target once');
+  const ms: Record<string, number> = { '10.0.0.1:80': 50, '10.0.0.2:80': 5, '10.0.0.3:80': 20 };
+  for (const p of first) b.release(p, ms[p.target]);
+  clock += 100;
+  const next = b.next(none)!;
+  assert.equal(next.target, '10.0.0.2:80');
+  // The fast one turns slow: its peak counts immediately, and traffic moves to the next fastest.
+  b.release(next, 400);
+  assert.equal(b.next(none)!.target, '10.0.0.3:80');
 });
