@@ -5,6 +5,7 @@
  * plugin touches it), through a sink (body filters, trailers), or buffered whole (a `response` phase or
  * `enableBuffering`). WebSocket upgrades are tunnelled.
  */
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { Readable, Writable, type Duplex } from 'node:stream';
@@ -140,6 +141,16 @@ class ResponseSink extends Writable {
   }
 }
 
+/** Cancels the upstream request (the client left, or write_timeout or a body limit struck). */
+class Cancel extends EventEmitter {
+  cancelled = false;
+  abort(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.emit('abort');
+  }
+}
+
 /** A whole upstream body, for the response phase. */
 class Collector extends Writable {
   readonly chunks: Buffer[] = [];
@@ -219,7 +230,8 @@ export function createForwarder(options: ForwarderOptions) {
     const balanced = upstreamName ? f.snapshot.upstreams.get(upstreamName)?.upstream : undefined;
     const exclude = balanced ? { has: (t: string) => failed.has(t) || !options.health.isHealthy(balanced.name, t) } : failed;
     const passive = balanced?.healthchecks.passive;
-    const abort = new AbortController();
+    // undici takes an EventEmitter as its signal too: cheaper per request than an AbortController.
+    const abort = new Cancel();
     // Only a client that leaves before the answer is complete cancels the upstream request. (writableFinished
     // would still be false while the socket flushes: every response would look aborted.)
     res.once('close', () => {
@@ -264,7 +276,7 @@ export function createForwarder(options: ForwarderOptions) {
             body,
             headersTimeout: f.service.read_timeout,
             bodyTimeout: f.service.read_timeout,
-            signal: abort.signal,
+            signal: abort,
           },
           ({ statusCode, headers: head }) => {
             status = statusCode;
@@ -302,7 +314,7 @@ export function createForwarder(options: ForwarderOptions) {
           if (res.headersSent) res.destroy();
           break;
         }
-        if (abort.signal.aborted) return;
+        if (abort.cancelled) return;
         if (res.headersSent) {
           // The answer had begun: nothing to send instead, only to cut it.
           if (!res.destroyed) options.log.warn({ request_id: f.requestId, err: (err as Error).message }, 'upstream response ended early');
