@@ -250,7 +250,8 @@ export function createForwarder(options: ForwarderOptions) {
         abort.abort();
       }), { objectMode: false });
     }
-    const headers: Headers = { ...f.headers };
+    // Built for this request only: changed in place.
+    const headers = f.headers;
     if (buffer) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(buffer.length);

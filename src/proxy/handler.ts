@@ -400,7 +400,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   function pickPeers(snapshot: Snapshot, service: Service, upstreamName: string | undefined): Balancer | undefined {
     const balanced = upstreamName ? snapshot.upstreams.get(upstreamName) : undefined;
     if (balanced) return balanced.balancer.empty ? undefined : balanced.balancer;
-    return singlePeer(service.host, service.port);
+    // One per service, made on first use: services are frozen per snapshot, so this goes with the snapshot.
+    let peers = servicePeers.get(service);
+    if (!peers) servicePeers.set(service, (peers = singlePeer(service.host, service.port)));
+    return peers;
   }
 
   function singlePeer(host: string, port: number): Balancer {
@@ -408,6 +411,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     return { empty: false, next: (exclude) => (exclude.has(peer.target) ? undefined : peer), release: () => undefined };
   }
 }
+
+const servicePeers = new WeakMap<Service, Balancer>();
 
 /** Plugins' changes to the upstream request's headers, in the order they asked for them. */
 function applyHeaderOps(headers: Headers, ops: readonly HeaderOp[]): void {
