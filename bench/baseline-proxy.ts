@@ -25,3 +25,4 @@ createServer((req, res) => {
     )
     .catch(() => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
 }).listen(Number(process.env.PORT), '127.0.0.1', () => process.stdout.write('ready\n'));
+process.on('SIGINT', () => process.exit(0));
