@@ -1,6 +1,7 @@
 /**
- * Proxy benchmark: the upstream hit directly, through a bare undici proxy (the baseline), and through the gateway,
- * all in one run under the same load (wrk). Targets: gateway ≥ 85% of the baseline's requests/s, p99 within 1 ms.
+ * Proxy benchmark: the upstream hit directly, through a bare undici proxy (the baseline; also run adding Kong's
+ * headers, to show what they cost alone), and through the gateway, all in one run under the same load (wrk).
+ * Targets: gateway ≥ 85% of the baseline's requests/s, p99 within 1 ms.
  * Each server runs in its own process; with `taskset`, wrk gets cpu 0 and the servers cpu 1 (a proxy's cost is
  * the CPU it adds per request on top of a cheap upstream).
  */
@@ -78,7 +79,7 @@ export async function runProxyBench(): Promise<void> {
     return;
   }
   mkdirSync(out, { recursive: true });
-  const [up, base, gw] = [await freePort(), await freePort(), await freePort()];
+  const [up, base, baseHeaders, gw] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const config = join(out, 'proxy-bench.yaml');
   writeFileSync(config, `_format_version: "3.0"\nservices:\n- name: bench\n  url: http://127.0.0.1:${up}\n  routes:\n  - { name: bench, paths: [/] }\n`);
   const node = process.execPath;
@@ -86,16 +87,18 @@ export async function runProxyBench(): Promise<void> {
   try {
     children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
     children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
+    children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(baseHeaders), UPSTREAM: `http://127.0.0.1:${up}`, KONG_HEADERS: '1' }, /ready/));
     children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)]), {}, /gateway ready/));
-    const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, gateway: `http://127.0.0.1:${gw}/bench` };
+    const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, 'baseline+kong-headers': `http://127.0.0.1:${baseHeaders}/`, gateway: `http://127.0.0.1:${gw}/bench` };
     for (const url of Object.values(targets)) wrk(url.replace(/$/, '')); // warm-up: JIT and keep-alive pools
-    const runs: Record<string, Result[]> = { direct: [], baseline: [], gateway: [] };
+    const runs: Record<string, Result[]> = { direct: [], baseline: [], 'baseline+kong-headers': [], gateway: [] };
     // The machine is shared and its speed drifts: each round measures the baseline and the gateway back to back
     // (alternating which goes first), and the ratios are taken per round, then their median.
     const ratios: number[] = [];
     const p99Deltas: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       runs.direct!.push(wrk(targets.direct));
+      runs['baseline+kong-headers']!.push(wrk(targets['baseline+kong-headers']));
       const pair = round % 2 === 0 ? (['baseline', 'gateway'] as const) : (['gateway', 'baseline'] as const);
       const measured: Partial<Record<'baseline' | 'gateway', Result>> = {};
       for (const name of pair) runs[name]!.push((measured[name] = wrk(targets[name])));
@@ -105,13 +108,13 @@ export async function runProxyBench(): Promise<void> {
     const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
     console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? ', wrk on cpu 0, servers on cpu 1' : ''}`);
     for (const [name, r] of Object.entries(summary)) {
-      console.log(`  ${name.padEnd(9)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
+      console.log(`  ${name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
     }
     const ratio = median(ratios);
     const p99 = median(p99Deltas);
     console.log(`  per round, gateway/baseline: ${ratios.map((r) => r.toFixed(2)).join(' ')}; p99 delta: ${p99Deltas.map((d) => d.toFixed(1)).join(' ')} ms`);
     console.log(`  gateway/baseline ${ratio.toFixed(2)}x req/s (target ≥ 0.85: ${ratio >= 0.85 ? 'met' : 'NOT met'}), p99 ${p99 >= 0 ? '+' : ''}${p99.toFixed(2)} ms (target ≤ 1 ms: ${p99 <= 1 ? 'met' : 'NOT met'})`);
-    console.log(`  gateway/direct   ${(summary.gateway!.rps / summary.direct!.rps).toFixed(2)}x req/s`);
+    console.log(`  gateway/direct   ${(summary.gateway!.rps / summary.direct!.rps).toFixed(2)}x req/s; baseline+kong-headers/baseline ${(summary['baseline+kong-headers']!.rps / summary.baseline!.rps).toFixed(2)}x (what Kong's headers alone cost)`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
   }
