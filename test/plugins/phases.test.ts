@@ -52,6 +52,22 @@ const dir = writePlugins([
 `,
   },
   {
+    name: 'gatekeeper',
+    handler: `export default {
+  version: '1.0.0',
+  priority: 100,
+  response(kong) {
+    if (kong.service.response.getStatus() === 200) kong.response.exit(409, { message: 'refused after seeing the answer' }, { 'X-Why': 'response phase' });
+  },
+};
+`,
+  },
+  {
+    name: 'broken-filter',
+    handler: `export default { version: '1.0.0', priority: 100, bodyFilter(kong) { if (!kong.response.isLastChunk()) throw new Error('filter failed'); } };
+`,
+  },
+  {
     name: 'chunker',
     handler: `export default {
   version: '1.0.0',
@@ -99,9 +115,11 @@ services:
   routes:
   - { name: chunks, paths: [/chunks], plugins: [{ name: chunker }] }
   - { name: trailers, paths: [/trailers] }
+  - { name: gate, paths: [/gate], plugins: [{ name: gatekeeper }] }
+  - { name: broken, paths: [/broken], plugins: [{ name: broken-filter }] }
 plugins:
 - name: rewriter
-`, { plugins: ['bundled', 't-high', 't-mid', 't-low', 'rewriter', 'responder', 'chunker'], pluginsPath: [dir] });
+`, { plugins: ['bundled', 't-high', 't-mid', 't-low', 'rewriter', 'responder', 'chunker', 'gatekeeper', 'broken-filter'], pluginsPath: [dir] });
 
 after(async () => {
   await gw.stop();
@@ -164,4 +182,18 @@ test('trailers from the upstream reach the client', async () => {
   const res = await request(`${gw.url}/trailers`);
   assert.equal(await res.body.text(), 'aaa|bab|cab');
   assert.equal(res.trailers['x-checksum'], 'c0ffee');
+});
+
+test('the response phase may answer instead of the upstream (kong.response.exit), headers included', async () => {
+  const res = await request(`${gw.url}/gate`);
+  assert.equal(res.statusCode, 409);
+  assert.equal(res.headers['x-why'], 'response phase');
+  assert.deepEqual(await res.body.json(), { message: 'refused after seeing the answer' });
+});
+
+test('a body filter that throws cuts that response; the gateway keeps serving', async () => {
+  await assert.rejects(request(`${gw.url}/broken`).then((r) => r.body.text()));
+  const next = await request(`${gw.url}/order`);
+  assert.equal(next.statusCode, 200);
+  await next.body.text();
 });
