@@ -84,10 +84,11 @@ const PLANS = new Map<CollectionName, Plan>(
 const planOf = (c: CollectionName): Plan => PLANS.get(c)!;
 
 /** Per referenceable collection: endpoint-key value → id, for every entity declared (nested or not). */
-type NameIds = Map<CollectionName, Map<string, string>>;
+/** The first declaration of each name wins: its explicit id, or null when its id is derived from the name. */
+type NameIds = Map<CollectionName, Map<string, string | null>>;
 
 /** A pre-pass over the document: the ids that names will resolve to (explicit, or derived from the name). */
-function collectNameIds(document: Record<string, unknown>, endpointId: (collection: CollectionName, key: string) => string): NameIds {
+function collectNameIds(document: Record<string, unknown>): NameIds {
   const names: NameIds = new Map();
   const visit = (collection: CollectionName, items: unknown) => {
     if (!Array.isArray(items)) return;
@@ -98,7 +99,7 @@ function collectNameIds(document: Record<string, unknown>, endpointId: (collecti
       if (typeof key === 'string') {
         let map = names.get(collection);
         if (!map) names.set(collection, (map = new Map()));
-        if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : endpointId(collection, key));
+        if (!map.has(key)) map.set(key, typeof item.id === 'string' ? item.id.toLowerCase() : null);
       }
       for (const [childKey, child] of planOf(collection).namedChildren) visit(child, item[childKey]);
     }
@@ -120,7 +121,7 @@ export class Flattener {
   }
 
   flatten(document: Record<string, unknown>): FlatCollections {
-    this.#names = collectNameIds(document, this.#endpointId);
+    this.#names = collectNameIds(document);
     for (const collection of TOP_LEVEL_ORDER) {
       const items = document[collection];
       if (!Array.isArray(items)) continue;
@@ -190,10 +191,13 @@ export class Flattener {
     const text = refText(value[field]);
     if (text === undefined) return '';
     const target = def.foreign?.[field];
-    return (target && this.#names.get(target)?.get(text)) ?? text;
+    if (!target) return text;
+    const declared = this.#names.get(target)?.get(text);
+    if (declared === undefined) return text;
+    return declared ?? this.#endpointId(target, text);
   }
 
-  /** Ids derived from names, computed once per load (the name pre-pass needs them too). */
+  /** Ids derived from names that references use, computed once per load. */
   #endpointId = (collection: CollectionName, key: string): string => {
     let memo = this.#derived.get(collection);
     if (!memo) this.#derived.set(collection, (memo = new Map()));
@@ -206,7 +210,8 @@ export class Flattener {
     if (typeof input.id === 'string') return { id: input.id.toLowerCase(), derived: false };
     if (def.collection === 'consumer_group_consumers') return { id: '', derived: true };
     const key = def.endpointKey ? value[def.endpointKey] : undefined;
-    if (typeof key === 'string') return { id: this.#endpointId(def.collection, key), derived: true };
+    // Hashed here once per entity; only names that references use are memoized (#endpointId).
+    if (typeof key === 'string') return { id: idFromEndpointKey(def.collection, key), derived: true };
     const refValue = (field: string) => this.#refValue(def, value, parent, field);
     const plan = planOf(def.collection);
     if (plan.cacheKey) {

@@ -75,6 +75,12 @@ function entries(collections: FlatCollections): [CollectionName, FlatEntity[]][]
   return Object.entries(collections) as [CollectionName, FlatEntity[]][];
 }
 
+/** Changes each stored entity in place (they are this load's own objects, not yet frozen). */
+function fill<T>(list: T[], change: (item: T) => void): T[] {
+  for (const item of list) change(item);
+  return list;
+}
+
 /** Values Kong generates when a credential leaves them out. */
 const randomSecret = () => randomUUID().replace(/-/g, '');
 
@@ -105,10 +111,13 @@ function assemble(collections: FlatCollections, version: string, transform: bool
     certificates: stored('certificates') as never,
     snis: stored('snis') as never,
     ca_certificates: stored('ca_certificates') as never,
-    keyauth_credentials: stored('keyauth_credentials').map((c) => ({ ...c, key: c.key ?? randomSecret() })) as never,
+    keyauth_credentials: fill(stored('keyauth_credentials'), (c) => void (c.key ??= randomSecret())) as never,
     basicauth_credentials: basicauth as never,
-    jwt_secrets: stored('jwt_secrets').map((c) => ({ ...c, key: c.key ?? randomSecret(), secret: c.secret ?? randomSecret() })) as never,
-    hmacauth_credentials: stored('hmacauth_credentials').map((c) => ({ ...c, secret: c.secret ?? randomSecret() })) as never,
+    jwt_secrets: fill(stored('jwt_secrets'), (c) => {
+      c.key ??= randomSecret();
+      c.secret ??= randomSecret();
+    }) as never,
+    hmacauth_credentials: fill(stored('hmacauth_credentials'), (c) => void (c.secret ??= randomSecret())) as never,
     acls: stored('acls') as never,
   };
 }

@@ -81,6 +81,8 @@ export function resolveReferences(collections: FlatCollections, indexes: Indexes
     if (foreign.length === 0) continue;
     for (const e of entities) {
       for (const [field, target] of foreign) {
+        // A nested entity's link to its parent was set when flattening: nothing to look up.
+        if (e.parent !== undefined && e.parent.field === field) continue;
         const ref = e.value[field];
         if (ref === undefined || ref === null) {
           e.value[field] = null;
