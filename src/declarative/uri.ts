@@ -7,6 +7,8 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 /** Returns the normalized path, or undefined when the path holds an invalid percent-encoding. */
 export function normalizePath(path: string): string | undefined {
+  // The common request path has nothing to decode: no copy is made for it (this runs for every request).
+  if (!path.includes('%')) return removeDotSegments(path.includes('//') ? path.replace(/\/{2,}/g, '/') : path);
   let decoded = '';
   for (let i = 0; i < path.length; i++) {
     const ch = path[i]!;

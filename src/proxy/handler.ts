@@ -116,9 +116,13 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     const scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (req.headers.host ?? '').toLowerCase();
-    const hostMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(hostHeader);
-    const host = (hostMatch?.[1] ?? '').replace(/\.$/, '');
-    const hostPort = hostMatch?.[2] !== undefined ? Number(hostMatch[2]) : listener.port;
+    let host = hostHeader;
+    let hostPort = listener.port;
+    if (hostHeader.includes(':') || hostHeader.endsWith('.')) {
+      const hostMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(hostHeader);
+      host = (hostMatch?.[1] ?? '').replace(/\.$/, '');
+      if (hostMatch?.[2] !== undefined) hostPort = Number(hostMatch[2]);
+    }
     const sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
 
     const kongFor = (p: PlannedPlugin) => pdk!.forPlugin(p.id, p.name);
