@@ -225,10 +225,13 @@ export function createForwarder(options: ForwarderOptions) {
 
   async function forward(req: IncomingMessage, res: ServerResponse, f: ForwardJob): Promise<void> {
     if (belowThreshold(f)) return f.fail(503, 'failure to get a peer from the ring-balancer');
-    const failed = new Set<string>();
+    // Targets this request already failed on; made on the first failure (most requests have none).
+    let failed: Set<string> | undefined;
     const upstreamName = f.upstreamName;
     const balanced = upstreamName ? f.snapshot.upstreams.get(upstreamName)?.upstream : undefined;
-    const exclude = balanced ? { has: (t: string) => failed.has(t) || !options.health.isHealthy(balanced.name, t) } : failed;
+    const exclude = balanced
+      ? { has: (t: string) => failed?.has(t) === true || !options.health.isHealthy(balanced.name, t) }
+      : { has: (t: string) => failed?.has(t) === true };
     const passive = balanced?.healthchecks.passive;
     // undici takes an EventEmitter as its signal too: cheaper per request than an AbortController.
     const abort = new Cancel();
@@ -323,7 +326,7 @@ export function createForwarder(options: ForwarderOptions) {
           return;
         }
         failure = classify(err);
-        failed.add(peer.target);
+        (failed ??= new Set()).add(peer.target);
         if (balanced && passive) options.health.report(balanced, peer.target, passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
         options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
         // A streamed request body cannot be sent again; a buffered one can.
