@@ -190,6 +190,7 @@ export function createForwarder(options: ForwarderOptions) {
       out['x-kong-proxy-latency'] = String(f.stats.proxyLatency ?? 0);
     }
     if (headerSettings.requestId) out['x-kong-request-id'] = f.requestId;
+    if (headerSettings.upstreamStatus && f.stats.upstreamStatus !== undefined) out['x-kong-upstream-status'] = String(f.stats.upstreamStatus);
     if (f.setCookies.length > 0) {
       const existing = out['set-cookie'];
       out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...f.setCookies];

@@ -36,6 +36,8 @@ export interface HeaderSettings {
   /** `X-Kong-Upstream-Latency`, `X-Kong-Proxy-Latency`, `X-Kong-Response-Latency`. */
   readonly latencyTokens: boolean;
   readonly requestId: boolean;
+  /** `X-Kong-Upstream-Status` on proxied responses: off unless asked for, as in Kong. */
+  readonly upstreamStatus: boolean;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,7 +60,7 @@ export const SETTING_SPECS = {
   proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
-  headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, or 'off' (default all)" },
+  headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
 } as const satisfies Record<string, SettingSpec>;
 
@@ -109,15 +111,16 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
 }
 
 function parseHeaders(values: readonly string[]): HeaderSettings {
-  if (values.length === 0) return { serverTokens: true, latencyTokens: true, requestId: true };
+  if (values.length === 0) return { serverTokens: true, latencyTokens: true, requestId: true, upstreamStatus: false };
   const lower = values.map((v) => v.toLowerCase());
-  const known = ['off', 'server_tokens', 'latency_tokens', 'x-kong-request-id', 'via', 'server', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency'];
+  const known = ['off', 'server_tokens', 'latency_tokens', 'x-kong-request-id', 'via', 'server', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency', 'x-kong-upstream-status'];
   const unknown = lower.find((v) => !known.includes(v));
   if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected ${known.join(', ')})`);
-  if (lower.includes('off')) return { serverTokens: false, latencyTokens: false, requestId: false };
+  if (lower.includes('off')) return { serverTokens: false, latencyTokens: false, requestId: false, upstreamStatus: false };
   return {
     serverTokens: lower.some((v) => v === 'server_tokens' || v === 'via' || v === 'server'),
     latencyTokens: lower.some((v) => v === 'latency_tokens' || v.endsWith('-latency')),
     requestId: lower.includes('x-kong-request-id'),
+    upstreamStatus: lower.includes('x-kong-upstream-status'),
   };
 }
