@@ -2,7 +2,7 @@
  * Deterministic entity ids, as Kong's DB-less mode derives them: UUIDv5 (RFC 4122, SHA-1) in a namespace per
  * entity collection, over the entity's cache key or endpoint key. Same file → same ids on every reload and replica.
  */
-import { hash } from 'node:crypto';
+import { sha1Words } from './sha1.ts';
 
 /** Kong's root namespace for declarative ids. */
 const KONG_NAMESPACE = 'fd02801f-0957-4a15-a55a-c8d9606f30b5';
@@ -30,14 +30,14 @@ export function uuidv5(namespace: string, name: string): string {
   if (scratch.length < 16 + name.length * 3) scratch = Buffer.allocUnsafe(16 + name.length * 3);
   ns.copy(scratch, 0);
   const length = 16 + scratch.write(name, 16, 'utf8');
-  const digest = hash('sha1', scratch.subarray(0, length), 'buffer');
-  // RFC 4122: version 5 in the high nibble of byte 6, variant 10xx in the high bits of byte 8.
-  digest[6] = (digest[6]! & 0x0f) | 0x50;
-  digest[8] = (digest[8]! & 0x3f) | 0x80;
+  const words = sha1Words(scratch, length);
   // Written as text into one buffer whose dashes never change: one flat string per id (ids are map keys; a
-  // concatenation would be flattened again on first use).
+  // concatenation would be flattened again on first use). The first 16 digest bytes, big-endian.
   for (let i = 0; i < 16; i++) {
-    const b = digest[i]!;
+    let b = (words[i >> 2]! >>> (24 - 8 * (i & 3))) & 0xff;
+    // RFC 4122: version 5 in the high nibble of byte 6, variant 10xx in the high bits of byte 8.
+    if (i === 6) b = (b & 0x0f) | 0x50;
+    else if (i === 8) b = (b & 0x3f) | 0x80;
     text[OFFSETS[i]!] = HEX[b >> 4]!;
     text[OFFSETS[i]! + 1] = HEX[b & 0x0f]!;
   }
