@@ -51,7 +51,10 @@ type Headers = Record<string, string | string[]>;
 
 /** One header change, in place: set replaces, add appends a value, clear removes. */
 export function applyHeaderOp(headers: Headers, [name, op, value]: HeaderOp): void {
-  if (op === 'clear') delete headers[name];
+  // `delete` turns an object into a slow dictionary: only when there is something to remove.
+  if (op === 'clear') {
+    if (headers[name] !== undefined) delete headers[name];
+  }
   else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
   else {
     const current = headers[name];

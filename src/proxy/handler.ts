@@ -385,8 +385,12 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const believe = (name: string, computed: string | undefined): void => {
         const given = trusted ? firstValue(req.headers[name]) : undefined;
         const value = given ?? computed;
-        if (value === undefined || value === '') delete out[name];
-        else out[name] = value;
+        // Only a header the client sent is deleted (`delete` makes an object a slow dictionary).
+        if (value === undefined || value === '') {
+          if (out[name] !== undefined) delete out[name];
+        } else {
+          out[name] = value;
+        }
       };
       believe('x-forwarded-proto', scheme);
       believe('x-forwarded-host', host);
