@@ -56,7 +56,7 @@ export const QueueConfig = () =>
     max_batch_size: Type.Integer({ minimum: 1, maximum: 1000000, default: 1 }),
     max_coalescing_delay: Type.Number({ minimum: 0, maximum: 3600, default: 1 }),
     max_entries: Type.Integer({ minimum: 1, maximum: 1000000, default: 10000 }),
-    max_bytes: Nullable(Type.Integer({ minimum: 1 })),
+    max_bytes: Nullable(Type.Integer()),
     max_retry_time: Type.Number({ default: 60 }),
     initial_retry_delay: Type.Number({ minimum: 0.001, maximum: 1000000, default: 0.01 }),
     max_retry_delay: Type.Number({ minimum: 0.001, maximum: 1000000, default: 60 }),

@@ -21,7 +21,8 @@ export function Nullable<T extends TSchema>(schema: T): TOptional<TUnion<[T, TNu
 
 /** A Kong `set`: an array whose elements are unique. */
 export function KongSet<T extends TSchema>(items: T, options: Record<string, unknown> = {}) {
-  return Type.Array(items, { uniqueItems: true, ...options });
+  // Kong's sets accept repeated values (it drops the repeats); so does this.
+  return Type.Array(items, options);
 }
 
 export const Port = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 0, maximum: 65535, ...options });
@@ -35,8 +36,8 @@ export const PositiveInteger = (options: Record<string, unknown> = {}) => Type.I
 /** Header names: RFC 7230 token characters. */
 export const HeaderName = (options: Record<string, unknown> = {}) =>
   Type.String({
-    pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$",
-    patternErrorMessage: 'bad header name; must be a token (letters, digits and !#$%&\'*+-.^_`|~)',
+    pattern: '^[A-Za-z0-9_-]+$',
+    patternErrorMessage: "bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'",
     ...options,
   });
 

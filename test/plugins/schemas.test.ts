@@ -138,3 +138,20 @@ test('allowed protocols and forbidden scopes are part of the schema', () => {
   assert.ok(plugin('file-log').protocols?.allowed.includes('tcp'));
   assert.ok(!plugin('cors').protocols?.allowed.includes('tcp'));
 });
+
+test("Kong's looser rules: repeated set values, any string where Kong takes any, statuses and sizes without bounds", () => {
+  assert.deepEqual(problems('jwt', { header_names: ['X Token', 'X Token'], uri_param_names: ['jwt', 'jwt'] }), []);
+  assert.deepEqual(problems('acl', { allow: ['a', 'a'] }), []);
+  assert.deepEqual(problems('hmac-auth', { algorithms: ['hmac-sha256', 'hmac-sha256'] }), []);
+  assert.deepEqual(problems('correlation-id', { header_name: 'X Req' }), []);
+  assert.deepEqual(problems('proxy-cache', { strategy: 'memory', vary_headers: ['a b'] }), []);
+  assert.deepEqual(problems('ip-restriction', { deny: ['10.0.0.1'], status: 1000 }), []);
+  assert.deepEqual(problems('request-size-limiting', { allowed_payload_size: -1 }), []);
+});
+
+test("Kong's header-name rule where Kong applies it: letters, digits, '_' and '-'", () => {
+  assert.deepEqual(problems('key-auth', { key_names: ['x.key'] }), [
+    "key_names[0]: bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'",
+  ]);
+  assert.deepEqual(problems('key-auth', { key_names: ['x-api_key'] }), []);
+});

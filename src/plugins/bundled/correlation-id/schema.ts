@@ -6,7 +6,7 @@ export default definePluginSchema({
   name: 'correlation-id',
   protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
   config: Rec({
-    header_name: HeaderName({ default: 'Kong-Request-ID' }),
+    header_name: Type.String({ minLength: 1, default: 'Kong-Request-ID' }),
     generator: Type.Enum(['uuid', 'uuid#counter', 'tracker'], { default: 'uuid#counter' }),
     echo_downstream: Type.Boolean({ default: false, description: 'Send the header back to the client too.' }),
   }),

@@ -8,7 +8,7 @@ export default definePluginSchema({
   config: Rec({
     allow: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges let in.' })),
     deny: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges kept out.' })),
-    status: Nullable(Type.Integer({ minimum: 100, maximum: 599, description: 'Status of the refusal (default 403).' })),
+    status: Nullable(Type.Number({ description: 'Status of the refusal (default 403).' })),
     message: Nullable(Type.String({ description: 'Message of the refusal (default "IP address not allowed").' })),
   }),
   check: (config) =>

@@ -15,7 +15,7 @@ export default definePluginSchema({
     anonymous: Nullable(Type.String({ description: 'Consumer id or username to use when authentication fails.' })),
     run_on_preflight: Type.Boolean({ default: true }),
     maximum_expiration: Type.Number({ minimum: 0, maximum: 31536000, default: 0, description: 'Seconds; 0 means no limit. Needs claims_to_verify to include exp.' }),
-    header_names: KongSet(HeaderName(), { default: ['authorization'] }),
+    header_names: KongSet(Type.String({ minLength: 1 }), { default: ['authorization'] }),
     realm: Nullable(Type.String({ description: 'Realm of the WWW-Authenticate header on 401 answers.' })),
   }),
   check: (config) =>

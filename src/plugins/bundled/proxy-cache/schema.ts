@@ -16,7 +16,7 @@ export default definePluginSchema({
     storage_ttl: Nullable(Type.Integer({ description: 'Seconds a response is kept in storage.' })),
     memory: Rec({ dictionary_name: Type.String({ default: 'kong_db_cache' }) }, { default: {} }),
     vary_query_params: Nullable(Type.Array(Type.String())),
-    vary_headers: Nullable(Type.Array(HeaderName())),
+    vary_headers: Nullable(Type.Array(Type.String({ minLength: 1 }))),
     response_headers: Rec({
       age: Type.Boolean({ default: true }),
       'X-Cache-Status': Type.Boolean({ default: true }),

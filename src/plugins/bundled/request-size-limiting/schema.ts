@@ -6,7 +6,7 @@ export default definePluginSchema({
   name: 'request-size-limiting',
   protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
   config: Rec({
-    allowed_payload_size: Type.Integer({ minimum: 0, default: 128, description: 'Largest body allowed, in size_unit.' }),
+    allowed_payload_size: Type.Integer({ default: 128, description: 'Largest body allowed, in size_unit.' }),
     size_unit: Type.Enum(['megabytes', 'kilobytes', 'bytes'], { default: 'megabytes' }),
     require_content_length: Type.Boolean({ default: false }),
   }),

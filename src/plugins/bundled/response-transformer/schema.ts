@@ -9,7 +9,7 @@ export default definePluginSchema({
   name: 'response-transformer',
   protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
   config: Rec({
-    remove: Rec({ json: StringArray(), headers: Type.Array(HeaderName(), { default: [] }) }, { default: {} }),
+    remove: Rec({ json: StringArray(), headers: Type.Array(Type.String({ minLength: 1 }), { default: [] }) }, { default: {} }),
     rename: Rec({ json: ColonStrings(false), headers: ColonStrings(true) }, { default: {} }),
     replace: Rec({ json: ColonStrings(false), json_types: JsonTypes(), headers: ColonStrings(true) }, { default: {} }),
     add: Rec({ json: ColonStrings(false), json_types: JsonTypes(), headers: ColonStrings(true) }, { default: {} }),
