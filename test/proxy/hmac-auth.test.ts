@@ -22,7 +22,8 @@ interface Signed { headers: Record<string, string> }
 
 /** The Authorization header for a request: HMAC over the listed headers' lines (and the request line). */
 function signRequest(method: string, pathWithQuery: string, headers: Record<string, string>, signed: string[], algorithm = 'hmac-sha256', secret = SECRET): Signed {
-  const lines = signed.map((h) => (h === 'request-line' ? `${method} ${pathWithQuery} HTTP/1.1` : `${h}: ${headers[h]}`));
+  const lines = signed.map((h) => (h === 'request-line' ? `${method} ${pathWithQuery} HTTP/1.1`
+    : h === '@request-target' ? `@request-target: ${method.toLowerCase()} ${pathWithQuery}` : `${h}: ${headers[h]}`));
   const hash = algorithm.replace('hmac-', '');
   const signature = createHmac(hash, secret).update(lines.join('\n')).digest('base64');
   return { headers: { ...headers, authorization: `hmac username="alice-hmac", algorithm="${algorithm}", headers="${signed.join(' ')}", signature="${signature}"` } };
@@ -34,6 +35,11 @@ async function call(method: string, path: string, headers: Record<string, string
 }
 
 const now = () => new Date().toUTCString();
+
+test('@request-target signs the lower-case method and the path with its query', async () => {
+  const { headers } = signRequest('GET', '/hmac?x=1', { 'x-date': now() }, ['x-date', '@request-target']);
+  assert.equal((await call('GET', '/hmac?x=1', headers)).status, 200);
+});
 
 test('a valid signature over date and the request line, with every algorithm', async () => {
   for (const algorithm of ['hmac-sha1', 'hmac-sha256', 'hmac-sha384', 'hmac-sha512']) {
@@ -50,6 +56,7 @@ test("Kong's 401s: no header, no valid date, a bad signature, an unknown user", 
   const message = async (headers: Record<string, string>) => {
     const r = await call('GET', '/hmac', headers);
     assert.equal(r.status, 401);
+    assert.equal(r.headers['www-authenticate'], 'hmac');
     return JSON.parse(r.text).message as string;
   };
   assert.equal(await message({}), 'Unauthorized');

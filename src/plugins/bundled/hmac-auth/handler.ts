@@ -35,12 +35,17 @@ function dateValid(kong: Kong, name: string, skew: number): boolean {
   return Number.isFinite(at) && Math.abs(Date.now() - at) / 1000 <= skew;
 }
 
-/** Kong's signing string: each listed header as `name: value` (the request line for `request-line`), by lines. */
-function signingString(kong: Kong, headers: readonly string[], uri: string): string {
+/**
+ * Kong's signing string: each listed header as `name: value`, one per line; `request-line` is the request line and
+ * `@request-target` the lower-case method and the path with its query.
+ */
+function signingString(kong: Kong, headers: readonly string[]): string {
+  const uri = kong.request.getPathWithQuery();
   return headers.map((header) => {
     const value = kong.request.getHeader(header);
     if (value !== undefined) return `${header}: ${value}`;
     if (header === 'request-line') return `${kong.request.getMethod()} ${uri} HTTP/${kong.request.getHttpVersion().toFixed(1)}`;
+    if (header === '@request-target') return `@request-target: ${kong.request.getMethod().toLowerCase()} ${uri}`;
     return `${header}:`;
   }).join('\n');
 }
@@ -64,7 +69,8 @@ async function authenticate(kong: Kong, config: Config): Promise<string | undefi
     if (config.hide_credentials) kong.service.request.clearHeader('Proxy-Authorization');
   } else {
     params = paramsOf(authorization);
-    if (params && config.hide_credentials) kong.service.request.clearHeader('Authorization');
+    // Kong clears Authorization once it falls back to it, whether or not it parses.
+    if (config.hide_credentials) kong.service.request.clearHeader('Authorization');
   }
   const problem = paramsProblem(params, config);
   if (problem || !params) {
@@ -75,9 +81,8 @@ async function authenticate(kong: Kong, config: Config): Promise<string | undefi
   if (!found) return NOT_VALID;
   const hash = ALGORITHMS[params.algorithm]!;
   const given = Buffer.from(params.signature, 'base64');
-  const sign = (uri: string) => createHmac(hash, found.credential.secret).update(signingString(kong, params.headers, uri)).digest();
-  // The path with its query; Kong still accepts signatures over the path alone (deprecated).
-  if (!sameSecret(sign(kong.request.getPathWithQuery()), given) && !sameSecret(sign(kong.request.getPath()), given)) return NOT_SAME;
+  const expected = createHmac(hash, found.credential.secret).update(signingString(kong, params.headers)).digest();
+  if (!sameSecret(expected, given)) return NOT_SAME;
   if (config.validate_request_body) {
     const body = (await kong.request.getRawBody()) ?? Buffer.alloc(0);
     const digest = kong.request.getHeader('Digest');
@@ -95,7 +100,7 @@ export default definePluginHandler<Config>({
     if (alreadyAuthenticated(kong, config.anonymous)) return;
     const failure = await authenticate(kong, config);
     if (!failure) return;
-    const headers: Record<string, string> = config.realm ? { 'WWW-Authenticate': `hmac realm="${config.realm}"` } : {};
+    const headers = { 'WWW-Authenticate': config.realm ? `hmac realm="${config.realm}"` : 'hmac' };
     failOrAnonymous(kong, config.anonymous, () => kong.response.error(401, failure, headers));
   },
 });
