@@ -51,6 +51,7 @@ const REQUEST_BODY_LIMIT = 8 * 1024 * 1024;
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
+const NO_GROUPS: readonly string[] = Object.freeze([]);
 const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : ip);
 
 /** The query string (with its `?`) without the named arguments. */
@@ -194,8 +195,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     function accessWithConsumers(routePlan: RoutePlan): void | Promise<void> {
       const kong = pdk!;
       const chosen = new Map<PlanStep, PlannedPlugin | undefined>();
-      const groupIds = () => (kong.consumer ? snapshot.credentials.consumerGroupsOf(kong.consumer.id).map((g) => g.id) : []);
-      const resolve = (step: PlanStep) => resolveStep(step, kong.consumer?.id, groupIds());
+      const resolve = (step: PlanStep) => {
+        const consumerId = kong.consumer?.id;
+        return resolveStep(step, consumerId, consumerId === undefined ? NO_GROUPS : snapshot.credentials.consumerGroupIdsOf(consumerId));
+      };
       const pick = (step: PlanStep) => {
         const p = resolve(step);
         chosen.set(step, p);

@@ -164,31 +164,51 @@ export function consistentHashing(upstream: Upstream, targets: readonly Target[]
   };
 }
 
-export function leastConnections(targets: readonly Target[]): Balancer {
-  const live = targets.filter((t) => t.weight > 0).map((t) => ({ peer: parseTarget(t.target), weight: t.weight, active: 0 }));
+/** A target as the scoring balancers track it: its requests in flight, and what else their score needs. */
+interface Tracked {
+  readonly peer: Peer;
+  active: number;
+}
+
+/**
+ * The target with the lowest score takes the request (requests in flight are counted for the score); the scan
+ * starts at a rotating index, so ties spread instead of always going to the first target.
+ */
+function byLowestScore<T extends Tracked>(live: T[], score: (t: T) => number, onRelease?: (t: T, latencyMs: number | undefined) => void): Balancer {
   if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
   const byTarget = new Map(live.map((l) => [l.peer.target, l]));
   let turn = 0;
   return {
     empty: false,
     next(exclude) {
-      let best: (typeof live)[number] | undefined;
-      // Start the scan at a rotating index, so ties spread instead of always going to the first target.
+      let best: T | undefined;
+      let bestScore = Infinity;
       for (let i = 0; i < live.length; i++) {
         const entry = live[(turn + i) % live.length]!;
         if (exclude.has(entry.peer.target)) continue;
-        if (!best || (entry.active + 1) / entry.weight < (best.active + 1) / best.weight) best = entry;
+        const s = score(entry);
+        if (s < bestScore) {
+          best = entry;
+          bestScore = s;
+        }
       }
       turn = (turn + 1) % live.length;
       if (!best) return undefined;
       best.active++;
       return best.peer;
     },
-    release(peer) {
+    release(peer, latencyMs) {
       const entry = byTarget.get(peer.target);
-      if (entry && entry.active > 0) entry.active--;
+      if (!entry) return;
+      if (entry.active > 0) entry.active--;
+      onRelease?.(entry, latencyMs);
     },
   };
+}
+
+export function leastConnections(targets: readonly Target[]): Balancer {
+  const live = targets.filter((t) => t.weight > 0).map((t) => ({ peer: parseTarget(t.target), weight: t.weight, active: 0 }));
+  return byLowestScore(live, (e) => (e.active + 1) / e.weight);
 }
 
 /** How fast an old latency fades from a target's average (Kong's ewma uses a 10 s decay time as well). */
@@ -201,42 +221,16 @@ const DECAY_MS = 10_000;
  */
 export function latency(targets: readonly Target[], now: () => number = performance.now.bind(performance)): Balancer {
   const live = targets.filter((t) => t.weight > 0).map((t) => ({ peer: parseTarget(t.target), ewma: 0, at: 0, active: 0 }));
-  if (live.length === 0) return { empty: true, next: () => undefined, release: noop };
-  const byTarget = new Map(live.map((l) => [l.peer.target, l]));
-  let turn = 0;
-  return {
-    empty: false,
-    next(exclude) {
-      let best: (typeof live)[number] | undefined;
-      let bestScore = Infinity;
-      for (let i = 0; i < live.length; i++) {
-        const entry = live[(turn + i) % live.length]!;
-        if (exclude.has(entry.peer.target)) continue;
-        const score = entry.ewma * (entry.active + 1);
-        if (score < bestScore) {
-          best = entry;
-          bestScore = score;
-        }
-      }
-      turn = (turn + 1) % live.length;
-      if (!best) return undefined;
-      best.active++;
-      return best.peer;
-    },
-    release(peer, latencyMs) {
-      const entry = byTarget.get(peer.target);
-      if (!entry) return;
-      if (entry.active > 0) entry.active--;
-      if (latencyMs === undefined) return;
-      const t = now();
-      if (latencyMs > entry.ewma || entry.at === 0) entry.ewma = latencyMs;
-      else {
-        const w = Math.exp(-(t - entry.at) / DECAY_MS);
-        entry.ewma = entry.ewma * w + latencyMs * (1 - w);
-      }
-      entry.at = t;
-    },
-  };
+  return byLowestScore(live, (e) => e.ewma * (e.active + 1), (entry, latencyMs) => {
+    if (latencyMs === undefined) return;
+    const t = now();
+    if (latencyMs > entry.ewma || entry.at === 0) entry.ewma = latencyMs;
+    else {
+      const w = Math.exp(-(t - entry.at) / DECAY_MS);
+      entry.ewma = entry.ewma * w + latencyMs * (1 - w);
+    }
+    entry.at = t;
+  });
 }
 
 export function balancerFor(upstream: Upstream, targets: readonly Target[]): Balancer {

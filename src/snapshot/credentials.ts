@@ -22,6 +22,8 @@ export interface Credentials {
   consumerGroups(consumerId: string): readonly string[];
   /** The consumer groups a consumer belongs to, by name. */
   consumerGroupsOf(consumerId: string): readonly ConsumerGroup[];
+  /** Their ids, in the same order (consumer-group-scoped plugins are looked up by these). */
+  consumerGroupIdsOf(consumerId: string): readonly string[];
 }
 
 // One-shot hashing: this runs for every key-auth request (and every key when a config loads).
@@ -68,9 +70,11 @@ export function compileCredentials(config: Pick<Config, CredentialCollections>, 
     memberships.set(m.consumer.id, list);
   }
   const names = new Map<string, readonly string[]>();
+  const ids = new Map<string, readonly string[]>();
   for (const [consumerId, list] of memberships) {
     list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     names.set(consumerId, list.map((g) => g.name));
+    ids.set(consumerId, list.map((g) => g.id));
   }
   const basicauth = indexBy(config.basicauth_credentials, consumers, (c) => c.username);
   const jwt = indexBy(config.jwt_secrets, consumers, (c) => c.key);
@@ -81,6 +85,7 @@ export function compileCredentials(config: Pick<Config, CredentialCollections>, 
     hmacauth: (username) => hmacauth.get(username),
     consumerGroups: (consumerId) => names.get(consumerId) ?? [],
     consumerGroupsOf: (consumerId) => memberships.get(consumerId) ?? [],
+    consumerGroupIdsOf: (consumerId) => ids.get(consumerId) ?? [],
     keyauth(key, now = Date.now()) {
       const found = keys.get(digest(key));
       return found && found.expires > now ? { credential: found.credential, consumer: found.consumer } : undefined;
