@@ -70,15 +70,16 @@ export function parseQuery(raw: string): Record<string, string | true | (string 
   for (const part of raw.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const key = decode(eq < 0 ? part : part.slice(0, eq));
-    const value: string | true = eq < 0 ? true : decode(part.slice(eq + 1));
+    const key = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
+    const value: string | true = eq < 0 ? true : decodeQueryPart(part.slice(eq + 1));
     const existing = out[key];
     out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return out;
 }
 
-function decode(s: string): string {
+/** A query name or value decoded (`+` is a space); one that does not decode is kept as written. */
+export function decodeQueryPart(s: string): string {
   try {
     return decodeURIComponent(s.replace(/\+/g, ' '));
   } catch {

@@ -9,13 +9,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Route, Service } from '../declarative/config.ts';
 import { normalizePath } from '../declarative/uri.ts';
-import type { JsonValue } from '../pdk/kong.ts';
-import { applyHeaderOp, parseQuery, RequestKong, type HeaderOp } from '../pdk/request-kong.ts';
+import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
+import { applyHeaderOp, decodeQueryPart, parseQuery, RequestKong, type HeaderOp } from '../pdk/request-kong.ts';
 import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
-import { resolveStep, type PlannedPlugin, type PlanStep, type RoutePlan } from '../snapshot/plugin-plans.ts';
+import { NO_PHASES, phaseFlags, resolveStep, type PhaseFlags, type PlannedPlugin, type PlanStep, type RoutePlan } from '../snapshot/plugin-plans.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
@@ -54,17 +54,11 @@ const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : ip);
 
-/** The query string (with its `?`) without the named arguments. */
+/** The query string (with its `?`) without the named arguments (names compared decoded, as Kong reads them). */
 function withoutArgs(query: string, names: ReadonlySet<string>): string {
   const kept = query.slice(1).split('&').filter((part) => {
     const eq = part.indexOf('=');
-    let key = eq < 0 ? part : part.slice(0, eq);
-    try {
-      key = decodeURIComponent(key.replace(/\+/g, ' '));
-    } catch {
-      // an undecodable name is compared as written
-    }
-    return part !== '' && !names.has(key);
+    return part !== '' && !names.has(decodeQueryPart(eq < 0 ? part : part.slice(0, eq)));
   });
   return kept.length > 0 ? `?${kept.join('&')}` : '';
 }
@@ -99,6 +93,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const stats: UpstreamStats = { tries: [], upstreamUri: undefined, upstreamStatus: undefined, upstreamLatency: undefined, proxyLatency: undefined };
     // Declared before any answer can be given: the header filter reads them (no plugins until a route matched).
     let plan: readonly PlannedPlugin[] = NO_PLUGINS;
+    // The phases `plan` has, decided with it (compiled per route; once per request only for consumer-scoped plans).
+    let phases: PhaseFlags = NO_PHASES;
     let pdk: RequestKong | undefined;
     let match: RouteMatch | undefined;
     const state: PhaseState = { exited: false };
@@ -140,7 +136,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }, pluginAnswer, REQUEST_BODY_LIMIT);
       // The log phase runs once the answer is out; what it does never changes the answer.
       if (snapshot.plugins.anyLog) res.once('close', () => {
-        if (!plan.some((p) => p.handler.log)) return;
+        if (!phases.log) return;
         pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
         const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
         if (done instanceof Promise) done.catch(() => undefined);
@@ -148,11 +144,12 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       return pdk;
     };
 
-    const rewrite = snapshot.plugins.global;
-    if (rewrite.length > 0 && rewrite.some((p) => p.handler.rewrite)) {
+    if (snapshot.plugins.globalPhases.rewrite) {
       // Only global plugins run here: no route is known yet. They also form the plan of a request no route takes.
+      const rewrite = snapshot.plugins.global;
       makePdk();
       plan = rewrite;
+      phases = snapshot.plugins.globalPhases;
       const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500));
       if (ran instanceof Promise) {
         ran.then(() => state.exited || routeRequest(), () => fail(500));
@@ -175,10 +172,12 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const routePlan = snapshot.plugins.forRoute(route.id);
       if (routePlan.access.length === 0) {
         plan = NO_PLUGINS;
+        phases = NO_PHASES;
         return proceed();
       }
       makePdk().match = match;
       plan = routePlan.plugins;
+      phases = routePlan.phases;
       const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), fixedOf);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || proceed(), () => fail(500));
@@ -206,6 +205,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       };
       const settle = () => {
         plan = routePlan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority);
+        phases = phaseFlags(plan);
       };
       const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
         settle();
@@ -234,15 +234,14 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const hashing = upstreamName !== undefined && snapshot.upstreams.get(upstreamName)?.upstream.algorithm === 'consistent-hashing';
       const balance = hashing ? balanceContext(m, setCookies) : undefined;
       const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      const filtersBody = plan.some((p) => p.handler.bodyFilter);
       const job: ForwardJob = {
         snapshot, service, route, peers, upstreamName, balance, setCookies, target, started, requestId, stats,
         method: pdk?.upstreamMethod ?? req.method ?? 'GET',
         headers: upstreamHeaders,
         body: pdk ? pdk.upstreamBody(hasBody) : hasBody ? req : null,
-        buffered: plan.some((p) => p.handler.response) || pdk?.bufferingEnabled === true,
+        buffered: phases.response || pdk?.bufferingEnabled === true,
         headerFilter,
-        bodyFilter: filtersBody ? bodyFilter : undefined,
+        bodyFilter: phases.bodyFilter ? bodyFilter : undefined,
         respond,
         fail,
         bodyLimit: pdk?.bodyLimit,
@@ -257,7 +256,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       kong.setServiceResponse(status, { ...headers }, body);
       kong.setResponse(status, headers, 'service');
       kong.responseBody = body;
-      if (plan.some((p) => p.handler.response)) {
+      if (phases.response) {
         const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500));
         if (ran instanceof Promise) await ran;
         if (state.exited) return undefined;
@@ -266,11 +265,11 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     }
 
     /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
-    function headerFilter(status: number, headers: Headers): void {
+    function headerFilter(status: number, headers: Headers, source?: ResponseSource): void {
       if (!pdk) return;
       const kong = pdk;
-      kong.setResponse(status, headers);
-      if (!plan.some((p) => p.handler.headerFilter)) return;
+      kong.setResponse(status, headers, source);
+      if (!phases.headerFilter) return;
       const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
@@ -295,8 +294,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }
       const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, requestId, firstValue(req.headers.accept));
       const headers: Headers = { 'content-type': body.contentType, ...extra };
-      pdk?.setResponse(status, headers, 'error');
-      send(status, headers, Buffer.from(body.body));
+      send(status, headers, Buffer.from(body.body), 'error');
     }
 
     /** kong.response.exit / error from a plugin. */
@@ -309,23 +307,22 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const headers: Headers = {};
       if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
       for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
-      pdk?.setResponse(status, headers, 'exit');
-      send(status, headers, Buffer.from(text));
+      send(status, headers, Buffer.from(text), 'exit');
     }
 
     /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
-    function send(status: number, headers: Headers, body: Buffer): void {
+    function send(status: number, headers: Headers, body: Buffer, source: ResponseSource): void {
       if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
       if (headerSettings.serverTokens) headers.server = options.serverToken;
       if (headerSettings.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
-      headerFilter(status, headers);
+      headerFilter(status, headers, source);
       const write = (out: Buffer) => {
         if (res.headersSent) return;
         headers['content-length'] = String(out.length);
         res.writeHead(status, headers);
         res.end(req.method === 'HEAD' ? undefined : out);
       };
-      if (!plan.some((p) => p.handler.bodyFilter)) return write(body);
+      if (!phases.bodyFilter) return write(body);
       const filtered = bodyFilter(body, true);
       if (filtered instanceof Promise) filtered.then(write, () => res.destroy());
       else write(filtered);

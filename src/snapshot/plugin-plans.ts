@@ -37,9 +37,27 @@ interface Scoped {
   readonly planned: PlannedPlugin;
 }
 
+/** Which phases some plugin of a list has: decided once per list, read by every request. */
+export interface PhaseFlags {
+  readonly rewrite: boolean;
+  readonly response: boolean;
+  readonly headerFilter: boolean;
+  readonly bodyFilter: boolean;
+  readonly log: boolean;
+}
+
+export function phaseFlags(plugins: readonly PlannedPlugin[]): PhaseFlags {
+  const has = (phase: keyof PhaseFlags) => plugins.some((p) => p.handler[phase] !== undefined);
+  return Object.freeze({ rewrite: has('rewrite'), response: has('response'), headerFilter: has('headerFilter'), bodyFilter: has('bodyFilter'), log: has('log') });
+}
+
+export const NO_PHASES: PhaseFlags = phaseFlags([]);
+
 export interface RoutePlan {
   /** Every phase but access, when no step has a consumer-scoped instance: the fixed instances by priority. */
   readonly plugins: readonly PlannedPlugin[];
+  /** The phases `plugins` have. */
+  readonly phases: PhaseFlags;
   /** The access phase's steps, in priority order or as `ordering` rearranges them. */
   readonly access: readonly PlanStep[];
   /** True when some step depends on the consumer: the handler resolves each step as the access phase reaches it. */
@@ -51,6 +69,7 @@ export interface PluginPlans {
   forRoute(routeId: string): RoutePlan;
   /** Global instances by priority: the rewrite phase (no route is known yet). */
   readonly global: readonly PlannedPlugin[];
+  readonly globalPhases: PhaseFlags;
   /** Whether any instance has a log phase (else requests need not wait for their end). */
   readonly anyLog: boolean;
 }
@@ -117,8 +136,10 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
     }));
     list.sort(byPriority);
     const orderings = new Map([...steps].filter(([, s]) => s.ordering).map(([name, s]) => [name, s.ordering!]));
+    const fixed = Object.freeze(list.flatMap((s) => (s.fixed ? [s.fixed.planned] : [])));
     plans.set(route.id, Object.freeze({
-      plugins: Object.freeze(list.flatMap((s) => (s.fixed ? [s.fixed.planned] : []))),
+      plugins: fixed,
+      phases: phaseFlags(fixed),
       access: Object.freeze(orderings.size > 0 ? applyOrdering(list, orderings) : list),
       consumerScoped: list.some((s) => s.byConsumer || s.byGroup),
     }));
@@ -128,9 +149,9 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
       { priority: a.handler.priority, name: a.name }, { priority: b.handler.priority, name: b.name },
     )),
   );
-  const none: RoutePlan = Object.freeze({ plugins: Object.freeze([]), access: Object.freeze([]), consumerScoped: false });
+  const none: RoutePlan = Object.freeze({ plugins: Object.freeze([]), phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
   const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
-  return { forRoute: (routeId) => plans.get(routeId) ?? none, global, anyLog };
+  return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseFlags(global), anyLog };
 }
 
 function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {
