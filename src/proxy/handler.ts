@@ -247,7 +247,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         bodyLimit: pdk?.bodyLimit,
       };
       if (upgrade) forwarder.tunnel(req, upgrade, job);
-      else void forwarder.forward(req, res, job);
+      else forwarder.forward(req, res, job);
     }
 
     /** Buffered mode: the response phase over the whole upstream answer; undefined when a plugin answered instead. */
