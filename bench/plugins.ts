@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, has, median, pin, startProcess, wrk, type Result } from './proxy.ts';
+import { CLIENT_CPU, freePort, has, median, pin, SERVER_CPU, startProcess, wrk, type Result } from './proxy.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const out = join(root, 'bench/out');
@@ -94,8 +94,8 @@ async function runScenario(name: string, s: Scenario): Promise<void> {
   const node = process.execPath;
   const children: ChildProcess[] = [];
   try {
-    children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
-    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...s.flags]), {}, /gateway ready/));
+    children.push(await startProcess(pin(CLIENT_CPU, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...s.flags]), {}, /gateway ready/));
     const targets = { none: `http://127.0.0.1:${gw}/plain`, plugins: `http://127.0.0.1:${gw}/plugins` };
     // Warm-up, twice over; then each round measures both routes back to back, alternating which goes first (the
     // shared machine drifts), and the ratio is taken per round.
@@ -109,7 +109,7 @@ async function runScenario(name: string, s: Scenario): Promise<void> {
       ratios.push(measured.plugins!.rps / measured.none!.rps);
     }
     const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
-    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? ', wrk on cpu 0, servers on cpu 1' : ''}`);
+    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? `, wrk and the upstream on cpu ${CLIENT_CPU}, the gateway on cpu ${SERVER_CPU}` : ''}`);
     for (const [k, r] of Object.entries(summary)) console.log(`  ${k.padEnd(8)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
     const ratio = median(ratios);
     console.log(`  per round, plugins/none: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);

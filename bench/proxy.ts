@@ -2,8 +2,9 @@
  * Proxy benchmark: the upstream hit directly, through a bare undici proxy (the baseline; also run adding Kong's
  * headers, to show what they cost alone), and through the gateway, all in one run under the same load (wrk).
  * Targets: gateway ≥ 85% of the baseline's requests/s, p99 within 1 ms.
- * Each server runs in its own process; with `taskset`, wrk gets cpu 0 and the servers cpu 1 (a proxy's cost is
- * the CPU it adds per request on top of a cheap upstream).
+ * Each server runs in its own process. With `taskset`, the proxy under test has cpu 1 to itself, and wrk and the
+ * upstream share cpu 0: the proxy is the bottleneck, so requests/s measure its CPU per request, and its latency is
+ * not the scheduler taking turns with the upstream on one core (which swung p99 by ±5 ms between rounds).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 export const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 export const pin = (cpu: number, argv: string[]) => (has('taskset') ? ['taskset', '-c', String(cpu), ...argv] : argv);
+/** wrk and the upstream. */
+export const CLIENT_CPU = 0;
+/** The proxy being measured. */
+export const SERVER_CPU = 1;
 
 export function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
@@ -45,7 +50,7 @@ function parseMs(text: string): number {
 }
 
 export function wrk(url: string, headers: readonly string[] = []): Result {
-  const r = spawnSync(pin(0, ['wrk'])[0]!, [...pin(0, ['wrk']).slice(1), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
+  const r = spawnSync(pin(CLIENT_CPU, ['wrk'])[0]!, [...pin(CLIENT_CPU, ['wrk']).slice(1), '-t1', `-c${CONNECTIONS}`, `-d${DURATION}`, '--latency', ...headers.flatMap((h) => ['-H', h]), url], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)![1]);
   const percentile = (p: number) => {
@@ -85,10 +90,10 @@ export async function runProxyBench(): Promise<void> {
   const node = process.execPath;
   const children: ChildProcess[] = [];
   try {
-    children.push(await startProcess(pin(1, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
-    children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
-    children.push(await startProcess(pin(1, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(baseHeaders), UPSTREAM: `http://127.0.0.1:${up}`, KONG_HEADERS: '1' }, /ready/));
-    children.push(await startProcess(pin(1, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)]), {}, /gateway ready/));
+    children.push(await startProcess(pin(CLIENT_CPU, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(baseHeaders), UPSTREAM: `http://127.0.0.1:${up}`, KONG_HEADERS: '1' }, /ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)]), {}, /gateway ready/));
     const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, 'baseline+kong-headers': `http://127.0.0.1:${baseHeaders}/`, gateway: `http://127.0.0.1:${gw}/bench` };
     // Warm-up, twice over: the first rounds after start measured the gateway low (JIT tiers, pools filling).
     for (let i = 0; i < 2; i++) for (const url of Object.values(targets)) wrk(url);
@@ -107,7 +112,7 @@ export async function runProxyBench(): Promise<void> {
       p99Deltas.push(measured.gateway!.p99 - measured.baseline!.p99);
     }
     const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
-    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? ', wrk on cpu 0, servers on cpu 1' : ''}`);
+    console.log(`  ${CONNECTIONS} connections, ${DURATION} per measurement, median of ${ROUNDS} rounds${has('taskset') ? `, wrk and the upstream on cpu ${CLIENT_CPU}, the proxies on cpu ${SERVER_CPU}` : ''}`);
     for (const [name, r] of Object.entries(summary)) {
       console.log(`  ${name.padEnd(22)} ${r.rps.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`);
     }

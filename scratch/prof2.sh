@@ -3,7 +3,7 @@
 cd /work/main
 N=node_modules/.bin/node
 OUT=scratch/$2; rm -rf $OUT; mkdir -p $OUT
-PORT=19001 taskset -c 1 $N bench/upstream.ts > /dev/null & UP=$!
+PORT=19001 taskset -c 0 $N bench/upstream.ts > /dev/null & UP=$!
 cat > $OUT/k.yaml <<Y
 _format_version: "3.0"
 services:

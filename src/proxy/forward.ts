@@ -10,7 +10,7 @@ import { connect as netConnect } from 'node:net';
 import { Readable, Writable, type Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { Route, Service, Upstream } from '../declarative/config.ts';
 import type { UpstreamBody } from '../pdk/request-body.ts';
 import type { BalanceContext, Balancer, Exclusions, Peer } from '../snapshot/balancer.ts';
@@ -190,13 +190,23 @@ export function createForwarder(options: ForwarderOptions) {
     return out;
   }
 
-  function poolFor(f: ForwardJob, peer: Peer) {
+  /**
+   * A peer's pool for a service, remembered on the peer: the registry's key is a string built from six fields,
+   * too dear to build per request. A pool a reload closed is looked up again.
+   */
+  const poolOfPeer = new WeakMap<Peer, { readonly service: Service; readonly pool: Pool }>();
+
+  function poolFor(f: ForwardJob, peer: Peer): Pool {
+    const known = poolOfPeer.get(peer);
+    if (known !== undefined && known.service === f.service && !known.pool.closed) return known.pool;
     const protocol = f.service.protocol === 'https' ? 'https' : 'http';
-    return options.pools.get({
+    const pool = options.pools.get({
       protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
       servername: protocol === 'https' && !/^[\d.]+$|:/.test(peer.host) ? peer.host : undefined,
       tls: f.snapshot.upstreamTls.get(f.service.id),
     });
+    poolOfPeer.set(peer, { service: f.service, pool });
+    return pool;
   }
 
   /**
