@@ -26,26 +26,39 @@ function measure(file: string, mode: string): { ms: number; maxRssMB: number } {
   return { ms: median(samples.map((s) => s.ms)), maxRssMB: median(samples.map((s) => s.maxRssMB)) };
 }
 
+/** `gateway validate FILE` as CI runs it: a fresh process, start-up and module loading included (wall time). */
+function measureCli(file: string): number {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = performance.now();
+    execFileSync(process.execPath, [new URL('../bin/gateway.js', import.meta.url).pathname, 'validate', file], { encoding: 'utf8' });
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
 export function runValidateBench(): void {
   const config = generateConfig({ services: 10_000, consumers: 10_000, plugins: 1_000 });
   console.log('validate: 10,000 services + 10,000 routes, 10,000 consumers with key-auth and acl credentials, 1,000 plugins');
   console.log(`  median of ${RUNS} fresh processes each\n`);
-  console.log('  format  parse (baseline)   validate, cold       reload, warm         validate/parse  peak RSS');
+  console.log('  format  parse (baseline)   validate, cold       reload, warm         validate/parse  peak RSS   `gateway validate` (whole process)');
   for (const format of ['yaml', 'json'] as const) {
     const file = join(out, `validate-bench.${format}`);
     writeFileSync(file, renderConfig(config, format));
     const parse = measure(file, 'parse');
     const cold = measure(file, 'validate');
     const warm = measure(file, 'reload');
+    const cli = measureCli(file);
     const row = [
       format.padEnd(6),
       `${parse.ms.toFixed(0)} ms`.padEnd(18),
       `${cold.ms.toFixed(0)} ms`.padEnd(20),
       `${warm.ms.toFixed(0)} ms`.padEnd(20),
       `${(cold.ms / parse.ms).toFixed(2)}x`.padEnd(15),
-      `${cold.maxRssMB.toFixed(0)} MB`,
+      `${cold.maxRssMB.toFixed(0)} MB`.padEnd(10),
+      `${cli.toFixed(0)} ms`,
     ];
     console.log(`  ${row.join(' ')}`);
-    console.log(`          target: under 1000 ms → cold ${cold.ms < 1000 ? 'met' : 'NOT met'}, warm ${warm.ms < 1000 ? 'met' : 'NOT met'}; under 300 MB → ${cold.maxRssMB < 300 ? 'met' : 'NOT met'}`);
+    console.log(`          target: under 1000 ms → cold ${cold.ms < 1000 ? 'met' : 'NOT met'}, warm ${warm.ms < 1000 ? 'met' : 'NOT met'}, whole process ${cli < 1000 ? 'met' : 'NOT met'}; under 300 MB → ${cold.maxRssMB < 300 ? 'met' : 'NOT met'}`);
   }
 }

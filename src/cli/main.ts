@@ -9,8 +9,6 @@ import { buildPluginCatalog } from '../plugins/catalog.ts';
 import { loadCustomPluginSchemas } from '../plugins/custom-schemas.ts';
 import { BUNDLED_PLUGIN_SCHEMAS } from '../plugins/registry.ts';
 import { resolveSettings, SETTING_SPECS, type FlagValues } from '../settings/settings.ts';
-import { runSchemas } from './schemas.ts';
-import { runStart } from './start.ts';
 import { runValidate, type CliIO } from './validate.ts';
 
 const HELP = `usage: gateway <command> [options]
@@ -89,10 +87,14 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
         // Editors should know every custom plugin in --plugins-path, listed in --plugins or not.
         const custom = await loadCustomPluginSchemas(settings.pluginsPaths);
         const plugins = values.plugins ? [...(await buildPluginCatalog(settings)).values()] : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
+        const { runSchemas } = await import('./schemas.ts');
         return await runSchemas(plugins, { out: values.out ?? 'schemas', check: values.check ?? false }, io);
       }
-      case 'start':
+      case 'start': {
+        // Imported on demand: `validate`, which CI runs on every change, need not load the proxy, undici or pino.
+        const { runStart } = await import('./start.ts');
         return await runStart(settings, io);
+      }
       default:
         io.err(`unknown command '${command}'\n\n${HELP}`);
         return 2;
