@@ -111,19 +111,27 @@ function rawHeaders(raw: readonly string[]): Headers {
 const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
 const first = (v: string | readonly string[] | undefined) => (Array.isArray(v) ? v[0] : (v as string | undefined));
 const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
+const EMPTY = Buffer.alloc(0);
+const NO_ARGS: ReadonlySet<string> = new Set();
 
 /** The request's state behind the `kong` objects; the proxy handler reads and drives it. */
 export class RequestKong {
   readonly #facts: RequestFactsForPdk;
   readonly #answer: Answer;
-  readonly #perPlugin = new Map<string, Kong>();
+  // The kong object of each plugin instance that ran: a few per request, so two parallel arrays scanned beat a Map.
+  readonly #pluginIds: string[] = [];
+  readonly #pluginKongs: Kong[] = [];
   #body: RequestBody | undefined;
   readonly #bodyLimit: number;
   match: RouteMatch | undefined;
 
   // The upstream request, as plugins changed it.
   readonly headerOps: HeaderOp[] = [];
-  readonly removedQueryArgs = new Set<string>();
+  #removedQueryArgs: Set<string> | undefined;
+  /** Query arguments plugins cleared (made on the first: most requests have none). */
+  get removedQueryArgs(): ReadonlySet<string> {
+    return this.#removedQueryArgs ?? NO_ARGS;
+  }
   upstreamPath: string | undefined;
   /** Without `?`; replaces the client's query string when set. */
   upstreamQuery: string | undefined;
@@ -145,7 +153,7 @@ export class RequestKong {
   serviceBody: Buffer | undefined;
   /** Buffered mode: the body about to be sent. */
   responseBody: Buffer | undefined;
-  chunk: Buffer = Buffer.alloc(0);
+  chunk: Buffer = EMPTY;
   lastChunk = false;
   /** Until an answer exists, kong.response header changes are kept here and applied to it when it comes. */
   #answering = false;
@@ -241,7 +249,7 @@ export class RequestKong {
       },
       getBodyChunk: () => this.chunk,
       setBodyChunk: (chunk) => {
-        this.chunk = chunk === null ? Buffer.alloc(0) : toBuffer(chunk);
+        this.chunk = chunk === null ? EMPTY : toBuffer(chunk);
       },
       isLastChunk: () => this.lastChunk,
     });
@@ -253,8 +261,11 @@ export class RequestKong {
    * nothing).
    */
   forPlugin(pluginId: string, pluginName: string): Kong {
-    let kong = this.#perPlugin.get(pluginId);
-    if (!kong) this.#perPlugin.set(pluginId, (kong = new PluginKong(this, pluginName)));
+    const ids = this.#pluginIds;
+    for (let i = 0; i < ids.length; i++) if (ids[i] === pluginId) return this.#pluginKongs[i]!;
+    const kong = new PluginKong(this, pluginName);
+    ids.push(pluginId);
+    this.#pluginKongs.push(kong);
     return kong;
   }
 
@@ -298,13 +309,13 @@ export class RequestKong {
         },
         setRawQuery: (query) => {
           this.upstreamQuery = query.replace(/^\?/, '');
-          this.removedQueryArgs.clear();
+          this.#removedQueryArgs = undefined;
         },
         setQuery: (args) => {
           this.upstreamQuery = encodeQuery(args);
-          this.removedQueryArgs.clear();
+          this.#removedQueryArgs = undefined;
         },
-        clearQueryArg: (name) => void this.removedQueryArgs.add(name),
+        clearQueryArg: (name) => void (this.#removedQueryArgs ??= new Set()).add(name),
         setMethod: (method) => {
           if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
           this.upstreamMethod = method;

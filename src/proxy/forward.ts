@@ -280,7 +280,7 @@ export function createForwarder(options: ForwarderOptions) {
         f.headers['content-length'] = String(buffer.length);
       }
       (res as Cancellable)[kExchange] = this;
-      res.once('close', onClientClose);
+      res.on('close', onClientClose);
     }
 
     /** Exclusions for the balancer: targets already failed, and unhealthy ones. */

@@ -135,9 +135,12 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         serialize: () => serializeRequest({ req, res, pdk: pdk!, match, stats, startedAt, started, scheme, host: hostHeader, forwardedIp }),
       }, pluginAnswer, REQUEST_BODY_LIMIT);
       // The log phase runs once the answer is out; what it does never changes the answer.
-      if (snapshot.plugins.anyLog) res.once('close', () => {
+      // `on`, not `once`: 'close' comes once, and once's wrapper costs per request.
+      if (snapshot.plugins.anyLog) res.on('close', () => {
         if (!phases.log) return;
-        pdk!.setResponse(res.statusCode, res.getHeaders() as Headers);
+        // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
+        const kong = pdk!;
+        kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
         const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
         if (done instanceof Promise) done.catch(() => undefined);
       });
@@ -331,7 +334,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     function redirectToHttps(r: Route, h: string, rawHost: string, url: string): void {
       const code = r.https_redirect_status_code;
       if (code === 426) return fail(426, 'Please use HTTPS protocol', { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' });
-      res.writeHead(code, { location: `https://${rawHost || h}${url}`, 'content-length': 0, ...(headerSettings.requestId ? { 'x-kong-request-id': requestId } : {}) });
+      const headers: Headers = { location: `https://${rawHost || h}${url}`, 'content-length': '0' };
+      if (headerSettings.requestId) headers['x-kong-request-id'] = requestId;
+      headerFilter(code, headers, 'exit');
+      res.writeHead(code, headers);
       res.end();
     }
 

@@ -34,7 +34,7 @@ export function runPhase<T = PlannedPlugin>(
 ): void | Promise<void> {
   for (let i = from; i < items.length; i++) {
     if (state.exited) return;
-    const plugin = pick(items[i]!);
+    const plugin = pick === same ? (items[i] as unknown as PlannedPlugin) : pick(items[i]!);
     if (!plugin) continue;
     const fn = plugin.handler[phase];
     if (!fn) continue;

@@ -50,7 +50,8 @@ export function serializeRequest(f: SerializeFacts): Record<string, unknown> {
     upstream_status: f.stats.upstreamStatus,
     response: {
       status: f.res.statusCode,
-      headers: redact(f.res.getHeaders()),
+      // As sent: the head the header filter saw (res.getHeaders() is empty after writeHead with an object).
+      headers: redact(f.pdk.status === undefined ? f.res.getHeaders() : f.pdk.headers),
       size: Number(f.res.getHeader('content-length') ?? 0),
     },
     tries: f.stats.tries,

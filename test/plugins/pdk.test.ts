@@ -87,7 +87,7 @@ const dir = writePlugins([
   version: '1.0.0',
   priority: 10,
   access(kong) { kong.service.request.setHeader('x-client', kong.client.getForwardedIp() + ' ' + (kong.client.getPort() > 0)); },
-  log(kong) { globalThis.__serialized = kong.log.serialize(); },
+  log(kong) { globalThis.__serialized = kong.log.serialize(); globalThis.__logHeaders = kong.response.getHeaders(); },
 };
 `,
   },
@@ -189,6 +189,11 @@ test("kong.log.serialize(): Kong's record of the request, credentials redacted",
   assert.equal(s.request.headers.authorization, 'REDACTED');
   assert.ok(!JSON.stringify(s).includes('secret-token'));
   assert.equal(s.response.status, 200);
+  // The headers the client got, in the record and in kong.response during the log phase.
+  assert.equal(s.response.headers['x-kong-request-id'], res.headers['x-kong-request-id']);
+  assert.equal(s.response.headers['content-type'], res.headers['content-type']);
+  const logHeaders = (globalThis as { __logHeaders?: Record<string, unknown> }).__logHeaders!;
+  assert.equal(logHeaders['x-kong-request-id'], res.headers['x-kong-request-id']);
   assert.equal(s.route.name, 'serialized');
   assert.equal(s.service.name, 's');
   assert.equal(s.upstream_uri, '/?q=1');
