@@ -289,7 +289,7 @@ export function createForwarder(options: ForwarderOptions) {
     }
 
     cancel(): void {
-      if (this.cancelled) return;
+      if (this.cancelled || this.ended) return;
       this.cancelled = true;
       this.controller?.abort(CANCELLED);
     }
@@ -359,6 +359,8 @@ export function createForwarder(options: ForwarderOptions) {
       }
       const to = this.sink ?? this.res;
       if (to.write(chunk)) return;
+      // A client gone before this exchange could hear of it (it left during an async phase) never drains.
+      if (this.res.destroyed) return controller.abort(CANCELLED);
       controller.pause();
       to.once('drain', (this.resume ??= () => this.controller?.resume()));
     }
@@ -370,7 +372,10 @@ export function createForwarder(options: ForwarderOptions) {
       this.ended = true;
       this.detach();
       if (chunks) {
-        finishBuffered(this.req, res, f, this.status, this.upstreamHeaders, Buffer.concat(chunks)).catch((err: unknown) => this.broken(err));
+        finishBuffered(this.req, res, f, this.status, this.upstreamHeaders, Buffer.concat(chunks)).catch((err: unknown) => {
+          if (res.headersSent) this.broken(err);
+          else f.fail(500);
+        });
       } else if (sink) {
         sink.end((err?: Error | null) => {
           if (!err) sink.finish(trailers).catch((e: unknown) => this.broken(e));
@@ -381,6 +386,24 @@ export function createForwarder(options: ForwarderOptions) {
     }
 
     onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
+      // undici reports a throw from onResponseEnd here too: the attempt is over and was released already.
+      if (this.ended) return this.broken(err);
+      try {
+        this.attemptFailed(err);
+      } catch (thrown) {
+        // Whatever went wrong in here must not reach undici (it would re-emit it as an uncaught 'error').
+        this.crashed(thrown);
+      }
+    }
+
+    crashed(thrown: unknown): void {
+      options.log.error({ request_id: this.f.requestId, err: (thrown as Error)?.message ?? String(thrown) }, 'upstream error handling failed');
+      this.detach();
+      if (this.res.headersSent) this.res.destroy();
+      else this.f.fail(500);
+    }
+
+    private attemptFailed(err: Error): void {
       const f = this.f;
       const peer = this.peer!;
       f.peers.release(peer);
@@ -408,7 +431,14 @@ export function createForwarder(options: ForwarderOptions) {
       if (passive) options.health.report(this.balanced!, peer.target, passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
       options.log.debug({ request_id: f.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
       // A streamed request body cannot be sent again; a buffered one can.
-      if (failure.retryable && (this.body === null || Buffer.isBuffer(this.body))) return this.attempt();
+      // The next attempt after undici has finished with this one (its error handling is still on the stack).
+      if (failure.retryable && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
+        try {
+          this.attempt();
+        } catch (thrown) {
+          this.crashed(thrown);
+        }
+      });
       this.detach();
       if (!res.headersSent) f.fail(failure.status, failure.message);
     }
@@ -427,6 +457,8 @@ export function createForwarder(options: ForwarderOptions) {
   }
 
   function forward(req: IncomingMessage, res: ServerResponse, f: ForwardJob): void {
+    // The client left while plugins ran: nobody to answer, nothing to ask the upstream.
+    if (res.destroyed) return;
     if (belowThreshold(f)) return f.fail(503, 'failure to get a peer from the ring-balancer');
     const balanced = f.upstreamName ? f.snapshot.upstreams.get(f.upstreamName)?.upstream : undefined;
     new Exchange(req, res, f, balanced).attempt();

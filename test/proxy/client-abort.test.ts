@@ -5,20 +5,30 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
+import { writePlugins } from '../helpers/plugins.ts';
 import { startTestGateway, startUpstream } from '../helpers/servers.ts';
 
 // An upstream that takes the request and never answers.
 let upstreamClosed: Promise<unknown> | undefined;
+const seen: string[] = [];
 const upstream = await startUpstream((req) => {
+  seen.push(req.url ?? '');
   upstreamClosed = once(req.socket, 'close');
 });
+// An access phase that takes its time (an introspection call, say); the client leaves meanwhile.
+const dir = writePlugins([{
+  name: 'slow-access',
+  handler: `export default { version: '1.0.0', priority: 1000, async access() { await new Promise((r) => setTimeout(r, 300)); } };\n`,
+}]);
 const gw = await startTestGateway(`_format_version: "3.0"
 services:
 - name: s
   url: http://127.0.0.1:${upstream.port}
   read_timeout: 60000
-  routes: [{ name: hang, paths: [/hang] }]
-`);
+  routes:
+  - { name: hang, paths: [/hang] }
+  - { name: slow, paths: [/slow], plugins: [{ name: slow-access }] }
+`, { plugins: ['bundled', 'slow-access'], pluginsPath: [dir] });
 
 after(async () => {
   await gw.stop();
@@ -34,4 +44,19 @@ test('the upstream connection is closed when the client aborts while waiting', a
   await pending;
   const closed = await Promise.race([upstreamClosed!.then(() => true), sleep(3000).then(() => false)]);
   assert.equal(closed, true, 'the upstream saw the connection close');
+});
+
+test('a client that left during an async plugin phase is not forwarded to the upstream', async () => {
+  const controller = new AbortController();
+  const pending = request(`${gw.url}/slow/gone`, { signal: controller.signal }).catch((err: Error) => err);
+  await sleep(50);
+  controller.abort();
+  await pending;
+  await sleep(600);
+  assert.ok(!seen.includes('/gone'), `the upstream got ${JSON.stringify(seen)}`);
+  // The route still works for a client that waits.
+  const done = request(`${gw.url}/slow/waits`).catch((err: Error) => err);
+  for (let i = 0; i < 100 && !seen.includes('/waits'); i++) await sleep(10);
+  assert.ok(seen.includes('/waits'));
+  void done;
 });
