@@ -108,7 +108,19 @@ function rawHeaders(raw: readonly string[]): Headers {
   return out;
 }
 
-const headerName = (name: string) => name.toLowerCase().replace(/_/g, '-');
+/**
+ * A header name as Kong's PDK takes it (case-insensitive, `_` for `-`). Plugins pass the same few constant names
+ * on every request: those are remembered (up to a bound, as a plugin could pass names from the request).
+ */
+const headerNames = new Map<string, string>();
+function headerName(name: string): string {
+  const known = headerNames.get(name);
+  if (known !== undefined) return known;
+  const lower = name.toLowerCase();
+  const normal = lower.includes('_') ? lower.replaceAll('_', '-') : lower;
+  if (headerNames.size < 1024) headerNames.set(name, normal);
+  return normal;
+}
 const first = (v: string | readonly string[] | undefined) => (Array.isArray(v) ? v[0] : (v as string | undefined));
 const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
 const EMPTY = Buffer.alloc(0);
