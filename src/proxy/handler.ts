@@ -80,6 +80,7 @@ const byPriority = (a: PlannedPlugin, b: PlannedPlugin) =>
   b.handler.priority - a.handler.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
 
 const fixedOf = (step: PlanStep) => step.fixed?.planned;
+const NOTHING = () => undefined;
 
 export function createProxyHandler(options: ProxyOptions, listener: Listener) {
   const { headers: headerSettings } = options;
@@ -99,6 +100,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     let match: RouteMatch | undefined;
     const state: PhaseState = { exited: false };
     const fail = (status: number, message = defaultMessage(status), extra?: Readonly<Record<string, string>>) => answer(status, message, extra);
+    const fail500 = () => fail(500);
 
     const rawUrl = req.url ?? '';
     const queryAt = rawUrl.indexOf('?');
@@ -141,7 +143,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
         const kong = pdk!;
         kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
-        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, () => undefined);
+        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, NOTHING);
         if (done instanceof Promise) done.catch(() => undefined);
       });
       return pdk;
@@ -153,7 +155,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       makePdk();
       plan = rewrite;
       phases = snapshot.plugins.globalPhases;
-      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, () => fail(500));
+      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, fail500);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || routeRequest(), () => fail(500));
         return;
@@ -181,7 +183,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       makePdk().match = match;
       plan = routePlan.plugins;
       phases = routePlan.phases;
-      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, () => fail(500), fixedOf);
+      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, fail500, fixedOf);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || proceed(), () => fail(500));
         return;
@@ -260,7 +262,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       kong.setResponse(status, headers, 'service');
       kong.responseBody = body;
       if (phases.response) {
-        const ran = runPhase('response', plan, kongFor, state, options.log, () => fail(500));
+        const ran = runPhase('response', plan, kongFor, state, options.log, fail500);
         if (ran instanceof Promise) await ran;
         if (state.exited) return undefined;
       }
@@ -273,7 +275,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const kong = pdk;
       kong.setResponse(status, headers, source);
       if (!phases.headerFilter) return;
-      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, () => undefined);
+      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, NOTHING);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
         ran.catch(() => undefined);

@@ -42,19 +42,20 @@ export function runPhase<T = PlannedPlugin>(
     try {
       result = fn(kongFor(plugin), plugin.config);
     } catch (err) {
-      return fail(plugin, err);
+      return failed(phase, plugin, err, state, log, onError);
     }
     if (result instanceof Promise) {
       return result.then(
         () => runPhase(phase, items, kongFor, state, log, onError, pick, i + 1),
-        (err: unknown) => fail(plugin, err),
+        (err: unknown) => failed(phase, plugin, err, state, log, onError),
       );
     }
   }
+}
 
-  function fail(plugin: PlannedPlugin, err: unknown): void {
-    log.error({ plugin: plugin.name, plugin_id: plugin.id, phase, err: (err as Error)?.message ?? String(err) }, 'plugin failed');
-    state.exited = true;
-    onError();
-  }
+/** A plugin threw or rejected: logged with its name and phase, and the request ends with `onError`. */
+function failed(phase: Phase, plugin: PlannedPlugin, err: unknown, state: PhaseState, log: Logger, onError: () => void): void {
+  log.error({ plugin: plugin.name, plugin_id: plugin.id, phase, err: (err as Error)?.message ?? String(err) }, 'plugin failed');
+  state.exited = true;
+  onError();
 }

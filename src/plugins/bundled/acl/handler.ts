@@ -18,6 +18,14 @@ function prepare(config: Config) {
   return p;
 }
 
+/** A consumer's groups as the header lists them; the snapshot's lists are the same arrays on every request. */
+const joinedLists = new WeakMap<readonly string[], string>();
+function joined(groups: readonly string[]): string {
+  let text = joinedLists.get(groups);
+  if (text === undefined) joinedLists.set(groups, (text = groups.join(', ')));
+  return text;
+}
+
 export default definePluginHandler<Config>({
   version: '1.0.0',
   priority: 950,
@@ -29,17 +37,15 @@ export default definePluginHandler<Config>({
       else kong.response.error(401);
       return;
     }
-    const groups = [
-      ...kong.client.credentials.groups(consumer.id),
-      ...(config.include_consumer_groups ? kong.client.credentials.consumerGroups(consumer.id) : []),
-    ];
+    const acls = kong.client.credentials.groups(consumer.id);
+    const groups = config.include_consumer_groups ? [...acls, ...kong.client.credentials.consumerGroups(consumer.id)] : acls;
     const { deny, groups: listed } = prepare(config);
     const inList = groups.some((g) => listed.has(g));
     if (deny ? inList : !inList) {
       kong.response.error(403, FORBIDDEN);
       return;
     }
-    if (!config.hide_groups_header && groups.length > 0) kong.service.request.setHeader('X-Consumer-Groups', groups.join(', '));
+    if (!config.hide_groups_header && groups.length > 0) kong.service.request.setHeader('X-Consumer-Groups', groups === acls ? joined(acls) : groups.join(', '));
     else kong.service.request.clearHeader('X-Consumer-Groups');
   },
 });
