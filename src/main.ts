@@ -15,7 +15,8 @@ import { trustedPeers } from './proxy/headers.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
-import { compileSnapshot, originsOf } from './snapshot/snapshot.ts';
+import { compileSnapshot } from './snapshot/snapshot.ts';
+import { poolIdsOf } from './upstream/pool-key.ts';
 import { PoolRegistry } from './upstream/pools.ts';
 import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
@@ -90,7 +91,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     handlers,
     log,
     onSwap: async (next) => {
-      pools.retainOnly(originsOf(next));
+      pools.retainOnly(poolIdsOf(next));
       await stopChecks();
       stopChecks = startActiveChecks(next.config, health);
       for (const l of listeners) l.refreshTls();

@@ -18,6 +18,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
+import { poolKeyFor } from '../upstream/pool-key.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import { checkVerifyDepth } from '../upstream/verify-depth.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
@@ -199,12 +200,7 @@ export function createForwarder(options: ForwarderOptions) {
   function poolFor(f: ForwardJob, peer: Peer): Pool {
     const known = poolOfPeer.get(peer);
     if (known !== undefined && known.service === f.service && !known.pool.closed) return known.pool;
-    const protocol = f.service.protocol === 'https' ? 'https' : 'http';
-    const pool = options.pools.get({
-      protocol, host: peer.host, port: peer.port, connectTimeout: f.service.connect_timeout,
-      servername: protocol === 'https' && !/^[\d.]+$|:/.test(peer.host) ? peer.host : undefined,
-      tls: f.snapshot.upstreamTls.get(f.service.id),
-    });
+    const pool = options.pools.get(poolKeyFor(f.service, peer, f.snapshot.upstreamTls.get(f.service.id)));
     poolOfPeer.set(peer, { service: f.service, pool });
     return pool;
   }

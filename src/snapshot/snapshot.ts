@@ -33,18 +33,6 @@ export interface Snapshot {
   readonly credentials: Credentials;
 }
 
-/** Every `host:port` a snapshot may send to: services' hosts and upstreams' targets. */
-export function originsOf(snapshot: Snapshot): Set<string> {
-  const out = new Set<string>();
-  const wrap = (h: string) => (h.includes(':') ? `[${h}]` : h);
-  for (const s of snapshot.config.services) if (!snapshot.upstreams.has(s.host)) out.add(`${wrap(s.host)}:${s.port}`);
-  for (const t of snapshot.config.targets) {
-    const colon = t.target.lastIndexOf(':');
-    out.add(`${wrap(t.target.slice(0, colon).replace(/^\[(.*)\]$/, '$1'))}${t.target.slice(colon)}`);
-  }
-  return out;
-}
-
 /** `loadedAt` (ms) anchors credential ttls; it is the only time a snapshot knows, passed in to keep this pure. */
 export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>, loadedAt = Date.now()): Snapshot {
   const targetsByUpstream = new Map<string, Config['targets'][number][]>();

@@ -5,17 +5,7 @@
 import type { TLSSocket } from 'node:tls';
 import { buildConnector, Pool } from 'undici';
 import { checkVerifyDepth } from './verify-depth.ts';
-import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
-
-export interface PoolKey {
-  readonly protocol: 'http' | 'https';
-  readonly host: string;
-  readonly port: number;
-  readonly connectTimeout: number;
-  readonly servername: string | undefined;
-  /** For https: verification, trusted CAs, client certificate (the service's settings). */
-  readonly tls: UpstreamTls | undefined;
-}
+import { poolId, type PoolKey } from './pool-key.ts';
 
 /** A connector that refuses upstream certificate chains longer than tls_verify_depth allows. */
 function depthChecking(options: buildConnector.BuildOptions, depth: number): buildConnector.connector {
@@ -33,7 +23,7 @@ export class PoolRegistry {
   readonly #pools = new Map<string, Pool>();
 
   get(key: PoolKey): Pool {
-    const id = `${key.protocol}://${key.host.includes(':') ? `[${key.host}]` : key.host}:${key.port}|${key.connectTimeout}|${key.tls?.id ?? ''}|${key.servername ?? ''}`;
+    const id = poolId(key);
     let pool = this.#pools.get(id);
     if (!pool) {
       const origin = id.slice(0, id.indexOf('|'));
@@ -63,13 +53,13 @@ export class PoolRegistry {
   }
 
   /**
-   * After a reload: closes the pools of origins (`host:port`) the new config no longer sends to. undici's close
-   * lets requests in flight finish first, so nothing is cut.
+   * After a reload: closes the pools the new config no longer sends to (`poolIdsOf`): origins gone, and origins
+   * whose connect timeout or TLS settings changed. undici's close lets requests in flight finish first, so nothing
+   * is cut; a request of the old snapshot that still needs one gets a new pool, closed at the next reload.
    */
-  retainOnly(origins: ReadonlySet<string>): void {
+  retainOnly(ids: ReadonlySet<string>): void {
     for (const [id, pool] of this.#pools) {
-      const origin = id.slice(id.indexOf('://') + 3, id.indexOf('|'));
-      if (origins.has(origin)) continue;
+      if (ids.has(id)) continue;
       this.#pools.delete(id);
       void pool.close().catch(() => undefined);
     }

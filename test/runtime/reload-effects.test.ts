@@ -50,3 +50,27 @@ test('pools of targets that left the config are closed after the reload', async 
     await Promise.all([a.close(), b.close()]);
   }
 });
+
+test('a pool whose settings changed is replaced; an unchanged one keeps its connections', async () => {
+  const a = await startUpstream(undefined, 'a');
+  const config = (timeout: number, name = 's') => `_format_version: "3.0"\nservices:\n- name: ${name}\n  url: http://127.0.0.1:${a.port}\n  connect_timeout: ${timeout}\n  routes: [{ name: r, paths: [/] }]\n`;
+  const gw = await startTestGateway(config(5000));
+  try {
+    await (await request(gw.url)).body.text();
+    const before = gw.gateway.pools.size;
+    assert.equal(before, 1);
+    // Only the service's name changes: same origin, timeout and TLS, so the same pool stays.
+    writeFileSync(gw.file, config(5000, 'renamed'));
+    await gw.gateway.reload('test');
+    assert.equal(gw.gateway.pools.size, 1, 'the unchanged pool stays');
+    // A new connect timeout: the old pool (made with the old timeout) is closed.
+    writeFileSync(gw.file, config(7000, 'renamed'));
+    await gw.gateway.reload('test');
+    assert.equal(gw.gateway.pools.size, 0, 'the pool with the old timeout is gone');
+    await (await request(gw.url)).body.text();
+    assert.equal(gw.gateway.pools.size, 1);
+  } finally {
+    await gw.stop();
+    await a.close();
+  }
+});
