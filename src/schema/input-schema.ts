@@ -1,7 +1,8 @@
 /**
  * Turns a schema module's schema (where defaulted fields are non-optional, so the validated type has them) into the
- * schema of what a user may write: defaulted fields are not required and may be `null` ("use the default").
- * Pure; returns a new plain JSON object, never the module's own.
+ * schema of what a user may write: defaulted fields are not required and may be `null` ("use the default"), and a
+ * string may not be empty unless its schema sets `minLength: 0` (as Kong). Pure; returns a new plain JSON object,
+ * never the module's own.
  */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -30,6 +31,8 @@ function transform(node: Json): Json {
   if (!isObject(node)) return node;
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(node)) out[k] = k === 'default' || k === 'examples' || k === 'const' || k === 'enum' ? v : transform(v);
+  // Kong refuses empty strings unless a field says otherwise (its schema's default len_min is 1).
+  if (out.type === 'string' && out.minLength === undefined && out.enum === undefined && out.const === undefined) out.minLength = 1;
   const props = out.properties;
   if (isObject(props)) {
     const defaulted = new Set<string>();

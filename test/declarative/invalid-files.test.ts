@@ -5,6 +5,23 @@ import { problems, yaml } from '../helpers/config.ts';
 
 const cases: { name: string; file: string; expect: string[] }[] = [
   {
+    name: "empty strings: Kong refuses them unless a field allows it",
+    file: yaml`
+      _format_version: "3.0"
+      consumers:
+      - username: alice
+        custom_id: ""
+      plugins:
+      - name: request-termination
+        config:
+          message: ""
+    `,
+    expect: [
+      '4:14 consumers[0].custom_id: length must be at least 1',
+      '8:14 plugins[0].config.message: length must be at least 1',
+    ],
+  },
+  {
     name: 'route path without a leading slash (the README example)',
     file: yaml`
       _format_version: "3.0"
