@@ -20,7 +20,7 @@ export const RedisConfig = () =>
     send_timeout: Nullable(Timeout()),
     read_timeout: Nullable(Timeout()),
     username: Nullable(Type.String()),
-    password: Nullable(Type.String()),
+    password: Nullable(Type.String({ minLength: 0 })), // Kong lets it be empty (no AUTH)
     database: Type.Integer({ minimum: 0, default: 0 }),
     ssl: Type.Boolean({ default: false }),
     ssl_verify: Type.Boolean({ default: false }),
@@ -31,7 +31,7 @@ export const RedisConfig = () =>
 export const LEGACY_REDIS_FIELDS = {
   redis_host: Nullable(Type.String({ description: 'Deprecated: use redis.host.' })),
   redis_port: Nullable(Port({ description: 'Deprecated: use redis.port.' })),
-  redis_password: Nullable(Type.String({ description: 'Deprecated: use redis.password.' })),
+  redis_password: Nullable(Type.String({ minLength: 0, description: 'Deprecated: use redis.password.' })),
   redis_username: Nullable(Type.String({ description: 'Deprecated: use redis.username.' })),
   redis_ssl: Nullable(Type.Boolean({ description: 'Deprecated: use redis.ssl.' })),
   redis_ssl_verify: Nullable(Type.Boolean({ description: 'Deprecated: use redis.ssl_verify.' })),
