@@ -125,6 +125,8 @@ function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Re
   });
   list(v.paths).forEach((p, i) => {
     if (typeof p !== 'string') return;
+    // Kong checks this first, on regex paths too.
+    if (p.includes('//')) return report(['paths', i], 'must not have empty segments');
     if (p.startsWith('~')) {
       const re = compileKongRegex(p.slice(1), { anchored: true });
       if (!re.ok) report(['paths', i], `invalid regex: '${p.slice(1)}' (${re.message})`);

@@ -139,7 +139,7 @@ const cases: { name: string; file: string; expect: string[] }[] = [
       - name: no-matcher
         protocols: [http]
       - name: bad
-        paths: ["~/(unclosed", "/a/./b", "/ok/%7Euser"]
+        paths: ["~/(unclosed", "/a/./b", "/ok/%7Euser", "/a//b", "~/x//y"]
         hosts: ["*.example.*", "ex ample.com", "example.com:99999"]
         headers:
           Host: [x]
@@ -153,6 +153,8 @@ const cases: { name: string; file: string; expect: string[] }[] = [
       "6:11 routes[1].paths[0]: invalid regex: '/(unclosed' (Unterminated group)",
       "6:26 routes[1].paths[1]: non-normalized path, consider use '/a/b' instead",
       "6:36 routes[1].paths[2]: non-normalized path, consider use '/ok/~user' instead",
+      '6:51 routes[1].paths[3]: must not have empty segments',
+      '6:60 routes[1].paths[4]: must not have empty segments',
       '7:11 routes[1].hosts[0]: invalid wildcard: must have at most one wildcard',
       '7:26 routes[1].hosts[1]: invalid hostname: ex ample.com',
       '7:42 routes[1].hosts[2]: invalid port number',
