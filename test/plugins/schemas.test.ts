@@ -128,6 +128,14 @@ test('regexes in cors origins and bot-detection lists must compile', () => {
 test('http-log: endpoint url and forbidden headers', () => {
   assert.deepEqual(problems('http-log', { http_endpoint: 'not a url' }), ['http_endpoint: missing host in url']);
   assert.deepEqual(problems('http-log', { http_endpoint: 'http://x.example', headers: { Host: 'y' } }), ["headers.Host: cannot contain 'Host' header"]);
+  assert.deepEqual(problems('http-log', { http_endpoint: 'http://x.example', headers: { 'content-TYPE': 'y', 'x y': 'z' } }), [
+    "headers.content-TYPE: cannot contain 'Content-Type' header",
+    `headers["x y"]: bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'`,
+  ]);
+  assert.deepEqual(problems('http-log', { http_endpoint: 'https://user:pw@x.example/in', headers: { Authorization: 'Basic eA==' } }), [
+    "headers.Authorization: specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed",
+  ]);
+  assert.deepEqual(problems('http-log', { http_endpoint: 'https://user:pw@x.example/in', headers: { 'X-Token': 'a' } }), []);
 });
 
 test('allowed protocols and forbidden scopes are part of the schema', () => {

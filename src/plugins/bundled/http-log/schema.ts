@@ -3,6 +3,9 @@ import { definePluginSchema, type ConfigProblem } from '../../schema-types.ts';
 import { Nullable, Rec, Type } from '../../../schema/kit.ts';
 import { ANY_PROTOCOLS, CustomFieldsByLua, QueueConfig } from '../../shared-schemas.ts';
 
+/** Headers the log request sets itself; Kong's message names them in this spelling. */
+const RESERVED = new Map([['host', 'Host'], ['content-length', 'Content-Length'], ['content-type', 'Content-Type']]);
+
 export default definePluginSchema({
   name: 'http-log',
   protocols: ANY_PROTOCOLS,
@@ -28,11 +31,16 @@ export default definePluginSchema({
       problems.push({ path: ['http_endpoint'], message: 'missing host in url' });
     }
     if (url && url.protocol !== 'http:' && url.protocol !== 'https:') problems.push({ path: ['http_endpoint'], message: 'unsupported scheme; expected http or https' });
-    for (const name of Object.keys(config.headers ?? {})) {
-      const lower = name.toLowerCase();
-      if (lower === 'host' || lower === 'content-length' || lower === 'content-type') {
-        problems.push({ path: ['headers', name], message: `cannot contain '${name}' header` });
-      }
+    const names = Object.keys(config.headers ?? {});
+    for (const name of names) {
+      const reserved = RESERVED.get(name.toLowerCase());
+      if (!/^[A-Za-z0-9_-]+$/.test(name)) problems.push({ path: ['headers', name], message: "bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'" });
+      else if (reserved) problems.push({ path: ['headers', name], message: `cannot contain '${reserved}' header` });
+    }
+    // Credentials in the URL and an Authorization header would both authenticate: Kong refuses the pair.
+    const authorization = names.find((n) => n.toLowerCase() === 'authorization');
+    if (url && (url.username || url.password) && authorization !== undefined) {
+      problems.push({ path: ['headers', authorization], message: "specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed" });
     }
     return problems;
   },
