@@ -1,19 +1,35 @@
 /**
- * A set of matchers indexed for lookup: prefix-path matchers in a character trie (Kong's prefixes are character
- * prefixes, not segments), the rest (regex paths, no path) in a list. A lookup yields the matchers that could
+ * A set of matchers indexed for lookup: prefix-path matchers in a compressed character trie (Kong's prefixes are
+ * character prefixes, not segments; chains without a branch are one edge), the rest (regex paths, no path) in a list. A lookup yields the matchers that could
  * match a path, in rank order, without visiting those whose prefix the path does not start with.
  */
 import type { Matcher } from './matcher.ts';
 
 interface TrieNode {
+  /** The characters on the edge into this node (after compression, often more than one). */
+  label: string;
   readonly children: Map<string, TrieNode>;
   readonly here: Matcher[];
 }
 
-const newNode = (): TrieNode => ({ children: new Map(), here: [] });
+const newNode = (label: string): TrieNode => ({ label, children: new Map(), here: [] });
+
+/** Merges chains of single-child nodes that hold no matcher into one edge: fewer hops per lookup. */
+function compress(node: TrieNode): void {
+  for (const [first, child] of node.children) {
+    let merged = child;
+    while (merged.here.length === 0 && merged.children.size === 1) {
+      const only = merged.children.values().next().value!;
+      only.label = merged.label + only.label;
+      merged = only;
+    }
+    node.children.set(first, merged);
+    compress(merged);
+  }
+}
 
 export class CandidateSet {
-  readonly #root = newNode();
+  readonly #root = newNode('');
   readonly #others: Matcher[] = [];
 
   /** `matchers` must be in rank order. */
@@ -26,23 +42,30 @@ export class CandidateSet {
       let node = this.#root;
       for (const ch of m.path.prefix) {
         let next = node.children.get(ch);
-        if (!next) node.children.set(ch, (next = newNode()));
+        if (!next) node.children.set(ch, (next = newNode(ch)));
         node = next;
       }
       node.here.push(m);
     }
+    compress(this.#root);
   }
 
-  /** The candidates for `path`, in rank order. */
-  lookup(path: string): Matcher[] {
-    const lists: Matcher[][] = [];
-    if (this.#others.length > 0) lists.push(this.#others);
-    let node: TrieNode | undefined = this.#root;
-    for (let i = 0; node && i <= path.length; i++) {
-      if (node.here.length > 0) lists.push(node.here);
-      node = i < path.length ? node.children.get(path[i]!) : undefined;
+  /**
+   * Appends to `out` the lists of candidates for `path`, each in rank order: the matchers without a prefix path,
+   * then those of every prefix of `path` that has some. Several routes can share a path's prefixes (`/svc/1` and
+   * `/svc/12` both prefix `/svc/123`), so the caller merges the lists by rank instead of this sorting a copy.
+   */
+  collect(path: string, out: Matcher[][]): void {
+    if (this.#others.length > 0) out.push(this.#others);
+    let node = this.#root;
+    let i = 0;
+    for (;;) {
+      if (node.here.length > 0) out.push(node.here);
+      if (i >= path.length) return;
+      const child = node.children.get(path[i]!);
+      if (child === undefined || !path.startsWith(child.label, i)) return;
+      i += child.label.length;
+      node = child;
     }
-    if (lists.length === 1) return lists[0]!;
-    return lists.flat().sort((a, b) => a.rank - b.rank);
   }
 }

@@ -92,20 +92,38 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       const outcome = e.test(req);
       if (outcome) return { route: e.route, service: e.service, matchedPath: outcome.matchedPath, captures: outcome.captures };
     }
-    const specific = byHost.get(req.host)?.lookup(req.path) ?? [];
-    const rest = general.lookup(req.path);
-    // Merge the host's candidates with the general ones in rank order.
-    let i = 0;
-    let j = 0;
-    while (i < specific.length || j < rest.length) {
-      const a = specific[i];
-      const b = rest[j];
-      const next = b === undefined || (a !== undefined && a.rank < b.rank) ? (i++, a!) : (j++, b);
-      const found = tryMatch(next, req);
+    // The host's candidate lists and the general ones, merged by rank as they are tried (most requests stop at
+    // the first). Scratch arrays: matching is synchronous and never re-entered.
+    const lists = scratchLists;
+    lists.length = 0;
+    byHost.get(req.host)?.collect(req.path, lists);
+    general.collect(req.path, lists);
+    if (lists.length === 1) {
+      for (const m of lists[0]!) {
+        const found = tryMatch(m, req);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    const at = scratchPositions;
+    for (let k = 0; k < lists.length; k++) at[k] = 0;
+    for (;;) {
+      let best = -1;
+      let bestRank = Infinity;
+      for (let k = 0; k < lists.length; k++) {
+        const m = lists[k]![at[k]!];
+        if (m !== undefined && m.rank < bestRank) {
+          best = k;
+          bestRank = m.rank;
+        }
+      }
+      if (best < 0) return undefined;
+      const found = tryMatch(lists[best]![at[best]!++]!, req);
       if (found) return found;
     }
-    return undefined;
   };
+  const scratchLists: Matcher[][] = [];
+  const scratchPositions: number[] = [];
 
   return {
     match(req) {

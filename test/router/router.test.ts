@@ -139,3 +139,23 @@ test('the result cache never changes an answer', () => {
     assert.equal(match({ path: '/api' }), 'any');
   }
 });
+
+test('overlapping prefixes of several routes, with and without hosts, are tried in rank order', () => {
+  const match = routerFor(`
+  - { name: p1, paths: [/svc/1] }
+  - { name: p12, paths: [/svc/12] }
+  - { name: p123-post, paths: [/svc/123], methods: [POST] }
+  - { name: p12-host, paths: [/svc/12], hosts: [example.com] }
+  - { name: p1234-other-host, paths: [/svc/1234], hosts: [other.example] }
+  - { name: regex, paths: ["~/svc/1[0-9]+/x$"] }
+`);
+  // Two matched fields beat one; between two-field routes a plain host beats a method, whatever the prefix length.
+  assert.equal(match({ path: '/svc/1234/items' }), 'p12-host');
+  assert.equal(match({ path: '/svc/1234/items', method: 'POST' }), 'p12-host');
+  assert.equal(match({ path: '/svc/1234/items', method: 'POST', host: 'elsewhere.example' }), 'p123-post');
+  assert.equal(match({ path: '/svc/1234/items', host: 'elsewhere.example' }), 'p12');
+  assert.equal(match({ path: '/svc/1234/items', host: 'other.example' }), 'p1234-other-host');
+  assert.equal(match({ path: '/svc/19', host: 'elsewhere.example' }), 'p1');
+  assert.equal(match({ path: '/svc/19/x', host: 'elsewhere.example' }), 'regex');
+  assert.equal(match({ path: '/svc/2', host: 'elsewhere.example' }), undefined);
+});

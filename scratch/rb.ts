@@ -1,0 +1,2 @@
+import { runRouterBench } from '../bench/router.ts';
+runRouterBench();

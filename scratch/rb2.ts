@@ -1,0 +1,14 @@
+import { loadConfigText } from '../src/declarative/load-config.ts';
+import { BUNDLED_PLUGIN_SCHEMAS } from '../src/plugins/registry.ts';
+import { compileRouter, type RequestFacts } from '../src/router/router.ts';
+import { generateConfig, renderConfig } from '../bench/generate-config.ts';
+const catalog = new Map(BUNDLED_PLUGIN_SCHEMAS.map((p) => [p.name, p]));
+const routes = Number(process.argv[2]);
+const text = renderConfig(generateConfig({ services: routes, consumers: 0, plugins: 0 }), 'json');
+const { config } = loadConfigText(text, 'bench.json', { plugins: catalog });
+const router = compileRouter(config!);
+const req = (i: number): RequestFacts => ({ method: 'GET', host: 'api.example.com', port: 8000, headers: {}, sni: undefined, scheme: 'http', path: `/svc/${i % routes}/items/${i}` });
+for (let i = 0; i < 20_000; i++) router.match(req(i));
+const t = process.hrtime.bigint();
+for (let i = 0; i < 1_000_000; i++) router.match(req(i));
+console.log(routes, Number(process.hrtime.bigint() - t) / 1e6, 'ns/match');
