@@ -15,7 +15,7 @@ import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
-import { NO_PHASES, phaseFlags, resolveStep, type PhaseFlags, type PlannedPlugin, type PlanStep, type RoutePlan } from '../snapshot/plugin-plans.ts';
+import { NO_PHASES, phaseSteps, resolveStep, type PhaseSteps, type PlannedPlugin, type PlanStep, type RoutePlan } from '../snapshot/plugin-plans.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
@@ -23,7 +23,7 @@ import type { PoolRegistry } from '../upstream/pools.ts';
 import { createForwarder, type ForwardJob, type Upgrade, type UpstreamStats } from './forward.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
-import { runPhase, type PhaseState } from './phase-runner.ts';
+import { runPhase, runSteps, type PhaseState } from './phase-runner.ts';
 import { serializeRequest } from './serialize.ts';
 
 export type { Upgrade } from './forward.ts';
@@ -50,7 +50,6 @@ type Headers = Record<string, string | string[]>;
 const REQUEST_BODY_LIMIT = 8 * 1024 * 1024;
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
-const NO_PLUGINS: readonly PlannedPlugin[] = Object.freeze([]);
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : ip);
 
@@ -93,9 +92,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
     const snapshot = options.store.current();
     const stats: UpstreamStats = { tries: [], upstreamUri: undefined, upstreamStatus: undefined, upstreamLatency: undefined, proxyLatency: undefined };
     // Declared before any answer can be given: the header filter reads them (no plugins until a route matched).
-    let plan: readonly PlannedPlugin[] = NO_PLUGINS;
-    // The phases `plan` has, decided with it (compiled per route; once per request only for consumer-scoped plans).
-    let phases: PhaseFlags = NO_PHASES;
+    // The phases after access and their plugins (compiled per route; per request only for consumer-scoped plans).
+    let phases: PhaseSteps = NO_PHASES;
     let pdk: RequestKong | undefined;
     let match: RouteMatch | undefined;
     const state: PhaseState = { exited: false };
@@ -139,23 +137,21 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       // The log phase runs once the answer is out; what it does never changes the answer.
       // `on`, not `once`: 'close' comes once, and once's wrapper costs per request.
       if (snapshot.plugins.anyLog) res.on('close', () => {
-        if (!phases.log) return;
+        if (phases.log.length === 0) return;
         // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
         const kong = pdk!;
         kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
-        const done = runPhase('log', plan, kongFor, { exited: false }, options.log, NOTHING);
+        const done = runSteps('log', phases.log, kongFor, { exited: false }, options.log, NOTHING);
         if (done instanceof Promise) done.catch(() => undefined);
       });
       return pdk;
     };
 
-    if (snapshot.plugins.globalPhases.rewrite) {
+    if (snapshot.plugins.globalPhases.rewrite.length > 0) {
       // Only global plugins run here: no route is known yet. They also form the plan of a request no route takes.
-      const rewrite = snapshot.plugins.global;
       makePdk();
-      plan = rewrite;
       phases = snapshot.plugins.globalPhases;
-      const ran = runPhase('rewrite', rewrite, kongFor, state, options.log, fail500);
+      const ran = runSteps('rewrite', phases.rewrite, kongFor, state, options.log, fail500);
       if (ran instanceof Promise) {
         ran.then(() => state.exited || routeRequest(), () => fail(500));
         return;
@@ -176,12 +172,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }
       const routePlan = snapshot.plugins.forRoute(route.id);
       if (routePlan.access.length === 0) {
-        plan = NO_PLUGINS;
         phases = NO_PHASES;
         return proceed();
       }
       makePdk().match = match;
-      plan = routePlan.plugins;
       phases = routePlan.phases;
       const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, fail500, fixedOf);
       if (ran instanceof Promise) {
@@ -209,8 +203,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         return p;
       };
       const settle = () => {
-        plan = routePlan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority);
-        phases = phaseFlags(plan);
+        phases = phaseSteps(routePlan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
       };
       const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
         settle();
@@ -244,9 +237,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         method: pdk?.upstreamMethod ?? req.method ?? 'GET',
         headers: upstreamHeaders,
         body: pdk ? pdk.upstreamBody(hasBody) : hasBody ? req : null,
-        buffered: phases.response || pdk?.bufferingEnabled === true,
+        buffered: phases.response.length > 0 || pdk?.bufferingEnabled === true,
         headerFilter,
-        bodyFilter: phases.bodyFilter ? bodyFilter : undefined,
+        bodyFilter: phases.bodyFilter.length > 0 ? bodyFilter : undefined,
         respond,
         fail,
         bodyLimit: pdk?.bodyLimit,
@@ -261,8 +254,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       kong.setServiceResponse(status, { ...headers }, body);
       kong.setResponse(status, headers, 'service');
       kong.responseBody = body;
-      if (phases.response) {
-        const ran = runPhase('response', plan, kongFor, state, options.log, fail500);
+      if (phases.response.length > 0) {
+        const ran = runSteps('response', phases.response, kongFor, state, options.log, fail500);
         if (ran instanceof Promise) await ran;
         if (state.exited) return undefined;
       }
@@ -274,8 +267,8 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       if (!pdk) return;
       const kong = pdk;
       kong.setResponse(status, headers, source);
-      if (!phases.headerFilter) return;
-      const ran = runPhase('headerFilter', plan, kongFor, { exited: false }, options.log, NOTHING);
+      if (phases.headerFilter.length === 0) return;
+      const ran = runSteps('headerFilter', phases.headerFilter, kongFor, { exited: false }, options.log, NOTHING);
       if (ran instanceof Promise) {
         options.log.warn({ request_id: requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
         ran.catch(() => undefined);
@@ -287,7 +280,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const kong = pdk!;
       kong.chunk = chunk;
       kong.lastChunk = last;
-      const ran = runPhase('bodyFilter', plan, kongFor, { exited: false }, options.log, () => res.destroy());
+      const ran = runSteps('bodyFilter', phases.bodyFilter, kongFor, { exited: false }, options.log, () => res.destroy());
       return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
     }
 
@@ -327,7 +320,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         res.writeHead(status, headers);
         res.end(req.method === 'HEAD' ? undefined : out);
       };
-      if (!phases.bodyFilter) return write(body);
+      if (phases.bodyFilter.length === 0) return write(body);
       const filtered = bodyFilter(body, true);
       if (filtered instanceof Promise) filtered.then(write, () => res.destroy());
       else write(filtered);

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Kong } from '../pdk/kong.ts';
 import type { Phase } from '../plugins/types.ts';
-import type { PlannedPlugin } from '../snapshot/plugin-plans.ts';
+import type { PhaseStep, PlannedPlugin } from '../snapshot/plugin-plans.ts';
 
 export interface PhaseState {
   /** Set once a plugin has answered the request (kong.response.exit/error). */
@@ -48,6 +48,37 @@ export function runPhase<T = PlannedPlugin>(
       return result.then(
         () => runPhase(phase, items, kongFor, state, log, onError, pick, i + 1),
         (err: unknown) => failed(phase, plugin, err, state, log, onError),
+      );
+    }
+  }
+}
+
+/**
+ * Runs one phase's steps (the plugins that have it, their function taken out when the plan was made): the phases
+ * after access, where the plan is fixed.
+ */
+export function runSteps(
+  phase: Phase,
+  steps: readonly PhaseStep[],
+  kongFor: KongFor,
+  state: PhaseState,
+  log: Logger,
+  onError: () => void,
+  from = 0,
+): void | Promise<void> {
+  for (let i = from; i < steps.length; i++) {
+    if (state.exited) return;
+    const step = steps[i]!;
+    let result: void | Promise<void>;
+    try {
+      result = step.run(kongFor(step.plugin), step.plugin.config);
+    } catch (err) {
+      return failed(phase, step.plugin, err, state, log, onError);
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        () => runSteps(phase, steps, kongFor, state, log, onError, i + 1),
+        (err: unknown) => failed(phase, step.plugin, err, state, log, onError),
       );
     }
   }

@@ -12,6 +12,7 @@
  * descending, as Kong sorts them); the access phase follows the instances' dynamic `ordering` where they set one.
  */
 import type { Config, Plugin } from '../declarative/config.ts';
+import type { Kong } from '../pdk/kong.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 
 export interface PlannedPlugin {
@@ -37,27 +38,37 @@ interface Scoped {
   readonly planned: PlannedPlugin;
 }
 
-/** Which phases some plugin of a list has: decided once per list, read by every request. */
-export interface PhaseFlags {
-  readonly rewrite: boolean;
-  readonly response: boolean;
-  readonly headerFilter: boolean;
-  readonly bodyFilter: boolean;
-  readonly log: boolean;
+/** One plugin's function for one phase, taken out of its handler when the plan is made. */
+export interface PhaseStep {
+  readonly plugin: PlannedPlugin;
+  readonly run: (kong: Kong, config: Readonly<Record<string, unknown>>) => void | Promise<void>;
 }
 
-export function phaseFlags(plugins: readonly PlannedPlugin[]): PhaseFlags {
-  const has = (phase: keyof PhaseFlags) => plugins.some((p) => p.handler[phase] !== undefined);
-  return Object.freeze({ rewrite: has('rewrite'), response: has('response'), headerFilter: has('headerFilter'), bodyFilter: has('bodyFilter'), log: has('log') });
+/**
+ * The phases after access, each with only the plugins that have it, in the list's order: decided once per list,
+ * so a request neither looks a phase up in every handler nor calls past those without it.
+ */
+export interface PhaseSteps {
+  readonly rewrite: readonly PhaseStep[];
+  readonly response: readonly PhaseStep[];
+  readonly headerFilter: readonly PhaseStep[];
+  readonly bodyFilter: readonly PhaseStep[];
+  readonly log: readonly PhaseStep[];
 }
 
-export const NO_PHASES: PhaseFlags = phaseFlags([]);
+export function phaseSteps(plugins: readonly PlannedPlugin[]): PhaseSteps {
+  const of = (phase: keyof PhaseSteps): readonly PhaseStep[] => Object.freeze(plugins.flatMap((plugin) => {
+    const run = plugin.handler[phase];
+    return run ? [{ plugin, run }] : [];
+  }));
+  return Object.freeze({ rewrite: of('rewrite'), response: of('response'), headerFilter: of('headerFilter'), bodyFilter: of('bodyFilter'), log: of('log') });
+}
+
+export const NO_PHASES: PhaseSteps = phaseSteps([]);
 
 export interface RoutePlan {
   /** Every phase but access, when no step has a consumer-scoped instance: the fixed instances by priority. */
-  readonly plugins: readonly PlannedPlugin[];
-  /** The phases `plugins` have. */
-  readonly phases: PhaseFlags;
+  readonly phases: PhaseSteps;
   /** The access phase's steps, in priority order or as `ordering` rearranges them. */
   readonly access: readonly PlanStep[];
   /** True when some step depends on the consumer: the handler resolves each step as the access phase reaches it. */
@@ -69,7 +80,7 @@ export interface PluginPlans {
   forRoute(routeId: string): RoutePlan;
   /** Global instances by priority: the rewrite phase (no route is known yet). */
   readonly global: readonly PlannedPlugin[];
-  readonly globalPhases: PhaseFlags;
+  readonly globalPhases: PhaseSteps;
   /** Whether any instance has a log phase (else requests need not wait for their end). */
   readonly anyLog: boolean;
 }
@@ -136,10 +147,9 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
     }));
     list.sort(byPriority);
     const orderings = new Map([...steps].filter(([, s]) => s.ordering).map(([name, s]) => [name, s.ordering!]));
-    const fixed = Object.freeze(list.flatMap((s) => (s.fixed ? [s.fixed.planned] : [])));
+    const fixed = list.flatMap((s) => (s.fixed ? [s.fixed.planned] : []));
     plans.set(route.id, Object.freeze({
-      plugins: fixed,
-      phases: phaseFlags(fixed),
+      phases: phaseSteps(fixed),
       access: Object.freeze(orderings.size > 0 ? applyOrdering(list, orderings) : list),
       consumerScoped: list.some((s) => s.byConsumer || s.byGroup),
     }));
@@ -149,9 +159,9 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
       { priority: a.handler.priority, name: a.name }, { priority: b.handler.priority, name: b.name },
     )),
   );
-  const none: RoutePlan = Object.freeze({ plugins: Object.freeze([]), phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
+  const none: RoutePlan = Object.freeze({ phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
   const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
-  return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseFlags(global), anyLog };
+  return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseSteps(global), anyLog };
 }
 
 function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {
