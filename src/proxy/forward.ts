@@ -91,11 +91,23 @@ const CANCELLED = Object.assign(new Error('upstream request cancelled'), { code:
 
 /** The exchange a response belongs to, while cancelling it still means something. */
 const kExchange = Symbol('exchange');
-type Cancellable = ServerResponse & { [kExchange]?: { cancel(): void } | undefined };
+type Cancellable = ServerResponse & { [kExchange]?: { cancel(): void } | null | undefined };
 
 /** A client that leaves before its answer is complete cancels the upstream request (shared: no closure per request). */
 function onClientClose(this: Cancellable): void {
   this[kExchange]?.cancel();
+}
+
+/**
+ * Marks a response whose 'close' listener the caller has and which calls `cancelOnClose` first: the exchange
+ * then adds none of its own (one listener per response instead of two).
+ */
+export function watchClose(res: ServerResponse): void {
+  (res as Cancellable)[kExchange] = null;
+}
+
+export function cancelOnClose(res: ServerResponse): void {
+  onClientClose.call(res as Cancellable);
 }
 const EMPTY = Buffer.alloc(0);
 
@@ -275,8 +287,10 @@ export function createForwarder(options: ForwarderOptions) {
         delete f.headers['transfer-encoding'];
         f.headers['content-length'] = String(buffer.length);
       }
+      // null: the caller's own 'close' listener cancels (watchClose); undefined: nobody listens yet.
+      const watched = (res as Cancellable)[kExchange] === null;
       (res as Cancellable)[kExchange] = this;
-      res.on('close', onClientClose);
+      if (!watched) res.on('close', onClientClose);
     }
 
     /** Exclusions for the balancer: targets already failed, and unhealthy ones. */

@@ -20,7 +20,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
-import { createForwarder, type ForwardJob, type Upgrade, type UpstreamStats } from './forward.ts';
+import { cancelOnClose, createForwarder, watchClose, type ForwardJob, type Upgrade, type UpstreamStats } from './forward.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
 import { runPhase, runSteps, type PhaseState } from './phase-runner.ts';
@@ -134,16 +134,20 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         hasUpstream: (name) => snapshot.upstreams.has(name),
         serialize: () => serializeRequest({ req, res, pdk: pdk!, match, stats, startedAt, started, scheme, host: hostHeader, forwardedIp }),
       }, pluginAnswer, REQUEST_BODY_LIMIT);
-      // The log phase runs once the answer is out; what it does never changes the answer.
-      // `on`, not `once`: 'close' comes once, and once's wrapper costs per request.
-      if (snapshot.plugins.anyLog) res.on('close', () => {
-        if (phases.log.length === 0) return;
-        // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
-        const kong = pdk!;
-        kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
-        const done = runSteps('log', phases.log, kongFor, { exited: false }, options.log, NOTHING);
-        if (done instanceof Promise) done.catch(() => undefined);
-      });
+      // The log phase runs once the answer is out; what it does never changes the answer. The same listener
+      // cancels the upstream request of a client that left. `on`, not `once`: 'close' comes once.
+      if (snapshot.plugins.anyLog) {
+        watchClose(res);
+        res.on('close', () => {
+          cancelOnClose(res);
+          if (phases.log.length === 0) return;
+          // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
+          const kong = pdk!;
+          kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
+          const done = runSteps('log', phases.log, kongFor, { exited: false }, options.log, NOTHING);
+          if (done instanceof Promise) done.catch(() => undefined);
+        });
+      }
       return pdk;
     };
 

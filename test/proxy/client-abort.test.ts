@@ -19,6 +19,10 @@ const upstream = await startUpstream((req) => {
 const dir = writePlugins([{
   name: 'slow-access',
   handler: `export default { version: '1.0.0', priority: 1000, async access() { await new Promise((r) => setTimeout(r, 300)); } };\n`,
+}, {
+  // A log phase: the handler's own 'close' listener then does the cancelling.
+  name: 'logger',
+  handler: `export default { version: '1.0.0', priority: 5, log() { (globalThis.__logged ??= []).push(Date.now()); } };\n`,
 }]);
 const gw = await startTestGateway(`_format_version: "3.0"
 services:
@@ -28,7 +32,8 @@ services:
   routes:
   - { name: hang, paths: [/hang] }
   - { name: slow, paths: [/slow], plugins: [{ name: slow-access }] }
-`, { plugins: ['bundled', 'slow-access'], pluginsPath: [dir] });
+  - { name: logged, paths: [/logged], plugins: [{ name: logger }] }
+`, { plugins: ['bundled', 'slow-access', 'logger'], pluginsPath: [dir] });
 
 after(async () => {
   await gw.stop();
@@ -59,4 +64,19 @@ test('a client that left during an async plugin phase is not forwarded to the up
   for (let i = 0; i < 100 && !seen.includes('/waits'); i++) await sleep(10);
   assert.ok(seen.includes('/waits'));
   void done;
+});
+
+test('with a log phase on the route, a client that aborts still cancels the upstream request, and the log phase runs', async () => {
+  upstreamClosed = undefined;
+  const controller = new AbortController();
+  const pending = request(`${gw.url}/logged`, { signal: controller.signal }).catch((err: Error) => err);
+  for (let i = 0; i < 100 && !upstreamClosed; i++) await sleep(10);
+  assert.ok(upstreamClosed, 'the request reached the upstream');
+  const before = ((globalThis as { __logged?: number[] }).__logged ?? []).length;
+  controller.abort();
+  await pending;
+  const closed = await Promise.race([upstreamClosed!.then(() => true), sleep(3000).then(() => false)]);
+  assert.equal(closed, true, 'the upstream saw the connection close');
+  for (let i = 0; i < 100 && ((globalThis as { __logged?: number[] }).__logged ?? []).length === before; i++) await sleep(10);
+  assert.equal(((globalThis as { __logged?: number[] }).__logged ?? []).length, before + 1, 'the log phase ran once');
 });
