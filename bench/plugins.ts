@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENT_CPU, freePort, has, median, pin, SERVER_CPU, startProcess, wrk, type Result } from './proxy.ts';
+import { CLIENT_CPU, freePort, gatewayNodeFlags, has, median, pin, SERVER_CPU, startProcess, wrk, type Result } from './proxy.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const out = join(root, 'bench/out');
@@ -95,7 +95,7 @@ async function runScenario(name: string, s: Scenario): Promise<void> {
   const children: ChildProcess[] = [];
   try {
     children.push(await startProcess(pin(CLIENT_CPU, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
-    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...s.flags]), {}, /gateway ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, ...gatewayNodeFlags(), join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...s.flags]), {}, /gateway ready/));
     const targets = { none: `http://127.0.0.1:${gw}/plain`, plugins: `http://127.0.0.1:${gw}/plugins` };
     // Warm-up, twice over; then each round measures both routes back to back, alternating which goes first (the
     // shared machine drifts), and the ratio is taken per round.

@@ -7,7 +7,7 @@
  * not the scheduler taking turns with the upstream on one core (which swung p99 by ±5 ms between rounds).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 
@@ -38,6 +38,19 @@ export function startProcess(argv: string[], env: Record<string, string>, readyP
       reject(new Error(`${argv.join(' ')} was not ready within 15 s`));
     }, 15_000).unref();
   });
+}
+
+/**
+ * The Node flags the gateway runs with, as `npm start` (and the bin's shebang) give them; BENCH_GATEWAY_NODE_FLAGS
+ * replaces them (`none` for Node's defaults).
+ */
+export function gatewayNodeFlags(): string[] {
+  const given = process.env.BENCH_GATEWAY_NODE_FLAGS;
+  if (given !== undefined) return given === 'none' ? [] : given.split(' ').filter(Boolean);
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/gateway\.js start$/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`cannot read the node flags of the start script: ${pkg.scripts.start}`);
+  return m[1]!.split(' ').filter(Boolean);
 }
 
 export interface Result { rps: number; p50: number; p99: number }
@@ -93,7 +106,7 @@ export async function runProxyBench(): Promise<void> {
     children.push(await startProcess(pin(CLIENT_CPU, [node, join(root, 'bench/upstream.ts')]), { PORT: String(up) }, /ready/));
     children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(base), UPSTREAM: `http://127.0.0.1:${up}` }, /ready/));
     children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bench/baseline-proxy.ts')]), { PORT: String(baseHeaders), UPSTREAM: `http://127.0.0.1:${up}`, KONG_HEADERS: '1' }, /ready/));
-    children.push(await startProcess(pin(SERVER_CPU, [node, join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)]), {}, /gateway ready/));
+    children.push(await startProcess(pin(SERVER_CPU, [node, ...gatewayNodeFlags(), join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`, '--log-level', 'info', '--admin-listen', 'off', ...(process.env.BENCH_GATEWAY_FLAGS ?? '').split(' ').filter(Boolean)]), {}, /gateway ready/));
     const targets = { direct: `http://127.0.0.1:${up}/`, baseline: `http://127.0.0.1:${base}/`, 'baseline+kong-headers': `http://127.0.0.1:${baseHeaders}/`, gateway: `http://127.0.0.1:${gw}/bench` };
     // Warm-up, twice over: the first rounds after start measured the gateway low (JIT tiers, pools filling).
     for (let i = 0; i < 2; i++) for (const url of Object.values(targets)) wrk(url);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -12,6 +12,9 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
+// Node's flags as `npm start` gives them, so the gateway under test runs as users run it.
+const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
 const dir = mkdtempSync(join(tmpdir(), 'gateway-start-'));
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -25,7 +28,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 test('serves, logs one ready line with its addresses, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
   const file = join(dir, 'ok.yaml');
   writeFileSync(file, '_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:9\n  routes:\n  - { name: r, paths: [/] }\n');
-  const child = spawn(process.execPath, [bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off'], { cwd: dir });
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off'], { cwd: dir });
   let out = '';
   child.stdout.setEncoding('utf8');
   const ready = new Promise<Record<string, unknown>>((resolve) => {
