@@ -67,6 +67,8 @@ for (const [name, [input, filled]] of Object.entries(DEFAULTS)) {
 
 test('required fields', () => {
   assert.deepEqual(problems('file-log', {}), ['path: required field missing']);
+  // Kong's file name rule: no *, &, %, backslash or backtick.
+  for (const path of ['/tmp/a*.log', 'C:\\logs\\kong.log', '/tmp/`x`.log']) assert.deepEqual(problems('file-log', { path }), ['path: not a valid filename'], path);
   assert.deepEqual(problems('http-log', {}), ['http_endpoint: required field missing']);
   assert.deepEqual(problems('tcp-log', { host: 'x.example' }), ['port: required field missing']);
   assert.deepEqual(problems('proxy-cache', {}), ['strategy: required field missing']);

@@ -8,7 +8,8 @@ export default definePluginSchema({
   protocols: ANY_PROTOCOLS,
   config: Rec({
     path: Type.String({
-      pattern: '^[^*&%`]+$',
+      // Kong's Lua pattern [^*&%%\`] leaves out the backslash too (it is no escape in a Lua pattern).
+      pattern: '^[^*&%\\\\`]+$',
       patternErrorMessage: 'not a valid filename',
       description: 'File the log lines are appended to.',
     }),
