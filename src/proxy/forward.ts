@@ -270,7 +270,6 @@ export function createForwarder(options: ForwarderOptions) {
       this.f = f;
       this.balanced = balanced;
       const given = f.body;
-      const buffer = Buffer.isBuffer(given) ? given : undefined;
       if (given === null || Buffer.isBuffer(given)) {
         this.body = given;
       } else {
@@ -282,10 +281,10 @@ export function createForwarder(options: ForwarderOptions) {
           this.cancel();
         }), { objectMode: false });
       }
-      if (buffer) {
+      if (Buffer.isBuffer(given)) {
         // Built for this request only: changed in place.
         delete f.headers['transfer-encoding'];
-        f.headers['content-length'] = String(buffer.length);
+        f.headers['content-length'] = String(given.length);
       }
       // null: the caller's own 'close' listener cancels (watchClose); undefined: nobody listens yet.
       const watched = (res as Cancellable)[kExchange] === null;
@@ -421,16 +420,12 @@ export function createForwarder(options: ForwarderOptions) {
       this.sink = undefined;
       this.chunks = undefined;
       const { res } = this;
-      if (this.overLimit && f.bodyLimit) {
+      // We cut the request ourselves: a body over its limit, or a write_timeout.
+      const cut = this.overLimit && f.bodyLimit ? f.bodyLimit : this.timedOutWriting ? WRITE_TIMEOUT : undefined;
+      if (cut) {
         this.detach();
         if (res.headersSent) res.destroy();
-        else f.fail(f.bodyLimit.status, f.bodyLimit.message);
-        return;
-      }
-      if (this.timedOutWriting) {
-        this.detach();
-        if (res.headersSent) res.destroy();
-        else f.fail(WRITE_TIMEOUT.status, WRITE_TIMEOUT.message);
+        else f.fail(cut.status, cut.message);
         return;
       }
       if (this.cancelled) return this.detach();

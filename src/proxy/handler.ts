@@ -23,8 +23,8 @@ import type { PoolRegistry } from '../upstream/pools.ts';
 import { cancelOnClose, createForwarder, watchClose, type ForwardJob, type Upgrade, type UpstreamStats } from './forward.ts';
 import { connectionListed, firstValue, isHopByHop } from './headers.ts';
 import { defaultMessage, errorBody } from './kong-errors.ts';
-import { runPhase, runSteps, type PhaseState } from './phase-runner.ts';
-import { serializeRequest } from './serialize.ts';
+import { runAccess, runSteps, type PhaseState } from './phase-runner.ts';
+import { headersSent, serializeRequest } from './serialize.ts';
 
 export type { Upgrade } from './forward.ts';
 
@@ -141,9 +141,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
         res.on('close', () => {
           cancelOnClose(res);
           if (phases.log.length === 0) return;
-          // The header filter saw the head that was sent (writeHead with an object leaves res.getHeaders() empty).
-          const kong = pdk!;
-          kong.setResponse(res.statusCode, kong.status === undefined ? (res.getHeaders() as Headers) : kong.headers);
+          pdk!.setResponse(res.statusCode, headersSent(res, pdk!));
           const done = runSteps('log', phases.log, kongFor, { exited: false }, options.log, NOTHING);
           if (done instanceof Promise) done.catch(() => undefined);
         });
@@ -157,7 +155,7 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       phases = snapshot.plugins.globalPhases;
       const ran = runSteps('rewrite', phases.rewrite, kongFor, state, options.log, fail500);
       if (ran instanceof Promise) {
-        ran.then(() => state.exited || routeRequest(), () => fail(500));
+        ran.then(() => state.exited || routeRequest(), fail500);
         return;
       }
       if (state.exited) return;
@@ -181,9 +179,9 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       }
       makePdk().match = match;
       phases = routePlan.phases;
-      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runPhase('access', routePlan.access, kongFor, state, options.log, fail500, fixedOf);
+      const ran = routePlan.consumerScoped ? accessWithConsumers(routePlan) : runAccess(routePlan.access, fixedOf, kongFor, state, options.log, fail500);
       if (ran instanceof Promise) {
-        ran.then(() => state.exited || proceed(), () => fail(500));
+        ran.then(() => state.exited || proceed(), fail500);
         return;
       }
       if (!state.exited) proceed();
@@ -209,10 +207,10 @@ export function createProxyHandler(options: ProxyOptions, listener: Listener) {
       const settle = () => {
         phases = phaseSteps(routePlan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
       };
-      const ran = runPhase('access', routePlan.access, kongFor, state, options.log, () => {
+      const ran = runAccess(routePlan.access, pick, kongFor, state, options.log, () => {
         settle();
         fail(500);
-      }, pick);
+      });
       if (ran instanceof Promise) return ran.then(settle);
       settle();
     }

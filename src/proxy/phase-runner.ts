@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Kong } from '../pdk/kong.ts';
 import type { Phase } from '../plugins/types.ts';
-import type { PhaseStep, PlannedPlugin } from '../snapshot/plugin-plans.ts';
+import type { PhaseStep, PlannedPlugin, PlanStep } from '../snapshot/plugin-plans.ts';
 
 export interface PhaseState {
   /** Set once a plugin has answered the request (kong.response.exit/error). */
@@ -15,41 +15,27 @@ export interface PhaseState {
 
 export type KongFor = (plugin: PlannedPlugin) => Kong;
 
-const same = (p: PlannedPlugin) => p;
-
 /**
- * Runs `phase` over `items` in order. `pick` turns an item into the instance to run, or nothing (the access
- * phase resolves consumer-scoped steps as it reaches them, after earlier plugins may have authenticated someone).
+ * The access phase over a route's steps, in order. `pick` turns a step into the instance to run, or nothing
+ * (consumer-scoped steps resolve as the phase reaches them, after earlier plugins may have authenticated someone).
  * (An instance's `protocols` only decide the subsystem, as in Kong: they are applied when plans are compiled.)
  */
-export function runPhase<T = PlannedPlugin>(
-  phase: Phase,
-  items: readonly T[],
+export function runAccess(
+  steps: readonly PlanStep[],
+  pick: (step: PlanStep) => PlannedPlugin | undefined,
   kongFor: KongFor,
   state: PhaseState,
   log: Logger,
   onError: () => void,
-  pick: (item: T) => PlannedPlugin | undefined = same as unknown as (item: T) => PlannedPlugin,
   from = 0,
 ): void | Promise<void> {
-  for (let i = from; i < items.length; i++) {
+  for (let i = from; i < steps.length; i++) {
     if (state.exited) return;
-    const plugin = pick === same ? (items[i] as unknown as PlannedPlugin) : pick(items[i]!);
-    if (!plugin) continue;
-    const fn = plugin.handler[phase];
-    if (!fn) continue;
-    let result: void | Promise<void>;
-    try {
-      result = fn(kongFor(plugin), plugin.config);
-    } catch (err) {
-      return failed(phase, plugin, err, state, log, onError);
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        () => runPhase(phase, items, kongFor, state, log, onError, pick, i + 1),
-        (err: unknown) => failed(phase, plugin, err, state, log, onError),
-      );
-    }
+    const plugin = pick(steps[i]!);
+    const run = plugin?.handler.access;
+    if (!run) continue;
+    const pending = invoke('access', plugin, run, kongFor, state, log, onError);
+    if (pending) return pending.then(() => runAccess(steps, pick, kongFor, state, log, onError, i + 1));
   }
 }
 
@@ -69,22 +55,28 @@ export function runSteps(
   for (let i = from; i < steps.length; i++) {
     if (state.exited) return;
     const step = steps[i]!;
-    let result: void | Promise<void>;
-    try {
-      result = step.run(kongFor(step.plugin), step.plugin.config);
-    } catch (err) {
-      return failed(phase, step.plugin, err, state, log, onError);
-    }
-    if (result instanceof Promise) {
-      return result.then(
-        () => runSteps(phase, steps, kongFor, state, log, onError, i + 1),
-        (err: unknown) => failed(phase, step.plugin, err, state, log, onError),
-      );
-    }
+    const pending = invoke(phase, step.plugin, step.run, kongFor, state, log, onError);
+    if (pending) return pending.then(() => runSteps(phase, steps, kongFor, state, log, onError, i + 1));
   }
 }
 
-/** A plugin threw or rejected: logged with its name and phase, and the request ends with `onError`. */
+/**
+ * One plugin's phase function. A throw or a rejection is logged with the plugin and the phase, marks the request
+ * exited (the loops stop there) and calls `onError`. Returns a promise only when the function returned one.
+ */
+function invoke(
+  phase: Phase, plugin: PlannedPlugin, run: PhaseStep['run'], kongFor: KongFor, state: PhaseState, log: Logger, onError: () => void,
+): Promise<void> | undefined {
+  let result: void | Promise<void>;
+  try {
+    result = run(kongFor(plugin), plugin.config);
+  } catch (err) {
+    failed(phase, plugin, err, state, log, onError);
+    return undefined;
+  }
+  return result instanceof Promise ? result.catch((err: unknown) => failed(phase, plugin, err, state, log, onError)) : undefined;
+}
+
 function failed(phase: Phase, plugin: PlannedPlugin, err: unknown, state: PhaseState, log: Logger, onError: () => void): void {
   log.error({ plugin: plugin.name, plugin_id: plugin.id, phase, err: (err as Error)?.message ?? String(err) }, 'plugin failed');
   state.exited = true;

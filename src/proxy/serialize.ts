@@ -30,6 +30,14 @@ function redact(headers: Readonly<Record<string, unknown>>): Record<string, unkn
   return out;
 }
 
+/**
+ * The response head as sent: the one the header filter saw (res.getHeaders() is empty after writeHead with an
+ * object), or Node's record of it for an answer that did not go through the filter.
+ */
+export function headersSent(res: ServerResponse, pdk: RequestKong): Record<string, string | string[]> {
+  return pdk.status === undefined ? (res.getHeaders() as Record<string, string | string[]>) : pdk.headers;
+}
+
 export function serializeRequest(f: SerializeFacts): Record<string, unknown> {
   const url = f.req.url ?? '/';
   const queryAt = url.indexOf('?');
@@ -50,8 +58,7 @@ export function serializeRequest(f: SerializeFacts): Record<string, unknown> {
     upstream_status: f.stats.upstreamStatus,
     response: {
       status: f.res.statusCode,
-      // As sent: the head the header filter saw (res.getHeaders() is empty after writeHead with an object).
-      headers: redact(f.pdk.status === undefined ? f.res.getHeaders() : f.pdk.headers),
+      headers: redact(headersSent(f.res, f.pdk)),
       size: Number(f.res.getHeader('content-length') ?? 0),
     },
     tries: f.stats.tries,

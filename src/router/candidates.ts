@@ -1,7 +1,8 @@
 /**
  * A set of matchers indexed for lookup: prefix-path matchers in a compressed character trie (Kong's prefixes are
- * character prefixes, not segments; chains without a branch are one edge), the rest (regex paths, no path) in a list. A lookup yields the matchers that could
- * match a path, in rank order, without visiting those whose prefix the path does not start with.
+ * character prefixes, not segments; chains without a branch are one edge), the rest (regex paths, no path) in a
+ * list. A lookup yields the matchers that could match a path, without visiting those whose prefix the path does
+ * not start with.
  */
 import type { Matcher } from './matcher.ts';
 

@@ -98,13 +98,6 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
     lists.length = 0;
     byHost.get(req.host)?.collect(req.path, lists);
     general.collect(req.path, lists);
-    if (lists.length === 1) {
-      for (const m of lists[0]!) {
-        const found = tryMatch(m, req);
-        if (found) return found;
-      }
-      return undefined;
-    }
     const at = scratchPositions;
     for (let k = 0; k < lists.length; k++) at[k] = 0;
     for (;;) {

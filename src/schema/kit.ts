@@ -33,13 +33,13 @@ export const Timeout = (options: Record<string, unknown> = {}) =>
 
 export const PositiveInteger = (options: Record<string, unknown> = {}) => Type.Integer({ minimum: 1, ...options });
 
-/** Header names: RFC 7230 token characters. */
+/** Kong's header-name rule (its typedefs.header_name), and its message. */
+export const HEADER_NAME_PATTERN = '^[A-Za-z0-9_-]+$';
+export const HEADER_NAME_MESSAGE = "bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'";
+
+/** Header names, as Kong's schemas take them. */
 export const HeaderName = (options: Record<string, unknown> = {}) =>
-  Type.String({
-    pattern: '^[A-Za-z0-9_-]+$',
-    patternErrorMessage: "bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'",
-    ...options,
-  });
+  Type.String({ pattern: HEADER_NAME_PATTERN, patternErrorMessage: HEADER_NAME_MESSAGE, ...options });
 
 /** Hostname or IP address without a port. */
 export const HostName = (options: Record<string, unknown> = {}) =>

@@ -1,8 +1,9 @@
 // Kong: kong/plugins/http-log/schema.lua
 import { definePluginSchema, type ConfigProblem } from '../../schema-types.ts';
-import { Nullable, Rec, Type } from '../../../schema/kit.ts';
+import { HEADER_NAME_MESSAGE, HEADER_NAME_PATTERN, Nullable, Rec, Type } from '../../../schema/kit.ts';
 import { ANY_PROTOCOLS, CustomFieldsByLua, QueueConfig } from '../../shared-schemas.ts';
 
+const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 /** Headers the log request sets itself; Kong's message names them in this spelling. */
 const RESERVED = new Map([['host', 'Host'], ['content-length', 'Content-Length'], ['content-type', 'Content-Type']]);
 
@@ -34,7 +35,7 @@ export default definePluginSchema({
     const names = Object.keys(config.headers ?? {});
     for (const name of names) {
       const reserved = RESERVED.get(name.toLowerCase());
-      if (!/^[A-Za-z0-9_-]+$/.test(name)) problems.push({ path: ['headers', name], message: "bad header name, allowed characters are A-Z, a-z, 0-9, '_', and '-'" });
+      if (!HEADER_NAME.test(name)) problems.push({ path: ['headers', name], message: HEADER_NAME_MESSAGE });
       else if (reserved) problems.push({ path: ['headers', name], message: `cannot contain '${reserved}' header` });
     }
     // Credentials in the URL and an Authorization header would both authenticate: Kong refuses the pair.
