@@ -1,2 +1,0 @@
-import { runRouterBench } from '../bench/router.ts';
-runRouterBench();
