@@ -7,15 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadConfigText } from '../src/declarative/load-config.ts';
-import { BUNDLED_HANDLERS } from '../src/plugins/handlers.ts';
-import { BUNDLED_PLUGIN_SCHEMAS } from '../src/plugins/registry.ts';
+import { handlersOf } from '../src/plugins/catalog.ts';
+import { BUNDLED_CATALOG } from '../src/plugins/registry.ts';
 import { createReloader } from '../src/runtime/reload.ts';
 import { SnapshotStore } from '../src/runtime/store.ts';
 import { compileSnapshot } from '../src/snapshot/snapshot.ts';
 import { generateConfig, renderConfig } from './generate-config.ts';
 
 const routes = Number(process.argv[2]);
-const catalog = new Map(BUNDLED_PLUGIN_SCHEMAS.map((p) => [p.name, p]));
+const catalog = BUNDLED_CATALOG;
+const handlers = handlersOf(catalog);
 const size = { services: routes, consumers: Math.max(1, Math.round(routes / 10)), plugins: Math.max(4, Math.round(routes / 10)) };
 const path = join(mkdtempSync(join(tmpdir(), 'gateway-reload-bench-')), 'kong.yaml');
 const text = (variant: number) => {
@@ -25,8 +26,8 @@ const text = (variant: number) => {
 };
 const first = loadConfigText(text(0), path, { plugins: catalog });
 if (!first.config) throw new Error('generated config must be valid');
-const store = new SnapshotStore(compileSnapshot(first.config, first.hash, BUNDLED_HANDLERS));
-const reloader = createReloader({ path, store, catalog, handlers: BUNDLED_HANDLERS, log: pino({ level: 'silent' }) });
+const store = new SnapshotStore(compileSnapshot(first.config, first.hash, handlers));
+const reloader = createReloader({ path, store, catalog, handlers, log: pino({ level: 'silent' }) });
 writeFileSync(path, text(1));
 const started = performance.now();
 const record = await reloader.reload('bench');

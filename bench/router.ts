@@ -3,11 +3,11 @@
  * Every request path is unique, so the result cache does not help; a second figure shows repeated shapes.
  */
 import { loadConfigText } from '../src/declarative/load-config.ts';
-import { BUNDLED_PLUGIN_SCHEMAS } from '../src/plugins/registry.ts';
+import { BUNDLED_CATALOG } from '../src/plugins/registry.ts';
 import { compileRouter, type RequestFacts } from '../src/router/router.ts';
 import { generateConfig, renderConfig } from './generate-config.ts';
 
-const catalog = new Map(BUNDLED_PLUGIN_SCHEMAS.map((p) => [p.name, p]));
+const catalog = BUNDLED_CATALOG;
 
 function routerWith(routes: number) {
   const text = renderConfig(generateConfig({ services: routes, consumers: 0, plugins: 0 }), 'json');

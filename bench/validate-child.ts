@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigText } from '../src/declarative/load-config.ts';
 import { parseText } from '../src/declarative/load.ts';
-import { BUNDLED_PLUGIN_SCHEMAS } from '../src/plugins/registry.ts';
+import { BUNDLED_CATALOG } from '../src/plugins/registry.ts';
 
 const [file, mode] = process.argv.slice(2) as [string, 'parse' | 'validate' | 'reload'];
 const text = readFileSync(file, 'utf8');
-const catalog = new Map(BUNDLED_PLUGIN_SCHEMAS.map((p) => [p.name, p]));
+const catalog = BUNDLED_CATALOG;
 let ms: number;
 let errors = 0;
 if (mode === 'parse') {

@@ -47,3 +47,26 @@ export class GatewayError extends Error {
     this.status = status;
   }
 }
+
+/** A config that does not load: its issues, for the caller to print. */
+export class ConfigInvalid extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(file: string, issues: readonly ConfigIssue[]) {
+    super(`error parsing declarative config file ${file}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * A thrown value's message, whatever was thrown: plugins may throw anything (a string, a record, an object with
+ * no prototype whose String() itself throws).
+ */
+export function describeError(err: unknown): string {
+  try {
+    if (err instanceof Error) return err.message;
+    if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+    return String(err);
+  } catch {
+    return 'a value that cannot be printed was thrown';
+  }
+}

@@ -4,14 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { formatIssue, GatewayError, type ConfigIssue } from './errors.ts';
+import { ConfigInvalid, describeError, formatIssue, GatewayError } from './errors.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
 import { createLogger } from './observability/logger.ts';
-import { buildPluginCatalog } from './plugins/catalog.ts';
-import { BUNDLED_HANDLERS } from './plugins/handlers.ts';
-import { loadCustomHandlers } from './plugins/custom-handlers.ts';
-import type { PluginHandler } from './plugins/types.ts';
-import { trustedPeers } from './proxy/headers.ts';
+import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
+import { ipList } from './http/ip-list.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
@@ -23,7 +20,7 @@ import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin } from './admin/server.ts';
-import { NODE_ID } from './pdk/request-kong.ts';
+import { NODE_ID } from './pdk/node.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -40,15 +37,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** A config that does not load: its issues, for the caller to print. */
-export class ConfigInvalid extends Error {
-  readonly issues: readonly ConfigIssue[];
-  constructor(file: string, issues: readonly ConfigIssue[]) {
-    super(`error parsing declarative config file ${file}`);
-    this.issues = issues;
-  }
-}
-
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
   const catalog = await buildPluginCatalog(settings);
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
@@ -57,22 +45,25 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
     log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
   }
-  const custom = await loadCustomHandlers(settings.pluginsPaths, [...catalog.keys()].filter((n) => !BUNDLED_HANDLERS.has(n)));
-  const handlers: ReadonlyMap<string, PluginHandler> = new Map([...BUNDLED_HANDLERS, ...custom]);
+  const handlers = handlersOf(catalog);
   for (const [name, handler] of handlers) {
     try {
       await handler.initWorker?.();
     } catch (err) {
-      throw new GatewayError('BAD_PLUGIN', `plugin '${name}': initWorker failed: ${(err as Error).message}`);
+      throw new GatewayError('BAD_PLUGIN', `plugin '${name}': initWorker failed: ${describeError(err)}`);
     }
   }
-  const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, handlers));
+  const first = compileSnapshot(loaded.config, loaded.hash, handlers);
+  // As Kong: plugins are told of the config before it serves anything.
+  const refused = await configurePlugins(first, handlers, settings.configPath);
+  if (refused.length > 0) throw new ConfigInvalid(settings.configPath, refused);
+  const store = new SnapshotStore(first);
   const pools = new PoolRegistry();
   const health = new HealthRegistry();
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
-    store, pools, log, health, headers: settings.headers, isTrusted: trustedPeers(settings.trustedIps), serverToken: `gateway/${VERSION}`,
+    store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), serverToken: `gateway/${VERSION}`,
   };
   const listeners: RunningListener[] = [];
   try {
@@ -83,7 +74,6 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  await configurePlugins(store.current(), handlers, log);
   const reloader = createReloader({
     path: settings.configPath,
     store,
@@ -102,7 +92,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   try {
     for (const at of settings.adminListen) {
       admins.push(await listenAdmin(at, {
-        store, reloader, catalog, handlers, version: VERSION, nodeId: NODE_ID,
+        store, reloader, catalog, version: VERSION, nodeId: NODE_ID,
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

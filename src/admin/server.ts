@@ -8,9 +8,8 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import type { Config } from '../declarative/config.ts';
-import type { PluginCatalog } from '../declarative/plugin-instances.ts';
+import type { PluginModule } from '../plugins/registry.ts';
 import { formatIssue } from '../errors.ts';
-import type { PluginHandler } from '../plugins/types.ts';
 import type { Reloader } from '../runtime/reload.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import { inputSchema } from '../schema/input-schema.ts';
@@ -20,8 +19,7 @@ import { kongErrorFields } from './config-errors.ts';
 export interface AdminOptions {
   readonly store: SnapshotStore;
   readonly reloader: Reloader;
-  readonly catalog: PluginCatalog;
-  readonly handlers: ReadonlyMap<string, PluginHandler>;
+  readonly catalog: ReadonlyMap<string, PluginModule>;
   readonly version: string;
   readonly nodeId: string;
   readonly connections: () => Promise<number>;
@@ -179,7 +177,7 @@ export function createAdminHandler(options: AdminOptions) {
         tagline: 'Welcome to the gateway',
         plugins: {
           available_on_server: Object.fromEntries([...options.catalog.keys()].sort().map((n) => {
-            const h = options.handlers.get(n);
+            const h = options.catalog.get(n)?.handler;
             return [n, h ? { version: h.version, priority: h.priority } : {}];
           })),
           enabled_in_cluster: [...new Set(snapshot.config.plugins.map((p) => p.name))].sort(),
@@ -206,7 +204,7 @@ export function createAdminHandler(options: AdminOptions) {
     }
     if (first === 'schemas' && second === 'plugins' && third !== undefined && parts.length === 3) {
       const module = options.catalog.get(third);
-      return module ? send(res, 200, inputSchema(module.config)) : send(res, 404, { message: `No plugin named '${third}'` });
+      return module ? send(res, 200, inputSchema(module.schema.config)) : send(res, 404, { message: `No plugin named '${third}'` });
     }
     if (first !== undefined && ENDPOINTS[first]) {
       if (method !== 'GET' && method !== 'HEAD') {

@@ -86,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
       case 'schemas': {
         // Editors should know every custom plugin in --plugins-path, listed in --plugins or not.
         const custom = await loadCustomPluginSchemas(settings.pluginsPaths);
-        const plugins = values.plugins ? [...(await buildPluginCatalog(settings)).values()] : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
+        const plugins = values.plugins ? [...(await buildPluginCatalog(settings)).values()].map((p) => p.schema) : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
         const { runSchemas } = await import('./schemas.ts');
         return await runSchemas(plugins, { out: values.out ?? 'schemas', check: values.check ?? false }, io);
       }

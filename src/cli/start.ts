@@ -4,7 +4,8 @@
  * timeout) and exit 0.
  */
 import { formatIssue } from '../errors.ts';
-import { ConfigInvalid, startGateway } from '../main.ts';
+import { ConfigInvalid } from '../errors.ts';
+import { startGateway } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Settings } from '../settings/settings.ts';
 import type { CliIO } from './validate.ts';

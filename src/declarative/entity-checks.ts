@@ -12,7 +12,7 @@ import { compileKongRegex } from './kong-regex.ts';
 import { ExpressionError, parseExpression } from '../router/expression-parser.ts';
 import { certificateDigest, countCertificates, parseCertificate, parsePrivateKey, parsePublicKey } from './pem.ts';
 import { entityLabel } from './references.ts';
-import { normalizePath } from './uri.ts';
+import { normalizePath } from '../http/path.ts';
 
 export type Report = (field: readonly PathSegment[], message: string, options?: { atKey?: boolean }) => void;
 

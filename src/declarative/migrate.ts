@@ -6,7 +6,7 @@
 import type { PathSegment } from '../errors.ts';
 import { isRecord } from './flatten.ts';
 import type { IssueCollector } from './issues.ts';
-import { normalizePath } from './uri.ts';
+import { normalizePath } from '../http/path.ts';
 
 const PLAIN_PATH = /^[A-Za-z0-9.\-_~/%]*$/;
 

@@ -2,7 +2,6 @@
  * Validation of one plugin instance's `config` against its schema module: JSON Schema first (filling Kong's
  * defaults), then the module's cross-field rules. Validators are compiled once per module and reused.
  */
-import { BUNDLED_PLUGIN_SCHEMAS } from '../plugins/registry.ts';
 import type { PluginSchemaModule } from '../plugins/schema-types.ts';
 import { createAjv, toProblems, type SchemaProblem, type ValidateFunction } from '../schema/ajv.ts';
 import { inputSchema } from '../schema/input-schema.ts';
@@ -10,12 +9,14 @@ import { inputSchema } from '../schema/input-schema.ts';
 import * as precompiled from './plugin-validators.generated.js';
 
 let ajv: ReturnType<typeof createAjv> | undefined;
-const compiled = new WeakMap<PluginSchemaModule, ValidateFunction>(
-  BUNDLED_PLUGIN_SCHEMAS.map((m) => [m, (precompiled as Record<string, ValidateFunction>)[m.name.replace(/-/g, '_')]!]),
-);
+const compiled = new WeakMap<PluginSchemaModule, ValidateFunction>();
 
+/**
+ * A bundled plugin's validator was compiled ahead of time, exported under its name with `_` for `-` (no custom
+ * plugin can take a bundled plugin's name; bundled names have no `_`); any other schema is compiled on first use.
+ */
 function validatorFor(module: PluginSchemaModule): ValidateFunction {
-  let fn = compiled.get(module);
+  let fn = compiled.get(module) ?? (module.name.includes('_') ? undefined : (precompiled as Record<string, ValidateFunction | undefined>)[module.name.replace(/-/g, '_')]);
   if (!fn) {
     ajv ??= createAjv({ useDefaults: true });
     fn = ajv.compile(inputSchema(module.config));

@@ -2,15 +2,22 @@
  * Checks of plugin entities: the plugin is available, its scope and protocols are allowed, its config is valid
  * (defaults filled), and no scope holds the same plugin twice.
  */
-import { formatPath } from '../errors.ts';
+import { describeError, formatPath } from '../errors.ts';
 import { DEFAULT_PLUGIN_PROTOCOLS, HTTP_PROTOCOLS, type PluginSchemaModule } from '../plugins/schema-types.ts';
 import type { FlatEntity } from './flatten.ts';
 import type { IssueCollector } from './issues.ts';
 import { validatePluginConfig } from './plugin-config.ts';
 import { reporterFor } from './entity-checks.ts';
 
+/** What validation needs of a plugin: its schema module, and its handler's `prepare` if it has one. */
+export interface CatalogPlugin {
+  readonly schema: PluginSchemaModule;
+  /** Undefined for a plugin the gateway cannot run (yet). */
+  readonly handler: { readonly prepare?: (config: never) => unknown } | undefined;
+}
+
 /** The plugins a config may use, by name (bundled and custom, as enabled by `--plugins`). */
-export type PluginCatalog = ReadonlyMap<string, PluginSchemaModule>;
+export type PluginCatalog = ReadonlyMap<string, CatalogPlugin>;
 
 const SCOPES = ['route', 'service', 'consumer', 'consumer_group'] as const;
 
@@ -19,12 +26,13 @@ export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, 
   const report = reporterFor(entity, issues);
   const name = typeof v.name === 'string' ? v.name : undefined;
   if (name === undefined) return;
-  const module = catalog.get(name);
-  if (!module) {
+  const entry = catalog.get(name);
+  if (!entry) {
     const available = [...catalog.keys()].sort().join(', ');
     report(['name'], `plugin '${name}' not enabled; add it to the 'plugins' configuration property (available: ${available})`);
     return;
   }
+  const module = entry.schema;
   for (const scope of module.forbiddenScopes ?? []) {
     if (v[scope] === undefined || v[scope] === null) continue;
     const field = entity.parent?.field === scope ? [] : [scope];
@@ -41,6 +49,15 @@ export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, 
   const result = validatePluginConfig(module, v.config ?? {});
   for (const problem of result.problems) report(['config', ...problem.path], problem.message, { atKey: problem.message === 'unknown field' });
   v.config = result.config;
+  const prepare = entry.handler?.prepare;
+  if (result.problems.length > 0 || !prepare) return;
+  // What the plugin cannot prepare it cannot run: refused here, with a position, rather than on a request.
+  try {
+    prepare(result.config as never);
+  } catch (err) {
+    const at = (err as { path?: unknown } | null)?.path;
+    report(['config', ...(Array.isArray(at) ? (at as (string | number)[]) : [])], describeError(err));
+  }
 }
 
 /** One plugin name per scope: returns the entities that repeat an earlier one (reported here). */

@@ -5,6 +5,8 @@
  */
 import type { Consumer, ConsumerGroup, Route, Service } from '../declarative/config.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
+
+export type { Credentials, JwtEntry } from '../snapshot/credentials.ts';
 import type { Captures } from '../router/router.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -1,7 +1,7 @@
 /**
  * Custom plugins' handler modules: `DIR/<name>/handler.ts` (or `.js`/`.mjs`) beside the schema module, default
- * export a PluginHandler. Loaded for the custom plugins `--plugins` enables; a missing or broken one is a clear
- * start-up error. Kong's rule: a plugin with `response` may not also have `headerFilter` or `bodyFilter`.
+ * export a PluginHandler. A broken one is a clear start-up error. Kong's rule: a plugin with `response` may not
+ * also have `headerFilter` or `bodyFilter`.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { importPluginFile } from './custom-schemas.ts';
 import type { PluginHandler } from './types.ts';
 
 const HANDLER_FILES = ['handler.ts', 'handler.mts', 'handler.js', 'handler.mjs'];
-const PHASES = ['initWorker', 'configure', 'certificate', 'rewrite', 'access', 'response', 'headerFilter', 'bodyFilter', 'log'] as const;
+const FUNCTIONS = ['initWorker', 'prepare', 'configure', 'certificate', 'rewrite', 'access', 'response', 'headerFilter', 'bodyFilter', 'log'] as const;
 
 export function checkHandlerShape(value: unknown, where: string): PluginHandler {
   const h = value as Record<string, unknown> | undefined;
@@ -20,21 +20,17 @@ export function checkHandlerShape(value: unknown, where: string): PluginHandler 
   if (!h || typeof h !== 'object') return fail('must have a default export (the handler: { version, priority, ...phases })');
   if (typeof h.version !== 'string') fail("handler needs a 'version' string");
   if (typeof h.priority !== 'number' || !Number.isFinite(h.priority)) fail("handler needs a numeric 'priority'");
-  for (const phase of PHASES) if (h[phase] !== undefined && typeof h[phase] !== 'function') fail(`'${phase}' must be a function`);
+  for (const phase of FUNCTIONS) if (h[phase] !== undefined && typeof h[phase] !== 'function') fail(`'${phase}' must be a function`);
   if (h.response && (h.headerFilter || h.bodyFilter)) {
     fail("a plugin with a 'response' phase cannot also have 'headerFilter' or 'bodyFilter' (as in Kong)");
   }
   return h as unknown as PluginHandler;
 }
 
-/** The handlers of the named custom plugins, each found in the first --plugins-path folder that has it. */
-export async function loadCustomHandlers(dirs: readonly string[], names: readonly string[]): Promise<Map<string, PluginHandler>> {
-  const out = new Map<string, PluginHandler>();
-  for (const name of names) {
-    const file = dirs.flatMap((d) => HANDLER_FILES.map((f) => join(d, name, f))).find((f) => existsSync(f));
-    if (!file) continue;
-    const imported = await importPluginFile(file);
-    out.set(name, checkHandlerShape(imported.default, file));
-  }
-  return out;
+/** The handler in a custom plugin's folder, or undefined when it has none. */
+export async function loadCustomHandler(dir: string, name: string): Promise<PluginHandler | undefined> {
+  const file = HANDLER_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (!file) return undefined;
+  const imported = await importPluginFile(file);
+  return checkHandlerShape(imported.default, file);
 }

@@ -35,8 +35,8 @@ function checkShape(value: unknown, file: string, folder: string): PluginSchemaM
 }
 
 /** Every custom plugin schema under the given folders, by name. Folders without a schema file are skipped. */
-export async function loadCustomPluginSchemas(dirs: readonly string[]): Promise<Map<string, { module: PluginSchemaModule; file: string }>> {
-  const found = new Map<string, { module: PluginSchemaModule; file: string }>();
+export async function loadCustomPluginSchemas(dirs: readonly string[]): Promise<Map<string, { module: PluginSchemaModule; file: string; dir: string }>> {
+  const found = new Map<string, { module: PluginSchemaModule; file: string; dir: string }>();
   for (const dir of dirs) {
     let entries;
     try {
@@ -51,7 +51,7 @@ export async function loadCustomPluginSchemas(dirs: readonly string[]): Promise<
       const module = checkShape(imported.default, file, entry.name);
       const earlier = found.get(module.name);
       if (earlier) throw new GatewayError('BAD_PLUGIN', `${file}: plugin '${module.name}' is also defined in ${earlier.file}`);
-      found.set(module.name, { module, file });
+      found.set(module.name, { module, file, dir: join(dir, entry.name) });
     }
   }
   return found;

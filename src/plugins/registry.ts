@@ -1,51 +1,80 @@
 /**
- * The bundled plugins: an explicit list (no directory scanning), so what ships is what this file says.
+ * The bundled plugins, one entry each: name → schema module and handler. An explicit list (no directory
+ * scanning), so what ships is what this file says. A plugin without a handler yet is validated but cannot be
+ * used: a config with an enabled instance of it is refused (it would not run).
  */
-import keyAuth from './bundled/key-auth/schema.ts';
-import basicAuth from './bundled/basic-auth/schema.ts';
-import jwt from './bundled/jwt/schema.ts';
-import hmacAuth from './bundled/hmac-auth/schema.ts';
-import acl from './bundled/acl/schema.ts';
-import ipRestriction from './bundled/ip-restriction/schema.ts';
-import cors from './bundled/cors/schema.ts';
-import botDetection from './bundled/bot-detection/schema.ts';
-import requestSizeLimiting from './bundled/request-size-limiting/schema.ts';
-import rateLimiting from './bundled/rate-limiting/schema.ts';
-import responseRatelimiting from './bundled/response-ratelimiting/schema.ts';
-import requestTransformer from './bundled/request-transformer/schema.ts';
-import responseTransformer from './bundled/response-transformer/schema.ts';
-import correlationId from './bundled/correlation-id/schema.ts';
-import requestTermination from './bundled/request-termination/schema.ts';
-import proxyCache from './bundled/proxy-cache/schema.ts';
-import prometheus from './bundled/prometheus/schema.ts';
-import fileLog from './bundled/file-log/schema.ts';
-import httpLog from './bundled/http-log/schema.ts';
-import tcpLog from './bundled/tcp-log/schema.ts';
-import udpLog from './bundled/udp-log/schema.ts';
+import acl from './bundled/acl/handler.ts';
+import aclSchema from './bundled/acl/schema.ts';
+import basicAuth from './bundled/basic-auth/handler.ts';
+import basicAuthSchema from './bundled/basic-auth/schema.ts';
+import botDetection from './bundled/bot-detection/handler.ts';
+import botDetectionSchema from './bundled/bot-detection/schema.ts';
+import correlationId from './bundled/correlation-id/handler.ts';
+import correlationIdSchema from './bundled/correlation-id/schema.ts';
+import cors from './bundled/cors/handler.ts';
+import corsSchema from './bundled/cors/schema.ts';
+import fileLogSchema from './bundled/file-log/schema.ts';
+import hmacAuth from './bundled/hmac-auth/handler.ts';
+import hmacAuthSchema from './bundled/hmac-auth/schema.ts';
+import httpLogSchema from './bundled/http-log/schema.ts';
+import ipRestriction from './bundled/ip-restriction/handler.ts';
+import ipRestrictionSchema from './bundled/ip-restriction/schema.ts';
+import jwt from './bundled/jwt/handler.ts';
+import jwtSchema from './bundled/jwt/schema.ts';
+import keyAuth from './bundled/key-auth/handler.ts';
+import keyAuthSchema from './bundled/key-auth/schema.ts';
+import prometheusSchema from './bundled/prometheus/schema.ts';
+import proxyCacheSchema from './bundled/proxy-cache/schema.ts';
+import rateLimitingSchema from './bundled/rate-limiting/schema.ts';
+import requestSizeLimiting from './bundled/request-size-limiting/handler.ts';
+import requestSizeLimitingSchema from './bundled/request-size-limiting/schema.ts';
+import requestTermination from './bundled/request-termination/handler.ts';
+import requestTerminationSchema from './bundled/request-termination/schema.ts';
+import requestTransformerSchema from './bundled/request-transformer/schema.ts';
+import responseRatelimitingSchema from './bundled/response-ratelimiting/schema.ts';
+import responseTransformerSchema from './bundled/response-transformer/schema.ts';
+import tcpLogSchema from './bundled/tcp-log/schema.ts';
+import udpLogSchema from './bundled/udp-log/schema.ts';
 import type { PluginSchemaModule } from './schema-types.ts';
+import type { PluginHandler } from './types.ts';
 
-export const BUNDLED_PLUGIN_SCHEMAS: readonly PluginSchemaModule[] = [
-  keyAuth,
-  basicAuth,
-  jwt,
-  hmacAuth,
-  acl,
-  ipRestriction,
-  cors,
-  botDetection,
-  requestSizeLimiting,
-  rateLimiting,
-  responseRatelimiting,
-  requestTransformer,
-  responseTransformer,
-  correlationId,
-  requestTermination,
-  proxyCache,
-  prometheus,
-  fileLog,
-  httpLog,
-  tcpLog,
-  udpLog,
-] as PluginSchemaModule[];
+export interface PluginModule {
+  readonly name: string;
+  readonly schema: PluginSchemaModule;
+  /** Undefined until the gateway runs this plugin. */
+  readonly handler: PluginHandler | undefined;
+}
 
-export const BUNDLED_PLUGIN_NAMES: readonly string[] = BUNDLED_PLUGIN_SCHEMAS.map((p) => p.name);
+// Each handler is typed by its own config; the registry holds them all under the general contract.
+const bundled = <C, P>(schema: PluginSchemaModule, handler?: PluginHandler<C, P>): PluginModule =>
+  Object.freeze({ name: schema.name, schema, handler: handler as unknown as PluginHandler | undefined });
+
+export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
+  bundled(keyAuthSchema as PluginSchemaModule, keyAuth),
+  bundled(basicAuthSchema as PluginSchemaModule, basicAuth),
+  bundled(jwtSchema as PluginSchemaModule, jwt),
+  bundled(hmacAuthSchema as PluginSchemaModule, hmacAuth),
+  bundled(aclSchema as PluginSchemaModule, acl),
+  bundled(ipRestrictionSchema as PluginSchemaModule, ipRestriction),
+  bundled(corsSchema as PluginSchemaModule, cors),
+  bundled(botDetectionSchema as PluginSchemaModule, botDetection),
+  bundled(requestSizeLimitingSchema as PluginSchemaModule, requestSizeLimiting),
+  bundled(rateLimitingSchema as PluginSchemaModule),
+  bundled(responseRatelimitingSchema as PluginSchemaModule),
+  bundled(requestTransformerSchema as PluginSchemaModule),
+  bundled(responseTransformerSchema as PluginSchemaModule),
+  bundled(correlationIdSchema as PluginSchemaModule, correlationId),
+  bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
+  bundled(proxyCacheSchema as PluginSchemaModule),
+  bundled(prometheusSchema as PluginSchemaModule),
+  bundled(fileLogSchema as PluginSchemaModule),
+  bundled(httpLogSchema as PluginSchemaModule),
+  bundled(tcpLogSchema as PluginSchemaModule),
+  bundled(udpLogSchema as PluginSchemaModule),
+]);
+
+/** The schema modules alone (schema and validator generation, editors). */
+export const BUNDLED_PLUGIN_SCHEMAS: readonly PluginSchemaModule[] = BUNDLED_PLUGINS.map((p) => p.schema);
+
+/** The bundled plugins as a catalog would list them, by name. */
+export const BUNDLED_CATALOG: ReadonlyMap<string, PluginModule> = new Map(BUNDLED_PLUGINS.map((p) => [p.name, p]));

@@ -1,32 +1,38 @@
 /**
- * The contract of a plugin's handler module (`<plugin>/handler.ts`, default export). Phases take `(kong, config)`
- * and may return a promise; the runner awaits only when one comes back.
+ * The contract of a plugin's handler module (`<plugin>/handler.ts`, default export). Phases take
+ * `(kong, config, prepared)` and may return a promise; the runner awaits only when one comes back.
  */
 import type { CertificateKong, Kong } from '../pdk/kong.ts';
 
 /** The request phases; `certificate` runs during TLS handshakes, with its own smaller `kong`. */
 export type Phase = 'rewrite' | 'access' | 'response' | 'headerFilter' | 'bodyFilter' | 'log';
 
-type PhaseFn<C> = (kong: Kong, config: C) => void | Promise<void>;
+type PhaseFn<C, P> = (kong: Kong, config: C, prepared: P) => void | Promise<void>;
 
-export interface PluginHandler<C = Readonly<Record<string, unknown>>> {
+export interface PluginHandler<C = Readonly<Record<string, unknown>>, P = unknown> {
   readonly version: string;
   /** Execution order: higher runs first (Kong's PRIORITY). */
   readonly priority: number;
   /** Once per process, before the first request. */
   readonly initWorker?: () => void | Promise<void>;
-  /** At start and on every config change: every active config of this plugin, or null when it has none. */
+  /**
+   * Once per instance per loaded config, before any request sees it: the work a config needs whatever the
+   * request (regexes, sets, parsed addresses). Its result is the phases' third argument. A throw refuses the
+   * config, with the error's message at the instance's `config`.
+   */
+  readonly prepare?: (config: C) => P;
+  /** Before a config is served (at start and on every change): every active config of this plugin, or null. */
   readonly configure?: (configs: readonly C[] | null) => void | Promise<void>;
-  readonly rewrite?: PhaseFn<C>;
-  readonly access?: PhaseFn<C>;
-  readonly response?: PhaseFn<C>;
-  readonly headerFilter?: PhaseFn<C>;
-  readonly bodyFilter?: PhaseFn<C>;
-  readonly log?: PhaseFn<C>;
+  readonly rewrite?: PhaseFn<C, P>;
+  readonly access?: PhaseFn<C, P>;
+  readonly response?: PhaseFn<C, P>;
+  readonly headerFilter?: PhaseFn<C, P>;
+  readonly bodyFilter?: PhaseFn<C, P>;
+  readonly log?: PhaseFn<C, P>;
   /** During a TLS handshake on an ssl listener, for global instances; throwing refuses the handshake. */
-  readonly certificate?: (kong: CertificateKong, config: C) => void | Promise<void>;
+  readonly certificate?: (kong: CertificateKong, config: C, prepared: P) => void | Promise<void>;
 }
 
-export function definePluginHandler<C>(handler: PluginHandler<C>): PluginHandler<C> {
+export function definePluginHandler<C, P = undefined>(handler: PluginHandler<C, P>): PluginHandler<C, P> {
   return handler;
 }

@@ -5,11 +5,8 @@
 import type { Logger } from 'pino';
 import { processCache } from '../pdk/cache.ts';
 import type { CertificateKong } from '../pdk/kong.ts';
-import { NODE_ID } from '../pdk/request-kong.ts';
-import { hostname } from 'node:os';
+import { NODE } from '../pdk/node.ts';
 import type { PlannedPlugin } from '../snapshot/plugin-plans.ts';
-
-const HOSTNAME = hostname();
 
 export async function runCertificatePhase(plugins: readonly PlannedPlugin[], serverName: string | undefined, log: Logger): Promise<void> {
   for (const plugin of plugins) {
@@ -18,7 +15,7 @@ export async function runCertificatePhase(plugins: readonly PlannedPlugin[], ser
     const child = log.child({ plugin: plugin.name, phase: 'certificate' });
     const kong: CertificateKong = {
       tls: { getServerName: () => serverName },
-      node: { getId: () => NODE_ID, getHostname: () => HOSTNAME },
+      node: NODE,
       log: {
         debug: (m, f) => child.debug(f ?? {}, m),
         info: (m, f) => child.info(f ?? {}, m),
@@ -29,7 +26,7 @@ export async function runCertificatePhase(plugins: readonly PlannedPlugin[], ser
       ctx: { plugin: {} },
     };
     try {
-      await fn(kong, plugin.config);
+      await fn(kong, plugin.config, plugin.prepared);
     } catch (err) {
       log.error({ plugin: plugin.name, plugin_id: plugin.id, phase: 'certificate', err: (err as Error)?.message ?? String(err) }, 'plugin failed');
       throw err;

@@ -8,7 +8,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenAddress } from '../settings/settings.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
-import { createProxyHandler, type ProxyOptions } from './handler.ts';
+import { handleRequest } from './pipeline.ts';
+import type { ProxyEnv, ProxyOptions } from './proxy-request.ts';
 
 export interface RunningListener {
   readonly address: string;
@@ -47,8 +48,8 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const handler = createProxyHandler(options, { port, scheme: at.ssl ? 'https' : 'http' });
-  server.on('request', handler);
+  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http' }, servicePeers: new WeakMap() };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => handleRequest(env, req, res));
   // Upgrade requests (WebSocket) take the same path; the response object writes straight to their socket.
   const tunnels = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -58,7 +59,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Socket);
-    handler(req, res, { socket, head });
+    handleRequest(env, req, res, { socket, head });
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');

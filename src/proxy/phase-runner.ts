@@ -4,7 +4,7 @@
  * plugin and the phase, and the gateway keeps serving.
  */
 import type { Logger } from 'pino';
-import type { Kong } from '../pdk/kong.ts';
+import type { RequestState } from '../pdk/request-state.ts';
 import type { Phase } from '../plugins/types.ts';
 import type { PhaseStep, PlannedPlugin, PlanStep } from '../snapshot/plugin-plans.ts';
 
@@ -12,8 +12,6 @@ export interface PhaseState {
   /** Set once a plugin has answered the request (kong.response.exit/error). */
   exited: boolean;
 }
-
-export type KongFor = (plugin: PlannedPlugin) => Kong;
 
 /**
  * The access phase over a route's steps, in order. `pick` turns a step into the instance to run, or nothing
@@ -23,7 +21,7 @@ export type KongFor = (plugin: PlannedPlugin) => Kong;
 export function runAccess(
   steps: readonly PlanStep[],
   pick: (step: PlanStep) => PlannedPlugin | undefined,
-  kongFor: KongFor,
+  kong: RequestState,
   state: PhaseState,
   log: Logger,
   onError: () => void,
@@ -34,8 +32,8 @@ export function runAccess(
     const plugin = pick(steps[i]!);
     const run = plugin?.handler.access;
     if (!run) continue;
-    const pending = invoke('access', plugin, run, kongFor, state, log, onError);
-    if (pending) return pending.then(() => runAccess(steps, pick, kongFor, state, log, onError, i + 1));
+    const pending = invoke('access', plugin, run, kong, state, log, onError);
+    if (pending) return pending.then(() => runAccess(steps, pick, kong, state, log, onError, i + 1));
   }
 }
 
@@ -46,7 +44,7 @@ export function runAccess(
 export function runSteps(
   phase: Phase,
   steps: readonly PhaseStep[],
-  kongFor: KongFor,
+  kong: RequestState,
   state: PhaseState,
   log: Logger,
   onError: () => void,
@@ -55,8 +53,8 @@ export function runSteps(
   for (let i = from; i < steps.length; i++) {
     if (state.exited) return;
     const step = steps[i]!;
-    const pending = invoke(phase, step.plugin, step.run, kongFor, state, log, onError);
-    if (pending) return pending.then(() => runSteps(phase, steps, kongFor, state, log, onError, i + 1));
+    const pending = invoke(phase, step.plugin, step.run, kong, state, log, onError);
+    if (pending) return pending.then(() => runSteps(phase, steps, kong, state, log, onError, i + 1));
   }
 }
 
@@ -65,11 +63,12 @@ export function runSteps(
  * exited (the loops stop there) and calls `onError`. Returns a promise only when the function returned one.
  */
 function invoke(
-  phase: Phase, plugin: PlannedPlugin, run: PhaseStep['run'], kongFor: KongFor, state: PhaseState, log: Logger, onError: () => void,
+  phase: Phase, plugin: PlannedPlugin, run: PhaseStep['run'], kong: RequestState, state: PhaseState, log: Logger, onError: () => void,
 ): Promise<void> | undefined {
   let result: void | Promise<void>;
+  kong.phase = phase;
   try {
-    result = run(kongFor(plugin), plugin.config);
+    result = run(kong.forPlugin(plugin.id, plugin.name), plugin.config, plugin.prepared);
   } catch (err) {
     failed(phase, plugin, err, state, log, onError);
     return undefined;

@@ -1,11 +1,12 @@
 /**
- * Reload: read → (same hash: nothing to do) → load and validate → compile → swap the one reference → tell plugins
- * (`configure`) and the rest of the node (`onSwap`). One reload at a time; requests for more while one runs
- * coalesce into one more run (the latest file wins). A failure at any step changes nothing: the last good
- * snapshot keeps serving, and the failure is logged with every issue's position.
+ * Reload, in Kong's runloop order: read → (same hash: nothing to do) → load and validate → compile → tell plugins
+ * (`configure`) → swap the one reference → update the rest of the node (`onSwap`). One reload at a time; requests
+ * for more while one runs coalesce into one more run (the latest file wins). A failure at any step (an invalid
+ * file, a `configure` that throws, anything unexpected) changes nothing: the last good snapshot keeps serving,
+ * and the failure is logged with every issue's position.
  */
 import type { Logger } from 'pino';
-import { formatIssue, type ConfigIssue } from '../errors.ts';
+import { describeError, formatIssue, type ConfigIssue } from '../errors.ts';
 import { loadConfigText } from '../declarative/load-config.ts';
 import { md5, readConfigFile } from '../declarative/load.ts';
 import type { PluginCatalog } from '../declarative/plugin-instances.ts';
@@ -42,17 +43,38 @@ export interface Reloader {
   readonly lastSuccessAt: string | undefined;
 }
 
-/** Calls `configure` on every plugin handler that has one, with its active configs (null for none), as Kong. */
-export async function configurePlugins(snapshot: Snapshot, handlers: ReadonlyMap<string, PluginHandler>, log: Logger): Promise<void> {
+const configsOf = (snapshot: Snapshot, name: string) => {
+  const configs = snapshot.config.plugins.filter((p) => p.name === name && p.enabled).map((p) => p.config);
+  return configs.length > 0 ? configs : null;
+};
+
+/**
+ * Calls `configure` on every plugin handler that has one, with its active configs (null for none), as Kong does
+ * before a config is served. Returns what failed, as issues naming the plugin; when something failed, the
+ * handlers already told of `snapshot` are told of `previous` again (best effort), so that they match what serves.
+ */
+export async function configurePlugins(snapshot: Snapshot, handlers: ReadonlyMap<string, PluginHandler>, file: string, previous?: Snapshot): Promise<ConfigIssue[]> {
+  const issues: ConfigIssue[] = [];
+  const told: [string, PluginHandler][] = [];
   for (const [name, handler] of handlers) {
     if (!handler.configure) continue;
-    const configs = snapshot.config.plugins.filter((p) => p.name === name && p.enabled).map((p) => p.config);
     try {
-      await handler.configure(configs.length > 0 ? configs : null);
+      await handler.configure(configsOf(snapshot, name));
+      told.push([name, handler]);
     } catch (err) {
-      log.error({ plugin: name, phase: 'configure', err: (err as Error).message }, 'plugin failed');
+      issues.push({ file, line: 0, column: 0, path: '', message: `plugin '${name}': configure failed: ${describeError(err)}`, severity: 'error' });
     }
   }
+  if (issues.length > 0 && previous) {
+    for (const [name, handler] of told) {
+      try {
+        await handler.configure!(configsOf(previous, name));
+      } catch {
+        // It failed on the config it had accepted before: nothing better to do than keep serving.
+      }
+    }
+  }
+  return issues;
 }
 
 export function createReloader(options: ReloadOptions): Reloader {
@@ -62,15 +84,9 @@ export function createReloader(options: ReloadOptions): Reloader {
   let lastSuccessAt: string | undefined;
   const counts = { applied: 0, unchanged: 0, failed: 0 };
 
-  async function once(reason: string, given?: { text: string; label: string }): Promise<ReloadRecord> {
-    const started = performance.now();
-    const at = new Date().toISOString();
+  async function attempt(reason: string, record: (result: ReloadRecord['result'], hash: string | undefined, errors?: readonly ConfigIssue[]) => ReloadRecord, given?: { text: string; label: string }): Promise<ReloadRecord> {
     const previous = options.store.current();
-    const done = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = []): ReloadRecord => {
-      counts[result]++;
-      if (result === 'applied') lastSuccessAt = at;
-      return (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors });
-    };
+    const file = given?.label ?? options.path;
     let text: string;
     if (given) {
       text = given.text;
@@ -79,25 +95,43 @@ export function createReloader(options: ReloadOptions): Reloader {
         text = await readConfigFile(options.path);
       } catch (err) {
         // A file caught between delete and create, say: keep serving, the next event will bring it.
-        options.log.warn({ reason, err: (err as Error).message }, 'reload skipped: config file not readable');
-        return done('failed', undefined, [{ file: options.path, line: 0, column: 0, path: '', message: (err as Error).message, severity: 'error' }]);
+        options.log.warn({ reason, err: describeError(err) }, 'reload skipped: config file not readable');
+        return record('failed', undefined, [{ file: options.path, line: 0, column: 0, path: '', message: describeError(err), severity: 'error' }]);
       }
     }
     const hash = md5(text);
-    if (hash === previous.hash) return done('unchanged', hash);
-    const loaded = loadConfigText(text, given?.label ?? options.path, { plugins: options.catalog }, given ? 'auto' : undefined);
-    if (!loaded.config) {
-      const errors = loaded.issues.filter((i) => i.severity === 'error');
+    if (hash === previous.hash) return record('unchanged', hash);
+    const loaded = loadConfigText(text, file, { plugins: options.catalog }, given ? 'auto' : undefined);
+    const failed = (errors: readonly ConfigIssue[]) => {
       options.log.error({ reason, errors: errors.map(formatIssue) }, `reload failed: ${errors.length} error(s); still serving ${previous.hash}`);
-      return done('failed', hash, errors);
-    }
+      return record('failed', hash, errors);
+    };
+    if (!loaded.config) return failed(loaded.issues.filter((i) => i.severity === 'error'));
     const next = compileSnapshot(loaded.config, loaded.hash, options.handlers);
+    const refused = await configurePlugins(next, options.handlers, file, previous);
+    if (refused.length > 0) return failed(refused);
     options.store.swap(next);
-    await configurePlugins(next, options.handlers, options.log);
     await options.onSwap?.(next, previous);
-    const record = done('applied', hash);
-    options.log.info({ reason, old_hash: previous.hash, new_hash: hash, duration_ms: record.durationMs }, 'config reloaded');
-    return record;
+    const done = record('applied', hash);
+    options.log.info({ reason, old_hash: previous.hash, new_hash: hash, duration_ms: done.durationMs }, 'config reloaded');
+    return done;
+  }
+
+  async function once(reason: string, given?: { text: string; label: string }): Promise<ReloadRecord> {
+    const started = performance.now();
+    const at = new Date().toISOString();
+    const record = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = []): ReloadRecord => {
+      counts[result]++;
+      if (result === 'applied') lastSuccessAt = at;
+      return (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors });
+    };
+    try {
+      return await attempt(reason, record, given);
+    } catch (err) {
+      // Whatever went wrong, the gateway keeps serving what it served.
+      options.log.error({ reason, err: describeError(err) }, 'reload failed unexpectedly; still serving the previous config');
+      return record('failed', undefined, [{ file: given?.label ?? options.path, line: 0, column: 0, path: '', message: `reload failed: ${describeError(err)}`, severity: 'error' }]);
+    }
   }
 
   function apply(text: string, label: string): Promise<ReloadRecord> {

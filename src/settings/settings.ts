@@ -3,6 +3,7 @@
  * Read once at start, never hot-reloaded. Flags win over the environment.
  */
 import { GatewayError } from '../errors.ts';
+import { ipList } from '../http/ip-list.ts';
 
 export interface Settings {
   /** The declarative config file (`-c`, `GATEWAY_DECLARATIVE_CONFIG`). */
@@ -90,7 +91,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     logLevel: logLevel as LogLevel,
     proxyListen: parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000'),
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
-    trustedIps: splitList(pick('trustedIps'), /,/),
+    trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     headers: parseHeaders(splitList(pick('headers'), /,/)),
     drainTimeoutSeconds: Number(drain),
   };
@@ -108,6 +109,16 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
     if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl)`);
     return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
   });
+}
+
+/** Kong's trusted_ips: addresses and CIDR ranges, IPv4 and IPv6. */
+function parseTrustedIps(values: readonly string[]): readonly string[] {
+  try {
+    ipList(values);
+  } catch (err) {
+    throw new GatewayError('BAD_USAGE', `--trusted-ips: ${(err as Error).message}`);
+  }
+  return values;
 }
 
 function parseHeaders(values: readonly string[]): HeaderSettings {

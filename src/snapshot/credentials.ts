@@ -2,7 +2,7 @@
  * Credential lookups for authentication plugins, built once per snapshot: O(1) per request. Keys are indexed by
  * their SHA-256, so a lookup compares digests, never the secret itself, and no secret sits in the index.
  */
-import { hash } from 'node:crypto';
+import { createPublicKey, hash, type KeyObject } from 'node:crypto';
 import type { BasicauthCredential, Config, Consumer, ConsumerGroup, HmacauthCredential, JwtSecret, KeyauthCredential } from '../declarative/config.ts';
 
 export interface Credentials {
@@ -11,7 +11,7 @@ export interface Credentials {
   /** A basic-auth credential by username, with its consumer (its password is Kong's hash). */
   basicauth(username: string): { credential: BasicauthCredential; consumer: Consumer } | undefined;
   /** A jwt secret by its key (the value of the token's key claim), with its consumer. */
-  jwt(key: string): { credential: JwtSecret; consumer: Consumer } | undefined;
+  jwt(key: string): JwtEntry | undefined;
   /** An hmac-auth credential by username, with its consumer. */
   hmacauth(username: string): { credential: HmacauthCredential; consumer: Consumer } | undefined;
   /** A consumer by id or username (for `anonymous`). */
@@ -24,6 +24,37 @@ export interface Credentials {
   consumerGroupsOf(consumerId: string): readonly ConsumerGroup[];
   /** Their ids, in the same order (consumer-group-scoped plugins are looked up by these). */
   consumerGroupIdsOf(consumerId: string): readonly string[];
+}
+
+export interface JwtEntry {
+  readonly credential: JwtSecret;
+  readonly consumer: Consumer;
+  /** Its `rsa_public_key` parsed (on first use: a config may hold many), null when it has none or it does not parse. */
+  readonly publicKey: KeyObject | null;
+}
+
+/** A jwt secret's index entry; the public key is parsed once, when a token first needs it. */
+class JwtIndexEntry implements JwtEntry {
+  readonly credential: JwtSecret;
+  readonly consumer: Consumer;
+  #key: KeyObject | null | undefined;
+
+  constructor(credential: JwtSecret, consumer: Consumer) {
+    this.credential = credential;
+    this.consumer = consumer;
+  }
+
+  get publicKey(): KeyObject | null {
+    if (this.#key === undefined) {
+      const pem = this.credential.rsa_public_key;
+      try {
+        this.#key = pem ? createPublicKey(pem) : null;
+      } catch {
+        this.#key = null;
+      }
+    }
+    return this.#key;
+  }
 }
 
 // One-shot hashing: this runs for every key-auth request (and every key when a config loads). Hex: Node encodes
@@ -78,7 +109,7 @@ export function compileCredentials(config: Pick<Config, CredentialCollections>, 
     ids.set(consumerId, list.map((g) => g.id));
   }
   const basicauth = indexBy(config.basicauth_credentials, consumers, (c) => c.username);
-  const jwt = indexBy(config.jwt_secrets, consumers, (c) => c.key);
+  const jwt = new Map([...indexBy(config.jwt_secrets, consumers, (c) => c.key)].map(([k, e]) => [k, new JwtIndexEntry(e.credential, e.consumer)]));
   const hmacauth = indexBy(config.hmacauth_credentials, consumers, (c) => c.username);
   return {
     basicauth: (username) => basicauth.get(username),

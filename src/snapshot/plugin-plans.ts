@@ -18,8 +18,12 @@ import type { PluginHandler } from '../plugins/types.ts';
 export interface PlannedPlugin {
   readonly name: string;
   readonly id: string;
+  /** The handler's priority (Kong's PRIORITY). */
+  readonly priority: number;
   readonly handler: PluginHandler;
   readonly config: Readonly<Record<string, unknown>>;
+  /** What the handler's `prepare(config)` made of the config (its phases' third argument). */
+  readonly prepared: unknown;
 }
 
 /** One plugin name of a route's access phase: its fixed instance, and the consumer-scoped ones if any. */
@@ -41,7 +45,7 @@ interface Scoped {
 /** One plugin's function for one phase, taken out of its handler when the plan is made. */
 export interface PhaseStep {
   readonly plugin: PlannedPlugin;
-  readonly run: (kong: Kong, config: Readonly<Record<string, unknown>>) => void | Promise<void>;
+  readonly run: (kong: Kong, config: Readonly<Record<string, unknown>>, prepared: unknown) => void | Promise<void>;
 }
 
 /**
@@ -104,8 +108,8 @@ export function resolveStep(step: PlanStep, consumerId: string | undefined, grou
   return best?.planned;
 }
 
-/** Kong's order: priority descending, then name descending. */
-const byPriority = (a: { priority: number; name: string }, b: { priority: number; name: string }) =>
+/** Kong's order of plugins in every phase: priority descending, then name descending. */
+export const byPriority = (a: { readonly priority: number; readonly name: string }, b: { readonly priority: number; readonly name: string }): number =>
   b.priority - a.priority || (a.name < b.name ? 1 : a.name > b.name ? -1 : 0);
 
 /** The precedence level of an instance for a route of a service, or 0 when it does not apply there. */
@@ -121,7 +125,12 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
 
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
   const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_FAMILY.has(x)));
-  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => [p, Object.freeze({ name: p.name, id: p.id, handler: handlers.get(p.name)!, config: p.config })]));
+  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => {
+    const handler = handlers.get(p.name)!;
+    // Validation ran prepare too (a config it cannot prepare is refused there, with a position).
+    const prepared = handler.prepare ? handler.prepare(p.config) : undefined;
+    return [p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared })];
+  }));
   const plans = new Map<string, RoutePlan>();
   for (const route of config.routes) {
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();
@@ -155,9 +164,7 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
     }));
   }
   const global = Object.freeze(
-    usable.filter((p) => levelOf(p, '', undefined) === 12).map((p) => planned.get(p)!).sort((a, b) => byPriority(
-      { priority: a.handler.priority, name: a.name }, { priority: b.handler.priority, name: b.name },
-    )),
+    usable.filter((p) => levelOf(p, '', undefined) === 12).map((p) => planned.get(p)!).sort(byPriority),
   );
   const none: RoutePlan = Object.freeze({ phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
   const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);

@@ -5,6 +5,7 @@
  * Per-node state that outlives snapshots (keyed by upstream name and target), behind this small interface.
  */
 import type { Upstream } from '../declarative/config.ts';
+import type { CompiledUpstream } from '../snapshot/snapshot.ts';
 
 type Outcome = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'tcp' } | { readonly kind: 'timeout' };
 
@@ -63,4 +64,20 @@ export class HealthRegistry {
     h.successes = h.httpFailures = h.tcpFailures = h.timeouts = 0;
     for (const l of this.#listeners) l(upstream, target, healthy);
   }
+}
+
+/**
+ * Kong's upstream-wide `healthchecks.threshold`: below that percentage of the targets' weight being healthy, the
+ * whole upstream is unhealthy and gets no traffic.
+ */
+export function belowThreshold(health: HealthRegistry, entry: CompiledUpstream): boolean {
+  const threshold = entry.upstream.healthchecks.threshold ?? 0;
+  if (threshold <= 0) return false;
+  let total = 0;
+  let healthy = 0;
+  for (const [target, weight] of entry.weights) {
+    total += weight;
+    if (health.isHealthy(entry.upstream.name, target)) healthy += weight;
+  }
+  return total === 0 || (healthy / total) * 100 < threshold;
 }

@@ -1,10 +1,10 @@
 /** Loads a YAML string through the real loader with the bundled plugins. */
 import { loadConfigText, type LoadResult } from '../../src/declarative/load-config.ts';
-import { BUNDLED_PLUGIN_SCHEMAS } from '../../src/plugins/registry.ts';
+import { BUNDLED_CATALOG } from '../../src/plugins/registry.ts';
 import { formatIssue } from '../../src/errors.ts';
 import type { Config } from '../../src/declarative/config.ts';
 
-export const bundledCatalog = new Map(BUNDLED_PLUGIN_SCHEMAS.map((p) => [p.name, p]));
+export const bundledCatalog = BUNDLED_CATALOG;
 
 /** Strips the common indentation so YAML can be written indented in a test. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

@@ -11,7 +11,9 @@ import { loadConfigText } from '../../src/declarative/load-config.ts';
 import { createReloader } from '../../src/runtime/reload.ts';
 import { SnapshotStore } from '../../src/runtime/store.ts';
 import { compileSnapshot } from '../../src/snapshot/snapshot.ts';
-import { BUNDLED_HANDLERS } from '../../src/plugins/handlers.ts';
+import { handlersOf } from '../../src/plugins/catalog.ts';
+
+const BUNDLED_HANDLERS = handlersOf(bundledCatalog);
 import { bundledCatalog } from '../helpers/config.ts';
 
 setFlagsFromString('--expose-gc');

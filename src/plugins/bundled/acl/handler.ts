@@ -7,15 +7,9 @@ type Config = PluginConfig<typeof schema>;
 
 const FORBIDDEN = 'You cannot consume this service';
 
-/** Per config, its group list as a set, and whether it is a deny list: computed once, not per request. */
-const prepared = new WeakMap<Config, { deny: boolean; groups: ReadonlySet<string> }>();
-function prepare(config: Config) {
-  let p = prepared.get(config);
-  if (!p) {
-    const deny = (config.deny ?? []).length > 0;
-    prepared.set(config, (p = { deny, groups: new Set(deny ? config.deny : config.allow) }));
-  }
-  return p;
+interface Prepared {
+  readonly deny: boolean;
+  readonly groups: ReadonlySet<string>;
 }
 
 /** A consumer's groups as the header lists them; the snapshot's lists are the same arrays on every request. */
@@ -26,10 +20,15 @@ function joined(groups: readonly string[]): string {
   return text;
 }
 
-export default definePluginHandler<Config>({
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 950,
-  access(kong, config) {
+  /** The group list as a set, and whether it is a deny list. */
+  prepare(config) {
+    const deny = (config.deny ?? []).length > 0;
+    return { deny, groups: new Set(deny ? config.deny : config.allow) };
+  },
+  access(kong, config, prepared) {
     const consumer = kong.client.getConsumer();
     if (!consumer) {
       // Kong: an authenticated credential without a consumer is forbidden; nobody authenticated is unauthorized.
@@ -39,7 +38,7 @@ export default definePluginHandler<Config>({
     }
     const acls = kong.client.credentials.groups(consumer.id);
     const groups = config.include_consumer_groups ? [...acls, ...kong.client.credentials.consumerGroups(consumer.id)] : acls;
-    const { deny, groups: listed } = prepare(config);
+    const { deny, groups: listed } = prepared;
     const inList = groups.some((g) => listed.has(g));
     if (deny ? inList : !inList) {
       kong.response.error(403, FORBIDDEN);

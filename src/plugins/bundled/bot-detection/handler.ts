@@ -14,15 +14,14 @@ const NONE = 0;
 const BOTS = BOT_PATTERNS.map((p) => new RegExp(p));
 const CACHE_SIZE = 10_000;
 
-/** Per config: its regexes, compiled once, and what each User-Agent seen came out as (bounded, oldest out). */
-const prepared = new WeakMap<Config, { allow: RegExp[]; deny: RegExp[]; seen: Map<string, number> }>();
-function prepare(config: Config) {
-  let p = prepared.get(config);
-  if (!p) prepared.set(config, (p = { allow: config.allow.map((r) => new RegExp(r)), deny: config.deny.map((r) => new RegExp(r)), seen: new Map() }));
-  return p;
+/** An instance's regexes, and what each User-Agent seen came out as (bounded, oldest out). */
+interface Prepared {
+  readonly allow: readonly RegExp[];
+  readonly deny: readonly RegExp[];
+  readonly seen: Map<string, number>;
 }
 
-function examine(userAgent: string, p: ReturnType<typeof prepare>): number {
+function examine(userAgent: string, p: Prepared): number {
   const ua = userAgent.trim();
   if (p.allow.some((re) => re.test(ua))) return ALLOWED;
   if (p.deny.some((re) => re.test(ua))) return DENIED;
@@ -30,14 +29,14 @@ function examine(userAgent: string, p: ReturnType<typeof prepare>): number {
   return NONE;
 }
 
-export default definePluginHandler<Config>({
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 2500,
-  access(kong, config) {
+  prepare: (config) => ({ allow: config.allow.map((r) => new RegExp(r)), deny: config.deny.map((r) => new RegExp(r)), seen: new Map() }),
+  access(kong, _config, p) {
     const userAgent = kong.request.getHeaders()['user-agent'];
     if (Array.isArray(userAgent)) return kong.response.error(400, 'Only one User-Agent header allowed');
     if (typeof userAgent !== 'string') return;
-    const p = prepare(config);
     let verdict = p.seen.get(userAgent);
     if (verdict === undefined) {
       verdict = examine(userAgent, p);

@@ -28,11 +28,8 @@ export function normalizeOrigin(origin: string): string {
   return `${scheme}://${host}${port && !implicit ? `:${port}` : ''}`;
 }
 
-/** Per config, computed once: regexes compiled, plain origins normalized. */
-const prepared = new WeakMap<Config, Prepared>();
+/** Regexes compiled, plain origins normalized. */
 function prepare(config: Config): Prepared {
-  let p = prepared.get(config);
-  if (p) return p;
   const origins = config.origins ?? [];
   const exact = new Set<string>();
   const patterns: RegExp[] = [];
@@ -41,14 +38,12 @@ function prepare(config: Config): Prepared {
     if (/[^A-Za-z0-9.:/-]/.test(origin)) patterns.push(new RegExp(`^(?:${origin})$`));
     else exact.add(normalizeOrigin(origin));
   }
-  p = {
+  return {
     allowAll: origins.length === 0 || (origins.length === 1 && origins[0] === '*'),
     exact,
     patterns,
     methods: config.methods.length > 0 ? config.methods.join(',') : ALL_METHODS,
   };
-  prepared.set(config, p);
-  return p;
 }
 
 function addVary(kong: Kong): void {
@@ -90,10 +85,11 @@ function configureCredentials(kong: Kong, config: Config, allowAll: boolean): vo
   addVary(kong);
 }
 
-export default definePluginHandler<Config>({
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 2000,
-  access(kong, config) {
+  prepare,
+  access(kong, config, p) {
     const preflight = kong.request.getMethod() === 'OPTIONS'
       && kong.request.getHeader('Origin') !== undefined
       && kong.request.getHeader('Access-Control-Request-Method') !== undefined;
@@ -101,7 +97,6 @@ export default definePluginHandler<Config>({
     // The preflight is answered here (its headers set below), or delegated upstream untouched.
     kong.ctx.plugin.skipResponseHeaders = true;
     if (config.preflight_continue) return;
-    const p = prepare(config);
     // Headers set before the answer exists go on the answer (here, the exit below).
     const allowAll = configureOrigin(kong, p);
     configureCredentials(kong, config, allowAll);
@@ -117,10 +112,10 @@ export default definePluginHandler<Config>({
     }
     kong.response.exit(200);
   },
-  headerFilter(kong, config) {
+  headerFilter(kong, config, p) {
     if (kong.ctx.plugin.skipResponseHeaders) return;
     if (!config.allow_origin_absent && kong.request.getHeader('Origin') === undefined) return;
-    const allowAll = configureOrigin(kong, prepare(config));
+    const allowAll = configureOrigin(kong, p);
     configureCredentials(kong, config, allowAll);
     if (config.exposed_headers && config.exposed_headers.length > 0) {
       kong.response.setHeader('Access-Control-Expose-Headers', config.exposed_headers.join(','));

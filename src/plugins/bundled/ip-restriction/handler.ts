@@ -1,41 +1,32 @@
 // Kong: kong/plugins/ip-restriction/handler.lua
-import { BlockList, isIPv6 } from 'node:net';
+import { ipList, type IpCheck } from '../../../http/ip-list.ts';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type schema from './schema.ts';
 
 type Config = PluginConfig<typeof schema>;
 
-function blockList(entries: readonly string[] | null | undefined): BlockList | undefined {
-  if (!entries || entries.length === 0) return undefined;
-  const list = new BlockList();
-  for (const entry of entries) {
-    const [addr, bits] = entry.split('/') as [string, string | undefined];
-    const family = isIPv6(addr) ? 'ipv6' : 'ipv4';
-    if (bits === undefined) list.addAddress(addr, family);
-    else list.addSubnet(addr, Number(bits), family);
-  }
-  return list;
+interface Prepared {
+  readonly deny: IpCheck | undefined;
+  readonly allow: IpCheck | undefined;
+  readonly status: number;
+  readonly message: string;
 }
 
-/** Per config, its lists as BlockLists: built once, not per request. */
-const prepared = new WeakMap<Config, { deny: BlockList | undefined; allow: BlockList | undefined }>();
+const listOf = (entries: readonly string[] | null | undefined) => (entries && entries.length > 0 ? ipList(entries) : undefined);
 
-export default definePluginHandler<Config>({
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 990,
-  access(kong, config) {
-    let lists = prepared.get(config);
-    if (!lists) prepared.set(config, (lists = { deny: blockList(config.deny), allow: blockList(config.allow) }));
+  prepare: (config) => ({
+    deny: listOf(config.deny),
+    allow: listOf(config.allow),
+    status: config.status ?? 403,
+    message: config.message ?? 'Your IP address is not allowed',
+  }),
+  access(kong, _config, p) {
     const ip = kong.client.getForwardedIp();
-    const family = isIPv6(ip) ? 'ipv6' : 'ipv4';
-    const status = config.status ?? 403;
-    const message = config.message ?? 'Your IP address is not allowed';
     // Kong checks deny first, then allow.
-    if (lists.deny?.check(ip, family)) {
-      kong.response.error(status, message);
-      return;
-    }
-    if (lists.allow && !lists.allow.check(ip, family)) kong.response.error(status, message);
+    if (p.deny?.(ip) || (p.allow && !p.allow(ip))) kong.response.error(p.status, p.message);
   },
 });

@@ -2,8 +2,7 @@
 import { createHmac, createPublicKey, verify as verifySignature, constants, type KeyObject } from 'node:crypto';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
-import type { JsonValue, Kong } from '../../../pdk/kong.ts';
-import type { JwtSecret } from '../../../declarative/config.ts';
+import type { JsonValue, JwtEntry, Kong } from '../../../pdk/kong.ts';
 import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
 import type schema from './schema.ts';
 
@@ -49,26 +48,12 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const SUPPORTED = new Set(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA']);
 
-/** Public keys parsed once per secret (per config), not per request. */
-const publicKeys = new WeakMap<JwtSecret, KeyObject | null>();
-function publicKeyOf(secret: JwtSecret, pem: string): KeyObject | null {
-  let key = publicKeys.get(secret);
-  if (key === undefined) {
-    try {
-      key = createPublicKey(pem);
-    } catch {
-      key = null;
-    }
-    publicKeys.set(secret, key);
-  }
-  return key;
-}
-
-function signatureValid(alg: string, decoded: Decoded, secret: JwtSecret, material: string | Buffer): boolean {
+function signatureValid(alg: string, decoded: Decoded, found: JwtEntry, material: string | Buffer): boolean {
   const input = Buffer.from(decoded.signingInput);
   const family = alg.slice(0, 2);
   if (family === 'HS') return sameSecret(createHmac(HASHES[alg.slice(2)]!, material).update(input).digest(), decoded.signature);
-  const key = typeof material === 'string' && material === secret.rsa_public_key ? publicKeyOf(secret, material) : safeKey(material);
+  // The configured key is parsed once per config (the credential index keeps it); a base64-decoded one per use.
+  const key = typeof material === 'string' && material === found.credential.rsa_public_key ? found.publicKey : safeKey(material);
   if (!key) return false;
   try {
     if (alg === 'EdDSA') return verifySignature(null, input, key, decoded.signature);
@@ -151,7 +136,7 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   let material: string | Buffer | null | undefined = algorithm.startsWith('HS') ? secret.secret : secret.rsa_public_key;
   if (config.secret_is_base64 && typeof material === 'string') material = Buffer.from(material, 'base64');
   if (!material || material.length === 0) return { message: 'Invalid key/secret', invalid: true };
-  if (!signatureValid(algorithm, decoded, secret, material)) return { message: 'Invalid signature', invalid: true };
+  if (!signatureValid(algorithm, decoded, found, material)) return { message: 'Invalid signature', invalid: true };
   const now = Math.floor(Date.now() / 1000);
   const errors = claimErrors(decoded.claims, config.claims_to_verify ?? [], now);
   if (errors) return { errors, invalid: true };

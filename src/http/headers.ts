@@ -1,0 +1,81 @@
+/**
+ * Header operations shared by the proxy and the PDK: hop-by-hop rules of a proxy hop (RFC 9110 §7.6.1 plus the
+ * legacy headers Kong removes), header names as Kong's PDK takes them, and changes applied to a header record.
+ */
+
+export type Headers = Record<string, string | string[]>;
+
+/** Hop-by-hop headers plus the legacy ones Kong removes. */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'proxy',
+]);
+
+const NONE: ReadonlySet<string> = new Set();
+
+/** Names a `Connection` header lists (besides keep-alive/close/upgrade), which must not be forwarded either. */
+export function connectionListed(connection: string | string[] | undefined): ReadonlySet<string> {
+  // The usual values name nothing to remove: no allocation for them.
+  if (!connection || connection === 'keep-alive' || connection === 'close' || connection === 'Keep-Alive') return NONE;
+  const out = new Set<string>();
+  for (const part of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name && name !== 'keep-alive' && name !== 'close' && name !== 'upgrade') out.add(name);
+  }
+  return out;
+}
+
+export function isHopByHop(name: string, listed: ReadonlySet<string>): boolean {
+  return HOP_BY_HOP.has(name) || listed.has(name);
+}
+
+export function firstValue(v: string | readonly string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : (v as string | undefined);
+}
+
+/** Raw header pairs → a record where a repeated header is a list (Node joins or drops some repeats). */
+export function rawHeaders(raw: readonly string[]): Headers {
+  const out: Headers = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    const current = out[name];
+    out[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+  }
+  return out;
+}
+
+/**
+ * A header name as Kong's PDK takes it (case-insensitive, `_` for `-`). Plugins pass the same few constant names
+ * on every request: those are remembered (up to a bound, as a plugin could pass names from the request).
+ */
+const headerNames = new Map<string, string>();
+export function headerName(name: string): string {
+  const known = headerNames.get(name);
+  if (known !== undefined) return known;
+  const lower = name.toLowerCase();
+  const normal = lower.includes('_') ? lower.replaceAll('_', '-') : lower;
+  if (headerNames.size < 1024) headerNames.set(name, normal);
+  return normal;
+}
+
+/** One header change: set replaces, add appends a value, clear removes. */
+export type HeaderOp = readonly [name: string, op: 'set' | 'add' | 'clear', value: string | readonly string[]];
+
+/** One header change, in place. */
+export function applyHeaderOp(headers: Headers, [name, op, value]: HeaderOp): void {
+  // `delete` turns an object into a slow dictionary: only when there is something to remove.
+  if (op === 'clear') {
+    if (headers[name] !== undefined) delete headers[name];
+  } else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
+  else {
+    const current = headers[name];
+    const added = typeof value === 'string' ? [value] : [...value];
+    headers[name] = current === undefined ? (added.length === 1 ? added[0]! : added) : [...(Array.isArray(current) ? current : [current]), ...added];
+  }
+}
+
+/** Changes in the order they were asked for. */
+export function applyHeaderOps(headers: Headers, ops: readonly HeaderOp[]): void {
+  for (const op of ops) applyHeaderOp(headers, op);
+}

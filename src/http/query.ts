@@ -1,0 +1,49 @@
+/**
+ * Query strings as Kong reads and writes them: repeated arguments become arrays, an argument without `=` is
+ * `true`, `+` is a space, and a part that does not decode is kept as written.
+ */
+
+export type ParsedQuery = Record<string, string | true | (string | true)[]>;
+
+/** Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. */
+export function parseQuery(raw: string): ParsedQuery {
+  const out: ParsedQuery = {};
+  if (raw === '') return out;
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
+    const value: string | true = eq < 0 ? true : decodeQueryPart(part.slice(eq + 1));
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+/** A query name or value decoded (`+` is a space); one that does not decode is kept as written. */
+export function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** Arguments → query string, as Kong's `set_query` encodes them (sorted by name; `true` → a bare name). */
+export function encodeQuery(args: Readonly<Record<string, string | true | readonly (string | true)[]>>): string {
+  const parts: string[] = [];
+  for (const key of Object.keys(args).sort()) {
+    const value = args[key]!;
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(v === true ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(v as string)}`);
+  }
+  return parts.join('&');
+}
+
+/** The query string (with its `?`) without the named arguments (names compared decoded, as Kong reads them). */
+export function withoutArgs(query: string, names: ReadonlySet<string>): string {
+  const kept = query.slice(1).split('&').filter((part) => {
+    const eq = part.indexOf('=');
+    return part !== '' && !names.has(decodeQueryPart(eq < 0 ? part : part.slice(0, eq)));
+  });
+  return kept.length > 0 ? `?${kept.join('&')}` : '';
+}

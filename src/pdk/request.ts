@@ -1,0 +1,53 @@
+/**
+ * `kong.request`: what the client sent, as Kong's PDK reads it. Headers come from the raw header list (a repeated
+ * header is a list: Node keeps only the first of some and joins others with commas, which would hide a duplicated
+ * credential); the query is parsed on first use; the body is read only when a plugin asks.
+ */
+import { firstValue, headerName, rawHeaders, type Headers } from '../http/headers.ts';
+import { parseQuery } from '../http/query.ts';
+import type { JsonValue, KongRequest } from './kong.ts';
+import type { RequestState } from './request-state.ts';
+
+export function createRequestApi(state: RequestState): KongRequest {
+  const facts = state.facts;
+  let query: ReturnType<typeof parseQuery> | undefined;
+  const getQuery = () => (query ??= parseQuery(facts.rawQuery));
+  let headers: Headers | undefined;
+  const getHeaders = () => (headers ??= rawHeaders(facts.req.rawHeaders));
+  return {
+    getScheme: () => facts.scheme,
+    getHost: () => facts.host,
+    getPort: () => facts.port,
+    getForwardedScheme: () => facts.forwarded.scheme,
+    getForwardedHost: () => facts.forwarded.host,
+    getForwardedPort: () => facts.forwarded.port,
+    getHttpVersion: () => Number(facts.req.httpVersion),
+    getMethod: () => facts.req.method ?? 'GET',
+    getPath: () => facts.path,
+    getPathWithQuery: () => facts.req.url ?? facts.path,
+    getRawQuery: () => facts.rawQuery,
+    getQuery,
+    getQueryArg: (name) => {
+      const v = getQuery()[name];
+      return Array.isArray(v) ? v[0] : v;
+    },
+    getHeader: (name) => firstValue(getHeaders()[headerName(name)]),
+    getHeaders,
+    getRawBody: () => state.body.read(),
+    getBody: async () => {
+      const mimeType = firstValue(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase();
+      const raw = await state.body.read();
+      if (raw === undefined) return { body: undefined, mimeType };
+      if (mimeType === 'application/json' || mimeType?.endsWith('+json')) {
+        try {
+          return { body: JSON.parse(raw.toString('utf8')) as JsonValue, mimeType };
+        } catch {
+          return { body: undefined, mimeType };
+        }
+      }
+      if (mimeType === 'application/x-www-form-urlencoded') return { body: parseQuery(raw.toString('utf8')) as Record<string, string | string[]>, mimeType };
+      return { body: undefined, mimeType };
+    },
+    getStartTime: () => facts.startedAt,
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * One proxied request, as a short sequence of named steps over a ProxyRequest, each returning once the answer is
+ * decided (Fastify's handle-request is the model): rewrite (global plugins) → route (Kong's own answers: 404,
+ * 426 or a redirect) → access (consumer-scoped instances resolved as authentication happens) → upstream (a
+ * peer, the request as plugins left it, the exchange or the tunnel). The answer owner takes it from there.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PlannedPlugin, PlanStep, RoutePlan } from '../snapshot/plugin-plans.ts';
+import { byPriority, NO_PHASES, phaseSteps, resolveStep } from '../snapshot/plugin-plans.ts';
+import { exchange } from '../upstream/exchange.ts';
+import { NO_PEER } from '../upstream/failures.ts';
+import { tunnel, type Upgrade } from '../upstream/tunnel.ts';
+import { firstValue } from '../http/headers.ts';
+import { runAccess, runSteps } from './phase-runner.ts';
+import { ProxyRequest, type ProxyEnv } from './proxy-request.ts';
+import { buildUpstreamCall } from './upstream-request.ts';
+
+const NO_GROUPS: readonly string[] = Object.freeze([]);
+const fixedOf = (step: PlanStep) => step.fixed?.planned;
+
+export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
+  const ctx = new ProxyRequest(env, req, res, upgrade);
+  if (ctx.facts.normalizedPath === undefined) return ctx.reply.send({ kind: 'error', status: 400 });
+  if (ctx.snapshot.plugins.globalPhases.rewrite.length > 0) return rewrite(ctx);
+  route(ctx);
+}
+
+/** Only global plugins run here: no route is known yet. They also form the plan of a request no route takes. */
+function rewrite(ctx: ProxyRequest): void {
+  const kong = ctx.kong();
+  ctx.phases = ctx.snapshot.plugins.globalPhases;
+  const ran = runSteps('rewrite', ctx.phases.rewrite, kong, ctx.flags, ctx.env.log, ctx.fail500);
+  if (ran instanceof Promise) {
+    ran.then(() => ctx.flags.exited || route(ctx), ctx.fail500);
+    return;
+  }
+  if (!ctx.flags.exited) route(ctx);
+}
+
+function route(ctx: ProxyRequest): void {
+  const { facts, snapshot } = ctx;
+  const match = (ctx.match = snapshot.router.match(facts));
+  if (!match) return ctx.reply.send({ kind: 'error', status: 404, message: 'no Route matched with those values' });
+  const { route } = match;
+  if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
+    const status = route.https_redirect_status_code;
+    if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
+    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.hostHeader || facts.host}${facts.rawUrl}` });
+  }
+  const plan = snapshot.plugins.forRoute(route.id);
+  if (plan.access.length === 0) {
+    ctx.phases = NO_PHASES;
+    return upstream(ctx);
+  }
+  const kong = ctx.kong();
+  kong.match = match;
+  ctx.phases = plan.phases;
+  const ran = plan.consumerScoped ? accessWithConsumers(ctx, plan) : runAccess(plan.access, fixedOf, kong, ctx.flags, ctx.env.log, ctx.fail500);
+  if (ran instanceof Promise) {
+    ran.then(() => ctx.flags.exited || upstream(ctx), ctx.fail500);
+    return;
+  }
+  if (!ctx.flags.exited) upstream(ctx);
+}
+
+/**
+ * The access phase when some instance is scoped to consumers: each step resolves as the phase reaches it, so
+ * plugins after an authentication plugin see the consumer it identified. The later phases run the instances
+ * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer.
+ */
+function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise<void> {
+  const kong = ctx.pdk!;
+  const credentials = ctx.snapshot.credentials;
+  const chosen = new Map<PlanStep, PlannedPlugin | undefined>();
+  const resolve = (step: PlanStep) => {
+    const consumerId = kong.consumer?.id;
+    return resolveStep(step, consumerId, consumerId === undefined ? NO_GROUPS : credentials.consumerGroupIdsOf(consumerId));
+  };
+  const pick = (step: PlanStep) => {
+    const p = resolve(step);
+    chosen.set(step, p);
+    return p;
+  };
+  const settle = () => {
+    ctx.phases = phaseSteps(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
+  };
+  const ran = runAccess(plan.access, pick, kong, ctx.flags, ctx.env.log, () => {
+    settle();
+    ctx.fail500();
+  });
+  if (ran instanceof Promise) return ran.then(settle);
+  settle();
+}
+
+/** A peer and the request as plugins left it, then the exchange (or the tunnel, for an upgrade). */
+function upstream(ctx: ProxyRequest): void {
+  const match = ctx.match!;
+  const service = match.service;
+  if (!service) return ctx.reply.send({ kind: 'error', status: 503, message: 'no Service found with those values' });
+  const call = buildUpstreamCall(ctx, match, service);
+  if (!call) return ctx.reply.send({ kind: 'error', status: NO_PEER.status, message: NO_PEER.message });
+  const fail = (status: number, message: string) => ctx.reply.send({ kind: 'error', status, message });
+  if (ctx.upgrade) return tunnel(ctx.env.health, { ...call, upgrade: firstValue(ctx.req.headers.upgrade) }, ctx.upgrade, fail);
+  exchange(ctx.env, call, ctx.reply);
+}

@@ -1,0 +1,139 @@
+/**
+ * The request the upstream gets, as Kong builds it and plugins left it: the peers to try, the path (strip_path,
+ * path_handling, or a plugin's), the query, Kong's forwarded headers, plugins' header changes, the method and
+ * the body; and what consistent hashing may read from the request.
+ */
+import type { Service } from '../declarative/config.ts';
+import { applyHeaderOps, connectionListed, firstValue, isHopByHop, type Headers } from '../http/headers.ts';
+import { parseQuery, withoutArgs } from '../http/query.ts';
+import type { RouteMatch } from '../router/router.ts';
+import { upstreamPath } from '../router/upstream-path.ts';
+import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
+import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { UpstreamCall } from '../upstream/exchange.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+
+/** A host and port as a balancer of one peer. */
+export function singlePeer(host: string, port: number): Balancer {
+  const peer: Peer = { host, port, target: `${host}:${port}` };
+  return { empty: false, next: (exclude) => (exclude.has(peer.target) ? undefined : peer), release: () => undefined };
+}
+
+/** A service's peers: the named upstream's balancer, else the service's host itself. */
+function pickPeers(ctx: ProxyRequest, snapshot: Snapshot, service: Service, upstreamName: string | undefined): Balancer | undefined {
+  const balanced = upstreamName ? snapshot.upstreams.get(upstreamName) : undefined;
+  if (balanced) return balanced.balancer.empty ? undefined : balanced.balancer;
+  const known = ctx.env.servicePeers;
+  let peers = known.get(service);
+  if (!peers) known.set(service, (peers = singlePeer(service.host, service.port)));
+  return peers;
+}
+
+/** The upstream request for a matched route with a service, or undefined when there is no peer to send it to. */
+export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service: Service): UpstreamCall | undefined {
+  const { snapshot, facts, pdk, req } = ctx;
+  const { route } = match;
+  const override = pdk?.upstreamOverride;
+  const upstreamName = override ? (override.kind === 'upstream' ? override.name : undefined) : snapshot.upstreams.has(service.host) ? service.host : undefined;
+  const peers = override?.kind === 'target' ? singlePeer(override.host, override.port) : pickPeers(ctx, snapshot, service, upstreamName);
+  if (!peers) return undefined;
+  const headers = forwardedHeaders(ctx, match);
+  if (pdk) applyHeaderOps(headers, pdk.headerOps);
+  let query = pdk?.upstreamQuery !== undefined ? (pdk.upstreamQuery === '' ? '' : `?${pdk.upstreamQuery}`) : facts.query;
+  if (pdk && pdk.removedQueryArgs.size > 0) query = withoutArgs(query, pdk.removedQueryArgs);
+  const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling })) + query;
+  ctx.stats.upstreamUri = target;
+  const balanced = upstreamName !== undefined ? snapshot.upstreams.get(upstreamName) : undefined;
+  // Only consistent-hashing reads the request; the other balancers need nothing built per request.
+  const balance = balanced?.upstream.algorithm === 'consistent-hashing' ? balanceContext(ctx, match) : undefined;
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  return {
+    service,
+    preservedHost: route.preserve_host && req.headers.host ? req.headers.host : undefined,
+    peers,
+    balanced,
+    balance,
+    tls: snapshot.upstreamTls.get(service.id),
+    method: pdk?.upstreamMethod ?? req.method ?? 'GET',
+    target,
+    headers,
+    body: pdk ? pdk.upstreamBody(hasBody) : hasBody ? req : null,
+    buffered: ctx.phases.response.length > 0 || pdk?.bufferingEnabled === true,
+    bodyLimit: pdk?.bodyLimit,
+    started: facts.started,
+    requestId: facts.requestId,
+    stats: ctx.stats,
+  };
+}
+
+/** What the balancer may hash on, computed only if it asks. */
+function balanceContext(ctx: ProxyRequest, m: RouteMatch): BalanceContext {
+  const { facts, req } = ctx;
+  let cookies: Map<string, string> | undefined;
+  let args: ReturnType<typeof parseQuery> | undefined;
+  return {
+    clientIp: facts.forwardedIp,
+    path: facts.path,
+    consumerId: ctx.pdk?.consumer?.id,
+    header: (name) => firstValue(req.headers[name.toLowerCase()]),
+    cookie: (name) => {
+      cookies ??= new Map(
+        (firstValue(req.headers.cookie) ?? '').split(';').map((c) => c.trim()).filter(Boolean).map((c) => {
+          const eq = c.indexOf('=');
+          return [eq < 0 ? c : c.slice(0, eq), eq < 0 ? '' : c.slice(eq + 1)] as [string, string];
+        }),
+      );
+      return cookies.get(name);
+    },
+    queryArg: (name) => {
+      args ??= parseQuery(facts.rawQuery);
+      const v = args[name];
+      const value = Array.isArray(v) ? v[0] : v;
+      return value === undefined ? undefined : value === true ? '' : value;
+    },
+    uriCapture: (name) => {
+      const captures = m.captures;
+      if (!captures) return undefined;
+      return /^\d+$/.test(name) ? captures.unnamed[Number(name)] : captures.named[name];
+    },
+    setCookie: (header) => void (ctx.setCookies ??= []).push(header),
+  };
+}
+
+/** The client's headers without hop-by-hop ones, and Kong's X-Forwarded-*, X-Real-IP and request id. */
+function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
+  const { facts, req } = ctx;
+  const trusted = facts.trusted;
+  const listed = connectionListed(req.headers.connection);
+  const out: Headers = {};
+  const incoming = req.headers;
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
+    out[name] = value;
+  }
+  const te = firstValue(req.headers.te);
+  if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
+  const peer = facts.peerIp;
+  const incomingXff = req.headers['x-forwarded-for'];
+  out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
+  const believe = (name: string, computed: string | undefined): void => {
+    const given = trusted ? firstValue(req.headers[name]) : undefined;
+    const value = given ?? computed;
+    // Only a header the client sent is deleted (`delete` makes an object a slow dictionary).
+    if (value === undefined || value === '') {
+      if (out[name] !== undefined) delete out[name];
+    } else {
+      out[name] = value;
+    }
+  };
+  believe('x-forwarded-proto', facts.scheme);
+  believe('x-forwarded-host', facts.host);
+  believe('x-forwarded-port', String(facts.port));
+  believe('x-forwarded-path', facts.path);
+  const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
+  believe('x-forwarded-prefix', prefix);
+  out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
+  if (ctx.env.headers.requestId) out['x-kong-request-id'] = facts.requestId;
+  return out;
+}

@@ -1,0 +1,315 @@
+/**
+ * One request's way upstream and its answer's way back, as undici's dispatch handler: a peer from the balancer,
+ * the request on that peer's keep-alive pool, the next peer after a failed try (Kong's retries), passive health
+ * reports, and the answer handed to the proxy's answer owner as it comes (head, chunks with backpressure, end),
+ * or whole in buffered mode. undici's `stream` costs a promise, an async resource and a set of stream listeners
+ * per request (measured ~10% of a bare proxy's throughput), hence the handler.
+ */
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Dispatcher, Pool } from 'undici';
+import type { Service } from '../declarative/config.ts';
+import type { Headers } from '../http/headers.ts';
+import type { BalanceContext, Balancer, Exclusions, Peer } from '../snapshot/balancer.ts';
+import type { CompiledUpstream } from '../snapshot/snapshot.ts';
+import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
+import { classify, NO_PEER, WRITE_TIMEOUT, type Failure } from './failures.ts';
+import { belowThreshold, type HealthRegistry } from './health.ts';
+import { poolKeyFor } from './pool-key.ts';
+import type { PoolRegistry } from './pools.ts';
+import { withWriteTimeout } from './write-timeout.ts';
+
+export type UpstreamHead = Record<string, string | string[] | undefined>;
+
+/** The request body as the upstream gets it: none, bytes, or a stream. */
+export type UpstreamBody = Buffer | AsyncIterable<Buffer> | null;
+
+/** What the log serializer reports about the upstream side. */
+export interface UpstreamStats {
+  readonly tries: { ip: string; port: number }[];
+  upstreamUri: string | undefined;
+  upstreamStatus: number | undefined;
+  /** Milliseconds from sending the request to the response head. */
+  upstreamLatency: number | undefined;
+  /** Milliseconds from arrival to the request being sent upstream. */
+  proxyLatency: number | undefined;
+}
+
+/** A routed request, ready to go upstream. */
+export interface UpstreamCall {
+  readonly service: Service;
+  /** The client's Host when the route preserves it; else each try sends its peer's. */
+  readonly preservedHost: string | undefined;
+  readonly peers: Balancer;
+  /** The upstream the peers come from, when they do (health checks report to it; its threshold applies). */
+  readonly balanced: CompiledUpstream | undefined;
+  readonly balance: BalanceContext | undefined;
+  readonly tls: UpstreamTls | undefined;
+  readonly method: string;
+  /** Path and query. */
+  readonly target: string;
+  /** Built for this request only: the exchange changes it in place (Host per try, the length of a buffered body). */
+  readonly headers: Headers;
+  readonly body: UpstreamBody;
+  /** Buffered mode: the whole answer goes to `answer.whole` before anything is sent. */
+  readonly buffered: boolean;
+  /** A streamed body past `bytes` is cut and answered `status` (request-size-limiting on chunked bodies). */
+  readonly bodyLimit: { readonly bytes: number; readonly status: number; readonly message: string } | undefined;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+  readonly requestId: string;
+  readonly stats: UpstreamStats;
+}
+
+/** Something the client's leaving cancels. */
+export interface Cancellable {
+  cancel(): void;
+}
+
+/** The proxy's answer to the client, as the exchange feeds it. */
+export interface UpstreamAnswer {
+  /** The client has left (its socket is gone): nobody to answer. */
+  readonly gone: boolean;
+  /** The answer's head is out: a failure now can only cut it. */
+  readonly begun: boolean;
+  /** The upstream's head (streamed mode): Kong's head, the header filter, then written. */
+  head(status: number, headers: UpstreamHead): void;
+  /** One chunk of the body; false when the client is not keeping up (wait for `onDrain`). */
+  write(chunk: Buffer): boolean;
+  onDrain(resume: () => void): void;
+  end(trailers: UpstreamHead): void;
+  /** Buffered mode: the whole answer. */
+  whole(status: number, headers: UpstreamHead, body: Buffer): void;
+  /** Kong's error answer for a request that got no answer upstream. */
+  fail(status: number, message: string): void;
+  /** The answer had begun and cannot be finished. */
+  cut(reason: unknown): void;
+  /** While set, a client that leaves cancels this; undefined when the exchange is over. */
+  attach(exchange: Cancellable | undefined): void;
+}
+
+/** The reason given to undici when the upstream request is cancelled (one object: nobody reads its stack). */
+const CANCELLED = Object.assign(new Error('upstream request cancelled'), { code: 'GATEWAY_CANCELLED' });
+
+export interface ExchangeOptions {
+  readonly pools: PoolRegistry;
+  readonly health: HealthRegistry;
+  readonly log: Logger;
+}
+
+/**
+ * A peer's pool for a service, remembered on the peer: the registry's key is a string built from six fields, too
+ * dear to build per request. A pool a reload closed is looked up again.
+ */
+const poolOfPeer = new WeakMap<Peer, { readonly service: Service; readonly pool: Pool }>();
+
+function poolFor(pools: PoolRegistry, call: UpstreamCall, peer: Peer): Pool {
+  const known = poolOfPeer.get(peer);
+  if (known !== undefined && known.service === call.service && !known.pool.closed) return known.pool;
+  const pool = pools.get(poolKeyFor(call.service, peer, call.tls));
+  poolOfPeer.set(peer, { service: call.service, pool });
+  return pool;
+}
+
+/**
+ * The same object serves every try: tries never overlap, and a failed one starts the next from its error.
+ */
+class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
+  readonly options: ExchangeOptions;
+  readonly call: UpstreamCall;
+  readonly answer: UpstreamAnswer;
+  readonly body: Buffer | Readable | null;
+  /** Targets this request already failed on; made on the first failure (most requests have none). */
+  failed: Set<string> | undefined = undefined;
+  attempts = 0;
+  failure: Failure | undefined = undefined;
+  controller: Dispatcher.DispatchController | null = null;
+  cancelled = false;
+  /** The upstream answer is complete. */
+  ended = false;
+  timedOutWriting = false;
+  overLimit = false;
+  // The try under way.
+  peer: Peer | undefined = undefined;
+  sentAt = 0;
+  status = 0;
+  upstreamHeaders: UpstreamHead = {};
+  chunks: Buffer[] | undefined = undefined;
+  resume: (() => void) | undefined = undefined;
+
+  constructor(options: ExchangeOptions, call: UpstreamCall, answer: UpstreamAnswer) {
+    this.options = options;
+    this.call = call;
+    this.answer = answer;
+    const given = call.body;
+    if (given === null || Buffer.isBuffer(given)) {
+      this.body = given;
+    } else {
+      this.body = Readable.from(withWriteTimeout(given, call.service.write_timeout, () => {
+        this.timedOutWriting = true;
+        this.cancel();
+      }, call.bodyLimit?.bytes ?? Infinity, () => {
+        this.overLimit = true;
+        this.cancel();
+      }), { objectMode: false });
+    }
+    if (Buffer.isBuffer(given)) {
+      delete call.headers['transfer-encoding'];
+      call.headers['content-length'] = String(given.length);
+    }
+    answer.attach(this);
+  }
+
+  /** Exclusions for the balancer: targets already failed, and unhealthy ones. */
+  has(target: string): boolean {
+    const balanced = this.call.balanced;
+    return this.failed?.has(target) === true || (balanced !== undefined && !this.options.health.isHealthy(balanced.upstream.name, target));
+  }
+
+  cancel(): void {
+    if (this.cancelled || this.ended) return;
+    this.cancelled = true;
+    this.controller?.abort(CANCELLED);
+  }
+
+  /** The next try, on the next peer; when none is left (or retries are spent), Kong's error. */
+  attempt(): void {
+    const call = this.call;
+    const peer = this.attempts++ <= call.service.retries ? call.peers.next(this, call.balance) : undefined;
+    if (!peer) {
+      this.detach();
+      if (!this.answer.begun) this.answer.fail(this.failure?.status ?? NO_PEER.status, this.failure?.message ?? NO_PEER.message);
+      return;
+    }
+    this.peer = peer;
+    this.controller = null;
+    this.status = 0;
+    call.stats.tries.push({ ip: peer.host, port: peer.port });
+    const defaultPort = call.service.protocol === 'https' ? 443 : 80;
+    call.headers.host = call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`);
+    this.sentAt = performance.now();
+    call.stats.proxyLatency = Math.round(this.sentAt - call.started);
+    poolFor(this.options.pools, call, peer).dispatch({
+      path: call.target,
+      method: call.method as 'GET',
+      headers: call.headers,
+      body: this.body,
+      headersTimeout: call.service.read_timeout,
+      bodyTimeout: call.service.read_timeout,
+    }, this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.cancelled) controller.abort(CANCELLED);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, head: UpstreamHead): void {
+    if (statusCode < 200) return;
+    const call = this.call;
+    this.status = statusCode;
+    this.upstreamHeaders = head;
+    call.stats.upstreamLatency = Math.round(performance.now() - this.sentAt);
+    call.stats.upstreamStatus = statusCode;
+    const balanced = call.balanced?.upstream;
+    if (balanced) this.options.health.report(balanced, this.peer!.target, balanced.healthchecks.passive, { kind: 'status', status: statusCode });
+    if (call.buffered) {
+      this.chunks = [];
+      return;
+    }
+    this.answer.head(statusCode, head);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.chunks) {
+      this.chunks.push(chunk);
+      return;
+    }
+    const answer = this.answer;
+    if (answer.write(chunk)) return;
+    // A client gone before this exchange could hear of it (it left during an async phase) never drains.
+    if (answer.gone) return controller.abort(CANCELLED);
+    controller.pause();
+    answer.onDrain((this.resume ??= () => this.controller?.resume()));
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: UpstreamHead): void {
+    this.call.peers.release(this.peer!, performance.now() - this.sentAt);
+    this.ended = true;
+    this.detach();
+    const chunks = this.chunks;
+    if (chunks) this.answer.whole(this.status, this.upstreamHeaders, Buffer.concat(chunks));
+    else this.answer.end(trailers);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | null, err: Error): void {
+    // undici reports a throw from onResponseEnd here too: the try is over and was released already.
+    if (this.ended) return this.broken(err);
+    try {
+      this.attemptFailed(err);
+    } catch (thrown) {
+      // Whatever went wrong in here must not reach undici (it would re-emit it as an uncaught 'error').
+      this.crashed(thrown);
+    }
+  }
+
+  crashed(thrown: unknown): void {
+    this.options.log.error({ request_id: this.call.requestId, err: (thrown as Error)?.message ?? String(thrown) }, 'upstream error handling failed');
+    this.detach();
+    if (this.answer.begun) this.answer.cut(thrown);
+    else this.answer.fail(500, 'An unexpected error occurred');
+  }
+
+  private attemptFailed(err: Error): void {
+    const call = this.call;
+    const peer = this.peer!;
+    call.peers.release(peer);
+    this.chunks = undefined;
+    const answer = this.answer;
+    // We cut the request ourselves: a body over its limit, or a write_timeout.
+    const cut = this.overLimit && call.bodyLimit ? call.bodyLimit : this.timedOutWriting ? WRITE_TIMEOUT : undefined;
+    if (cut) {
+      this.detach();
+      if (answer.begun) answer.cut(undefined);
+      else answer.fail(cut.status, cut.message);
+      return;
+    }
+    if (this.cancelled) return this.detach();
+    if (answer.begun) return this.broken(err);
+    const failure = (this.failure = classify(err));
+    (this.failed ??= new Set()).add(peer.target);
+    const balanced = call.balanced?.upstream;
+    if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
+    this.options.log.debug({ request_id: call.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
+    // A streamed request body cannot be sent again; a buffered one can.
+    // The next try after undici has finished with this one (its error handling is still on the stack).
+    if (failure.retryable && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
+      try {
+        this.attempt();
+      } catch (thrown) {
+        this.crashed(thrown);
+      }
+    });
+    this.detach();
+    if (!answer.begun) answer.fail(failure.status, failure.message);
+  }
+
+  /** The answer had begun: nothing to send instead, only to cut it. */
+  broken(err: unknown): void {
+    this.detach();
+    this.answer.cut(err);
+  }
+
+  /** The exchange is over: a client leaving now cancels nothing. */
+  detach(): void {
+    this.answer.attach(undefined);
+  }
+}
+
+/** Sends the call upstream; its answer, or Kong's error for its failure, goes to `answer`. */
+export function exchange(options: ExchangeOptions, call: UpstreamCall, answer: UpstreamAnswer): void {
+  // The client left while plugins ran: nobody to answer, nothing to ask the upstream.
+  if (answer.gone) return;
+  if (call.balanced && belowThreshold(options.health, call.balanced)) return answer.fail(NO_PEER.status, NO_PEER.message);
+  new Exchange(options, call, answer).attempt();
+}
