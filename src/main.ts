@@ -64,6 +64,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), serverToken: `gateway/${VERSION}`,
+    pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
   };
   const listeners: RunningListener[] = [];
   try {

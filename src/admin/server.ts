@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import type { Config } from '../declarative/config.ts';
 import type { PluginModule } from '../plugins/registry.ts';
+import { utf8Issue } from '../declarative/load-config.ts';
+import { decodeConfig } from '../declarative/load.ts';
 import { formatIssue } from '../errors.ts';
 import type { Reloader } from '../runtime/reload.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -57,19 +59,29 @@ function send(res: ServerResponse, status: number, body?: Json, headers: Record<
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit = 64 * 1024 * 1024): Promise<string> {
+const BODY_LIMIT = 64 * 1024 * 1024;
+
+/** The request body's bytes, or undefined past the limit (the rest is read and dropped). */
+function readBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) reject(new Error('request body too large'));
-      else chunks.push(c);
+      if (size <= limit) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
+
+const safeDecode = (part: string) => {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+};
 
 const truthy = (v: string | null) => v !== null && ['1', 'true', 'on', 'yes'].includes(v.toLowerCase());
 
@@ -109,7 +121,16 @@ export function createAdminHandler(options: AdminOptions) {
   }
 
   async function postConfig(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    if (!bytes) return send(res, 413, { message: `the configuration is larger than ${BODY_LIMIT / 1024 / 1024} MiB` });
+    const undecodable = utf8Issue(bytes, '<POST /config>');
+    if (undecodable) {
+      return send(res, 400, {
+        code: 14, name: 'invalid declarative configuration', message: `declarative config is invalid: ${undecodable.message}`,
+        fields: { error: undecodable.message }, positions: [formatIssue(undecodable)],
+      });
+    }
+    const raw = decodeConfig(bytes);
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     let text = raw;
     if (type.includes('application/x-www-form-urlencoded')) text = new URLSearchParams(raw).get('config') ?? '';
@@ -166,7 +187,9 @@ export function createAdminHandler(options: AdminOptions) {
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
-    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const decoded = url.pathname.split('/').filter(Boolean).map(safeDecode);
+    if (decoded.includes(undefined)) return send(res, 400, { message: 'Bad request' });
+    const parts = decoded as string[];
     const method = req.method ?? 'GET';
     const snapshot = store.current();
     if (parts.length === 0 && method === 'GET') {

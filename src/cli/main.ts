@@ -8,7 +8,7 @@ import { GatewayError } from '../errors.ts';
 import { buildPluginCatalog } from '../plugins/catalog.ts';
 import { loadCustomPluginSchemas } from '../plugins/custom-schemas.ts';
 import { BUNDLED_PLUGIN_SCHEMAS } from '../plugins/registry.ts';
-import { resolveSettings, SETTING_SPECS, type FlagValues } from '../settings/settings.ts';
+import { resolveSettings, SETTING_SPECS, type FlagValues, type SettingSpec } from '../settings/settings.ts';
 import { runValidate, type CliIO } from './validate.ts';
 
 const HELP = `usage: gateway <command> [options]
@@ -23,10 +23,10 @@ commands:
 
 options (each has an environment twin):
 ${Object.values(SETTING_SPECS)
-  .map((s) => `  ${'short' in s ? `-${s.short}, ` : ''}--${s.flag} ${s.flag === 'config' ? 'FILE' : 'VALUE'}`.padEnd(30) + `${s.description} [${s.env}]`)
+  .map((s: SettingSpec) => `${`  ${s.short ? `-${s.short}, ` : ''}--${s.flag} ${s.flag === 'config' ? 'FILE' : 'VALUE'}`.padEnd(34)}${s.description} [${s.env}${s.kongEnv ? `, ${s.kongEnv}` : ''}]`)
   .join('\n')}
-  -h, --help                  this help
-  -v, --version               print the version
+  -h, --help                      this help
+  -v, --version                   print the version
 `;
 
 function version(): string {
@@ -34,29 +34,30 @@ function version(): string {
   return pkg.version;
 }
 
+/** Every setting's flag, from the one list of settings. */
+const SETTING_OPTIONS = Object.fromEntries(Object.values(SETTING_SPECS).map((s: SettingSpec) => [
+  s.flag, { type: 'string' as const, ...(s.multiple ? { multiple: true as const } : {}), ...(s.short ? { short: s.short } : {}) },
+])) as Record<string, { type: 'string'; multiple?: true; short?: string }>;
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      ...SETTING_OPTIONS,
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      check: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
 export async function main(argv: readonly string[], io: CliIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        config: { type: 'string', short: 'c' },
-        plugins: { type: 'string', multiple: true },
-        'plugins-path': { type: 'string', multiple: true },
-        'log-level': { type: 'string' },
-        'proxy-listen': { type: 'string', multiple: true },
-        'admin-listen': { type: 'string', multiple: true },
-        'trusted-ips': { type: 'string', multiple: true },
-        headers: { type: 'string', multiple: true },
-        'drain-timeout': { type: 'string' },
-        json: { type: 'boolean' },
-        out: { type: 'string' },
-        check: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseOptions(argv);
   } catch (err) {
     io.err(`${(err as Error).message}\n\n${HELP}`);
     return 2;
@@ -71,11 +72,8 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
     io.out(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const flags: FlagValues = {
-    config: values.config, plugins: values.plugins, pluginsPath: values['plugins-path'], logLevel: values['log-level'],
-    proxyListen: values['proxy-listen'], adminListen: values['admin-listen'], trustedIps: values['trusted-ips'],
-    headers: values.headers, drainTimeout: values['drain-timeout'],
-  };
+  const given = values as Record<string, string | string[] | undefined>;
+  const flags: FlagValues = Object.fromEntries(Object.entries(SETTING_SPECS).map(([key, spec]) => [key, given[spec.flag]]));
   try {
     const settings = resolveSettings(flags, env);
     switch (command) {
@@ -86,7 +84,7 @@ export async function main(argv: readonly string[], io: CliIO, env: NodeJS.Proce
       case 'schemas': {
         // Editors should know every custom plugin in --plugins-path, listed in --plugins or not.
         const custom = await loadCustomPluginSchemas(settings.pluginsPaths);
-        const plugins = values.plugins ? [...(await buildPluginCatalog(settings)).values()].map((p) => p.schema) : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
+        const plugins = given.plugins ? [...(await buildPluginCatalog(settings)).values()].map((p) => p.schema) : [...BUNDLED_PLUGIN_SCHEMAS, ...[...custom.values()].map((c) => c.module)];
         const { runSchemas } = await import('./schemas.ts');
         return await runSchemas(plugins, { out: values.out ?? 'schemas', check: values.check ?? false }, io);
       }

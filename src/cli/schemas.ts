@@ -1,14 +1,15 @@
 /** `gateway schemas`: regenerate `schemas/` from the schema modules (or `--check` that it is up to date). */
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { generateSchemaFiles } from '../declarative/generate-schemas.ts';
+import { generateSchemaFiles } from './schema-files.ts';
 import type { PluginSchemaModule } from '../plugins/schema-types.ts';
 import type { CliIO } from './validate.ts';
 
 async function existingJson(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (sub: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(join(dir, sub), { withFileTypes: true });
     } catch {

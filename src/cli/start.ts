@@ -3,16 +3,15 @@
  * or on SIGHUP, and on SIGTERM or SIGINT stop accepting, let in-flight requests finish (bounded by the drain
  * timeout) and exit 0.
  */
-import { formatIssue } from '../errors.ts';
-import { ConfigInvalid } from '../errors.ts';
-import { startGateway } from '../main.ts';
+import { ConfigInvalid, formatIssue } from '../errors.ts';
+import { startGateway, type Gateway } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import type { Settings } from '../settings/settings.ts';
 import type { CliIO } from './validate.ts';
 
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
-  let gateway;
+  let gateway: Gateway;
   try {
     gateway = await startGateway(settings, log);
   } catch (err) {

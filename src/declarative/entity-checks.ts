@@ -8,10 +8,11 @@ import type { PathSegment } from '../errors.ts';
 import type { FlatEntity } from './flatten.ts';
 import { checkHostWithPort, isIPv4, isIPv6 } from './hosts.ts';
 import type { IssueCollector } from './issues.ts';
-import { compileKongRegex } from './kong-regex.ts';
+import { compileKongRegex } from '../router/kong-regex.ts';
 import { ExpressionError, parseExpression } from '../router/expression-parser.ts';
 import { certificateDigest, countCertificates, parseCertificate, parsePrivateKey, parsePublicKey } from './pem.ts';
 import { entityLabel } from './references.ts';
+import { ROUTE_PROTOCOL_GROUPS, STREAM_PROTOCOLS, WEB_PROTOCOLS } from '../entities/protocols.ts';
 import { normalizePath } from '../http/path.ts';
 
 export type Report = (field: readonly PathSegment[], message: string, options?: { atKey?: boolean }) => void;
@@ -69,9 +70,9 @@ function checkService(v: Record<string, unknown>, report: Report, raw: Readonly<
   }
 }
 
-const HTTP_FAMILY = ['http', 'https', 'ws', 'wss'];
-const STREAM = ['tcp', 'tls', 'udp'];
-const PROTOCOL_GROUPS: readonly (readonly string[])[] = [HTTP_FAMILY, STREAM, ['tls_passthrough'], ['grpc', 'grpcs']];
+const HTTP_FAMILY: readonly string[] = WEB_PROTOCOLS;
+const STREAM: readonly string[] = STREAM_PROTOCOLS;
+const PROTOCOL_GROUPS: readonly (readonly string[])[] = ROUTE_PROTOCOL_GROUPS;
 
 function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Record<string, unknown>>): void {
   const protocols = list(v.protocols).map(String);
@@ -126,7 +127,10 @@ function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Re
   list(v.paths).forEach((p, i) => {
     if (typeof p !== 'string') return;
     // Kong checks this first, on regex paths too.
-    if (p.includes('//')) return report(['paths', i], 'must not have empty segments');
+    if (p.includes('//')) {
+      report(['paths', i], 'must not have empty segments');
+      return;
+    }
     if (p.startsWith('~')) {
       const re = compileKongRegex(p.slice(1), { anchored: true });
       if (!re.ok) report(['paths', i], `invalid regex: '${p.slice(1)}' (${re.message})`);

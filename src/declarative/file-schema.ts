@@ -40,6 +40,7 @@ function entityDefinition(collection: CollectionName, options: FileSchemaOptions
     schema.properties.name = { type: 'string', enum: names, description: 'The plugin to run.' };
     schema.allOf = options.plugins.map((p) => ({
       if: { properties: { name: { const: p.name } }, required: ['name'] },
+      // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
       then: { properties: { config: { $ref: `#/definitions/plugin_${p.name}` } } },
     }));
   }

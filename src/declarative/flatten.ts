@@ -161,10 +161,14 @@ export class Flattener {
       for (let i = 0; i < nested.length; i++) this.#add(childCollection, nested[i], [...path, key, i], entity);
     }
     if (collection === 'consumers' && Array.isArray(input.groups)) {
-      input.groups.forEach((group, i) => this.#membership({ id }, group, [...path, 'groups', i]));
+      input.groups.forEach((group, i) => {
+        this.#membership({ id }, group, [...path, 'groups', i]);
+      });
     }
     if (collection === 'consumer_groups' && Array.isArray(input.consumers)) {
-      input.consumers.forEach((consumer, i) => this.#membership(consumer, { id }, [...path, 'consumers', i]));
+      input.consumers.forEach((consumer, i) => {
+        this.#membership(consumer, { id }, [...path, 'consumers', i]);
+      });
     }
     return entity;
   }

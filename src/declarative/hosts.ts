@@ -54,3 +54,11 @@ export function checkHostWithPort(value: string, options: { wildcard: boolean; p
   }
   return isIPv4(host) || isHostname(host) ? undefined : `invalid hostname: ${value}`;
 }
+
+/** A target as stored (`host:port`, `[v6]:port`; validation added the default port) → its host and port. */
+export function parseTarget(target: string): { readonly host: string; readonly port: number; readonly target: string } {
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(target);
+  if (v6) return { host: v6[1]!, port: Number(v6[2]), target };
+  const colon = target.lastIndexOf(':');
+  return { host: target.slice(0, colon), port: Number(target.slice(colon + 1)), target };
+}

@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import { checkEntity } from './entity-checks.ts';
 import { Flattener, isRecord, type FlatCollections, type FlatEntity } from './flatten.ts';
 import { IssueCollector } from './issues.ts';
-import { parseText, readConfigFile, type TextFormat } from './load.ts';
+import { badBytes, decodeConfig, md5, parseText, readConfigBytes, type TextFormat } from './load.ts';
 import { migrateToV3 } from './migrate.ts';
 import { checkDuplicateScopes, checkPluginInstance, type PluginCatalog } from './plugin-instances.ts';
 import { buildIndexes, checkCaCertificateIds, resolveReferences } from './references.ts';
@@ -35,7 +35,21 @@ export interface LoadResult {
 
 
 export async function loadConfigFile(path: string, options: LoadOptions): Promise<LoadResult> {
-  return loadConfigText(await readConfigFile(path), path, options);
+  return loadConfigBytes(await readConfigBytes(path), path, options);
+}
+
+/** A file's or a request's bytes: refused with a position when they are not UTF-8 (nor UTF-16 with its mark). */
+export function loadConfigBytes(bytes: Uint8Array, file: string, options: LoadOptions, format?: TextFormat): LoadResult {
+  const text = decodeConfig(bytes);
+  const bad = utf8Issue(bytes, file);
+  if (bad) return { config: undefined, issues: [bad], hash: md5(text) };
+  return loadConfigText(text, file, options, format);
+}
+
+/** Kong's YAML parser refuses bytes that are not UTF-8; so does this loader, saying where. */
+export function utf8Issue(bytes: Uint8Array, file: string): ConfigIssue | undefined {
+  const at = badBytes(bytes);
+  return at ? { file, ...at, path: '', message: 'failed parsing declarative configuration: invalid UTF-8 byte (save the file as UTF-8)', severity: 'error' } : undefined;
 }
 
 export function loadConfigText(text: string, file: string, options: LoadOptions, format?: TextFormat): LoadResult {

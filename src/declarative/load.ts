@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import jsyaml from 'js-yaml';
-import { GatewayError, type ConfigIssue } from '../errors.ts';
+import { formatPath, GatewayError, type ConfigIssue } from '../errors.ts';
 import { SourcePositions } from './source-positions.ts';
 
 export interface LoadedText {
@@ -40,7 +40,14 @@ export function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-export function parseText(text: string, file: string, format: TextFormat = formatOf(file)): ParseResult {
+/** The deepest a document may nest (Kong's files nest about ten levels; this bounds every recursive pass). */
+export const MAX_DEPTH = 128;
+/** The most values a document may hold, aliases counted each time they are used (an alias bomb stops here). */
+export const MAX_VALUES = 10_000_000;
+
+export function parseText(source: string, file: string, format: TextFormat = formatOf(file)): ParseResult {
+  // A byte order mark is not part of the document (editors on Windows write one).
+  const text = source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
   const positions = new SourcePositions(text);
   const issue = (line: number, column: number, message: string): ConfigIssue => ({ file, line, column, path: '', message, severity: 'error' });
   let data: unknown;
@@ -59,9 +66,11 @@ export function parseText(text: string, file: string, format: TextFormat = forma
       data = jsyaml.load(text, { schema: YAML_SCHEMA, filename: file, json: false });
     } catch (err) {
       if (err instanceof jsyaml.YAMLException) {
-        return { ok: false, issues: [issue(err.mark.line + 1, err.mark.column + 1, `failed parsing declarative configuration: ${err.reason}`)] };
+        const at = err.mark ? { line: err.mark.line + 1, column: err.mark.column + 1 } : markOf(text, err.reason);
+        return { ok: false, issues: [issue(at.line, at.column, `failed parsing declarative configuration: ${err.reason}`)] };
       }
-      throw err;
+      // Anything else js-yaml throws (a stack overflow on absurd nesting, say) is still a refusal, not a crash.
+      return { ok: false, issues: [issue(1, 1, `failed parsing declarative configuration: ${(err as Error)?.message ?? String(err)}`)] };
     }
   }
   if (data === null || data === undefined) {
@@ -70,19 +79,148 @@ export function parseText(text: string, file: string, format: TextFormat = forma
   if (typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, issues: [issue(1, 1, 'failed parsing declarative configuration: expected an object')] };
   }
-  return { ok: true, loaded: { file, hash: md5(text), data, positions } };
+  const shape = checkShape(data);
+  if (shape) return { ok: false, issues: [{ ...issue(1, 1, shape.message), ...shapePosition(text, positions, shape) }] };
+  return { ok: true, loaded: { file, hash: md5(source), data, positions } };
 }
 
-/** Reads a config file. A file that cannot be read is a GatewayError (CLI exit 2), not a config issue. */
-export async function readConfigFile(path: string): Promise<string> {
+interface ShapeProblem {
+  readonly message: string;
+  readonly path: readonly (string | number)[];
+  readonly depth: number;
+}
+
+/** Nesting and size within bounds: every later pass may then recurse and copy without a second thought. */
+function checkShape(data: unknown): ShapeProblem | undefined {
+  const stack: { value: unknown; depth: number; path: readonly (string | number)[] }[] = [{ value: data, depth: 0, path: [] }];
+  let values = 0;
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop()!;
+    if (++values > MAX_VALUES) return { message: `document too large: more than ${MAX_VALUES} values (YAML aliases count each time they are used)`, path, depth };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH) return { message: `nested too deeply: more than ${MAX_DEPTH} levels`, path, depth };
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, path: [...path, i] });
+    } else {
+      for (const key of Object.keys(value)) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where a shape problem is. Deep nesting is found in the text (the position library would recurse as deep as
+ * the document does): the bracket that opens the level too many, when the document nests in brackets.
+ */
+function shapePosition(text: string, positions: SourcePositions, problem: ShapeProblem): { line: number; column: number; path: string } {
+  const path = formatPath(problem.path);
+  if (problem.depth >= MAX_DEPTH) {
+    const at = deepBracket(text, MAX_DEPTH);
+    if (at >= 0) return { ...lineColumn(text, at), path };
+  }
   try {
-    return await readFile(path, 'utf8');
+    return { ...positions.locate(problem.path.slice(0, 8)), path };
+  } catch {
+    return { line: 1, column: 1, path };
+  }
+}
+
+/** The offset of the bracket that opens nesting level `depth` + 1 (outside strings), or -1. */
+function deepBracket(text: string, depth: number): number {
+  let level = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') {
+      if (++level > depth) return i;
+    } else if (c === ']' || c === '}') level--;
+  }
+  return -1;
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    start = i + 1;
+  }
+  return { line, column: offset - start + 1 };
+}
+
+/** A js-yaml error without a mark: for a second document, where its `---` is; else the start. */
+function markOf(text: string, reason: string): { line: number; column: number } {
+  if (/single document/.test(reason)) {
+    const marker = /^---/gm;
+    const first = marker.exec(text);
+    // The second document starts at the second `---`, or at the first one when something came before it.
+    const second = first && text.slice(0, first.index).replace(/#.*$/gm, '').trim() !== '' ? first : marker.exec(text);
+    if (second) return lineColumn(text, second.index);
+  }
+  return { line: 1, column: 1 };
+}
+
+
+/**
+ * Reads a config file as text: UTF-8 (a byte order mark is dropped later), or UTF-16 when it starts with that
+ * byte order mark; bytes that are not UTF-8 become U+FFFD, and `badBytes` says where the first one was. A file
+ * that cannot be read is a GatewayError (CLI exit 2), not a config issue.
+ */
+export async function readConfigBytes(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new GatewayError('CONFIG_UNREADABLE', `cannot read ${path}: ${why}`);
   }
 }
+
+/** Reads a config file as text (see readConfigBytes and decodeConfig). */
+export async function readConfigFile(path: string): Promise<string> {
+  return decodeConfig(await readConfigBytes(path));
+}
+
+const UTF8 = new TextDecoder('utf-8');
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes → text: UTF-16 with its byte order mark, else UTF-8 (invalid sequences become U+FFFD). */
+export function decodeConfig(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  return UTF8.decode(bytes);
+}
+
+/** The first byte that is not UTF-8, as a line and column of the decoded text; undefined when every byte is. */
+export function badBytes(bytes: Uint8Array): { line: number; column: number } | undefined {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return undefined;
+  try {
+    STRICT_UTF8.decode(bytes);
+    return undefined;
+  } catch {
+    // The longest prefix that decodes (a sequence cut at its end is not an error yet, with `stream`).
+    let lo = 0;
+    let hi = bytes.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
+        lo = mid;
+      } catch {
+        hi = mid - 1;
+      }
+    }
+    const before = UTF8.decode(bytes.subarray(0, lo));
+    return lineColumn(before, before.length);
+  }
+}
+
 
 function jsonReason(message: string): string {
   return message.replace(/ in JSON at position \d+.*$/, '').replace(/^Unexpected/, 'unexpected');

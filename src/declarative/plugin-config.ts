@@ -5,7 +5,7 @@
 import type { PluginSchemaModule } from '../plugins/schema-types.ts';
 import { createAjv, toProblems, type SchemaProblem, type ValidateFunction } from '../schema/ajv.ts';
 import { inputSchema } from '../schema/input-schema.ts';
-// The bundled plugins' validators, compiled ahead of time (generate-validator.ts; a test keeps them in step).
+// The bundled plugins' validators, compiled ahead of time (scripts/generate-validators.ts; a test keeps them in step).
 import * as precompiled from './plugin-validators.generated.js';
 
 let ajv: ReturnType<typeof createAjv> | undefined;

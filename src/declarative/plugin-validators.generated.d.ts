@@ -1,4 +1,4 @@
-// The type of the generated bundled-plugin validators (see generate-validator.ts): one export per plugin,
+// The type of the generated bundled-plugin validators (see scripts/generate-validators.ts): one export per plugin,
 // named as pluginExportName() names it.
 import type { ValidateFunction } from 'ajv';
 

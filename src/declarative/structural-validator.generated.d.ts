@@ -1,4 +1,4 @@
-// The type of the generated structural validator (see generate-validator.ts).
+// The type of the generated structural validator (see scripts/generate-validators.ts).
 import type { ValidateFunction } from 'ajv';
 
 export declare const validate: ValidateFunction;

@@ -1,5 +1,5 @@
 // Kong: kong/db/schema/entities/plugins.lua (+ Enterprise/decK `consumer_group` and `ordering`)
-import { ALL_PROTOCOLS } from '../plugins/schema-types.ts';
+import { ALL_PROTOCOLS } from './protocols.ts';
 import { KongSet, Nullable, Rec, Tags, Type, Utf8Name } from '../schema/kit.ts';
 import { commonFields, ForeignRef, type EntityDef } from './entity.ts';
 

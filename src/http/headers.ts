@@ -46,15 +46,17 @@ export function rawHeaders(raw: readonly string[]): Headers {
 }
 
 /**
- * A header name as Kong's PDK takes it (case-insensitive, `_` for `-`). Plugins pass the same few constant names
- * on every request: those are remembered (up to a bound, as a plugin could pass names from the request).
+ * A header name as Kong's PDK takes it (case-insensitive, `_` for `-`, what cannot go on the wire
+ * percent-encoded). Plugins pass the same few constant names on every request: those are remembered (up to a
+ * bound, as a plugin could pass names from the request).
  */
 const headerNames = new Map<string, string>();
 export function headerName(name: string): string {
   const known = headerNames.get(name);
   if (known !== undefined) return known;
+  if (typeof name !== 'string') throw new TypeError(`invalid header name "${String(name)}": got ${typeof name}, expected string`);
   const lower = name.toLowerCase();
-  const normal = lower.includes('_') ? lower.replaceAll('_', '-') : lower;
+  const normal = wireHeaderName(lower.includes('_') ? lower.replaceAll('_', '-') : lower);
   if (headerNames.size < 1024) headerNames.set(name, normal);
   return normal;
 }
@@ -78,4 +80,40 @@ export function applyHeaderOp(headers: Headers, [name, op, value]: HeaderOp): vo
 /** Changes in the order they were asked for. */
 export function applyHeaderOps(headers: Headers, ops: readonly HeaderOp[]): void {
   for (const op of ops) applyHeaderOp(headers, op);
+}
+
+// What ngx_lua percent-encodes in header values and names (ngx_http_lua_util.c's escape tables): Kong's PDK
+// raises no error for them, and neither does this one.
+const VALUE_ESCAPED = /[\x00-\x08\x0a-\x1f\x7f]/;
+const NAME_ESCAPED = /[\x00-\x20"(),/:;<=>?@[\\\]{}\x7f-\xff]/;
+const NOT_LATIN1 = /[^\x00-\xff]/;
+const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+
+/** A header name a plugin gave, as it goes on the wire (separators and control bytes percent-encoded). */
+export function wireHeaderName(name: string): string {
+  const bytes = NOT_LATIN1.test(name) ? Buffer.from(name, 'utf8').toString('latin1') : name;
+  return NAME_ESCAPED.test(bytes) ? bytes.replace(new RegExp(NAME_ESCAPED.source, 'g'), hex) : bytes;
+}
+
+function wireValue(value: string): string {
+  // Node writes header values as latin1: text beyond it goes as its UTF-8 bytes, as nginx writes a Lua string.
+  const bytes = NOT_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+  return VALUE_ESCAPED.test(bytes) ? bytes.replace(new RegExp(VALUE_ESCAPED.source, 'g'), hex) : bytes;
+}
+
+/**
+ * A header value a plugin gave, checked and made safe as Kong's PDK takes it: a string, number or boolean (the
+ * last two written as text) or a list of strings; control characters percent-encoded. Anything else throws
+ * Kong's message.
+ */
+export function wireHeaderValue(name: string, value: unknown): string | string[] {
+  if (typeof value === 'string') return wireValue(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) {
+    return value.map((v: unknown) => {
+      if (typeof v !== 'string') throw new TypeError(`invalid header value in array "${name}": got ${typeof v}, expected string`);
+      return wireValue(v);
+    });
+  }
+  throw new TypeError(`invalid header value for "${name}": got ${value === null ? 'nil' : typeof value}, expected array of string, string, number or boolean`);
 }

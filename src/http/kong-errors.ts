@@ -9,8 +9,12 @@ export const DEFAULT_MESSAGES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
+  411: 'Length required',
+  412: 'Precondition failed',
   413: 'Payload too large',
   414: 'URI too long',
+  417: 'Expectation failed',
   426: 'Please use HTTPS protocol',
   429: 'Too many requests',
   500: 'An unexpected error occurred',
@@ -63,4 +67,20 @@ export function errorBody(message: string, requestId: string, accept: string | u
     default:
       return { contentType: 'application/json; charset=utf-8', body: `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${requestId}"\n}` };
   }
+}
+
+/** nginx's built-in page for a version it does not speak (Kong's error handler does not take 505). */
+const VERSION_PAGE = '<html>\r\n<head><title>505 HTTP Version Not Supported</title></head>\r\n<body>\r\n<center><h1>505 HTTP Version Not Supported</h1></center>\r\n</body>\r\n</html>\r\n';
+
+/**
+ * The page Kong's error handler (kong/error_handlers.lua) writes for what nginx answers itself: typed by Accept,
+ * else by the request's Content-Type, else by error_default_type (text/plain). nginx's 494 (a header too large)
+ * goes out as 400 with its own message.
+ */
+export function errorPage(status: number, message: string | undefined, requestId: string, accept: string | undefined, contentType: string | undefined): { status: number; contentType: string; body: string } {
+  if (status === 505) return { status, contentType: 'text/html', body: VERSION_PAGE };
+  const sent = status === 494 ? 400 : status;
+  const text = message ?? (status === 494 ? 'Request header or cookie too large' : defaultMessage(status));
+  const e = errorBody(text, requestId, accept ?? contentType ?? 'text/plain');
+  return { status: sent, contentType: e.contentType, body: e.body };
 }

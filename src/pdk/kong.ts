@@ -7,6 +7,7 @@ import type { Consumer, ConsumerGroup, Route, Service } from '../declarative/con
 import type { Credentials } from '../snapshot/credentials.ts';
 
 export type { Credentials, JwtEntry } from '../snapshot/credentials.ts';
+export type { Consumer, ConsumerGroup, Route, Service } from '../declarative/config.ts';
 import type { Captures } from '../router/router.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };

@@ -18,9 +18,14 @@ export class RequestBody {
   #whole: Buffer | undefined;
   #replaced: Buffer | undefined;
 
-  constructor(req: IncomingMessage, limit: number) {
+  readonly #timeoutMs: number;
+  readonly #beforeRead: () => void;
+
+  constructor(req: IncomingMessage, limit: number, timeoutMs: number, beforeRead: () => void) {
     this.#req = req;
     this.#limit = limit;
+    this.#timeoutMs = timeoutMs;
+    this.#beforeRead = beforeRead;
   }
 
   /** True once the body is (or will be) held in memory rather than streamed. */
@@ -34,7 +39,14 @@ export class RequestBody {
       const req = this.#req;
       let size = 0;
       const chunks: Buffer[] = [];
+      // nginx's client_body_timeout: a client that stops sending loses its connection.
+      let timer: NodeJS.Timeout | undefined;
+      const idle = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => req.destroy(Object.assign(new Error('the client timed out sending the request body'), { code: 'CLIENT_BODY_TIMEOUT' })), this.#timeoutMs);
+      };
       const onData = (chunk: Buffer) => {
+        idle();
         chunks.push(chunk);
         size += chunk.length;
         if (size > this.#limit) {
@@ -53,15 +65,23 @@ export class RequestBody {
         cleanup();
         reject(err);
       };
+      const onClose = () => {
+        if (!req.readableEnded) onError(new Error('the client went away while sending the request body'));
+      };
       const cleanup = () => {
+        clearTimeout(timer);
         req.off('data', onData);
         req.off('end', onEnd);
         req.off('error', onError);
+        req.off('close', onClose);
       };
       if (req.readableEnded) return resolve((this.#whole = Buffer.alloc(0)));
+      this.#beforeRead();
+      idle();
       req.on('data', onData);
       req.on('end', onEnd);
       req.on('error', onError);
+      req.on('close', onClose);
     });
     return this.#read;
   }

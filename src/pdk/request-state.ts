@@ -28,6 +28,8 @@ export interface RequestFactsForPdk {
   /** What the client sent in Host / X-Forwarded-* as the gateway believes it. */
   readonly forwarded: { readonly scheme: string; readonly host: string; readonly port: number };
   readonly path: string;
+  /** Path and query as sent (nginx's `$request_uri`). */
+  readonly target: string;
   /** Without the `?`. */
   readonly rawQuery: string;
   readonly peerIp: string;
@@ -39,6 +41,10 @@ export interface RequestFactsForPdk {
   readonly hasUpstream: (name: string) => boolean;
   /** Kong's log record of the request, for `kong.log.serialize()`. */
   readonly serialize: () => Record<string, unknown>;
+  /** Called before the body is first read (a client waiting for `100 Continue` is told to send it). */
+  readonly beforeBodyRead: () => void;
+  /** The longest pause between two reads of the body (nginx's client_body_timeout). */
+  readonly bodyTimeoutMs: number;
 }
 
 /** How `kong.response.exit` and `error` reach the proxy's answer. */
@@ -108,7 +114,7 @@ export class RequestState {
 
   /** The request body as plugins and the upstream see it (streamed unless a plugin reads or replaces it). */
   get body(): RequestBody {
-    return (this.#body ??= new RequestBody(this.facts.req, this.#bodyLimit));
+    return (this.#body ??= new RequestBody(this.facts.req, this.#bodyLimit, this.facts.bodyTimeoutMs, this.facts.beforeBodyRead));
   }
 
   /** What goes upstream: the client's stream untouched unless a plugin read or replaced the body. */

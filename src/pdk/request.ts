@@ -24,7 +24,7 @@ export function createRequestApi(state: RequestState): KongRequest {
     getHttpVersion: () => Number(facts.req.httpVersion),
     getMethod: () => facts.req.method ?? 'GET',
     getPath: () => facts.path,
-    getPathWithQuery: () => facts.req.url ?? facts.path,
+    getPathWithQuery: () => facts.target,
     getRawQuery: () => facts.rawQuery,
     getQuery,
     getQueryArg: (name) => {

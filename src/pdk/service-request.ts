@@ -1,7 +1,8 @@
 /** `kong.service.request`: the request the gateway sends upstream, as plugins change it (rewrite and access). */
-import { firstValue, headerName } from '../http/headers.ts';
+import { firstValue, headerName, wireHeaderValue } from '../http/headers.ts';
 import { encodeQuery } from '../http/query.ts';
 import type { KongServiceRequest, QueryArgs } from './kong.ts';
+import { BEFORE_UPSTREAM, checkPhase } from './phases.ts';
 import type { RequestState } from './request-state.ts';
 
 const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
@@ -9,41 +10,70 @@ const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b)
 export function createServiceRequestApi(state: RequestState): KongServiceRequest {
   const facts = state.facts;
   const ops = state.headerOps;
+  const check = (fn: string) => checkPhase(state, BEFORE_UPSTREAM, `kong.service.request.${fn}`);
   return {
-    setHeader: (name, value) => void ops.push([headerName(name), 'set', value]),
-    addHeader: (name, value) => void ops.push([headerName(name), 'add', value]),
-    clearHeader: (name) => void ops.push([headerName(name), 'clear', '']),
+    setHeader: (name, value) => {
+      check('setHeader');
+      const n = headerName(name);
+      ops.push([n, 'set', wireHeaderValue(n, value)]);
+    },
+    addHeader: (name, value) => {
+      check('addHeader');
+      const n = headerName(name);
+      ops.push([n, 'add', wireHeaderValue(n, value)]);
+    },
+    clearHeader: (name) => {
+      check('clearHeader');
+      ops.push([headerName(name), 'clear', '']);
+    },
     setHeaders: (headers) => {
-      for (const [k, v] of Object.entries(headers)) ops.push([headerName(k), 'set', v]);
+      check('setHeaders');
+      for (const [k, v] of Object.entries(headers)) {
+        const n = headerName(k);
+        ops.push([n, 'set', wireHeaderValue(n, v)]);
+      }
     },
     setPath: (path) => {
+      check('setPath');
       if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
       state.upstreamPath = path;
     },
     setRawQuery: (query) => {
+      check('setRawQuery');
       state.upstreamQuery = query.replace(/^\?/, '');
       state.clearedArgs = undefined;
     },
     setQuery: (args) => {
+      check('setQuery');
       state.upstreamQuery = encodeQuery(args);
       state.clearedArgs = undefined;
     },
-    clearQueryArg: (name) => void (state.clearedArgs ??= new Set()).add(name),
+    clearQueryArg: (name) => {
+      check('clearQueryArg');
+      (state.clearedArgs ??= new Set()).add(name);
+    },
     setMethod: (method) => {
+      check('setMethod');
       if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
       state.upstreamMethod = method;
     },
-    setRawBody: (body) => state.body.replace(toBuffer(body)),
+    setRawBody: (body) => {
+      check('setRawBody');
+      state.body.replace(toBuffer(body));
+    },
     setBody: (body, mimeType) => {
+      check('setBody');
       const type = mimeType ?? firstValue(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
       const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
       ops.push(['content-type', 'set', type]);
       state.body.replace(Buffer.from(text));
     },
     enableBuffering: () => {
+      check('enableBuffering');
       state.bufferingEnabled = true;
     },
     setBodyLimit: (bytes, status, message) => {
+      check('setBodyLimit');
       if (!state.bodyLimit || bytes < state.bodyLimit.bytes) state.bodyLimit = { bytes, status, message };
     },
   };

@@ -36,7 +36,7 @@ export async function buildPluginCatalog(options: { plugins: readonly string[]; 
       const where = options.pluginsPaths.length > 0 ? `in --plugins-path (${options.pluginsPaths.join(', ')})` : 'bundled (use --plugins-path for custom plugins)';
       throw new GatewayError('BAD_USAGE', `--plugins: plugin '${name}' not found ${where}`);
     }
-    catalog.set(name, { name, schema: found.module, handler: await loadCustomHandler(found.dir, name) });
+    catalog.set(name, { name, schema: found.module, handler: await loadCustomHandler(found.dir) });
   }
   return catalog;
 }

@@ -28,7 +28,7 @@ export function checkHandlerShape(value: unknown, where: string): PluginHandler 
 }
 
 /** The handler in a custom plugin's folder, or undefined when it has none. */
-export async function loadCustomHandler(dir: string, name: string): Promise<PluginHandler | undefined> {
+export async function loadCustomHandler(dir: string): Promise<PluginHandler | undefined> {
   const file = HANDLER_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
   if (!file) return undefined;
   const imported = await importPluginFile(file);

@@ -2,7 +2,7 @@
  * Custom plugins' schema modules, from `--plugins-path` folders: `DIR/<name>/schema.ts` (or `.js`/`.mjs`), whose
  * default export follows the same contract as the bundled ones. They join validation and `schemas/` generation.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, type Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,7 +38,7 @@ function checkShape(value: unknown, file: string, folder: string): PluginSchemaM
 export async function loadCustomPluginSchemas(dirs: readonly string[]): Promise<Map<string, { module: PluginSchemaModule; file: string; dir: string }>> {
   const found = new Map<string, { module: PluginSchemaModule; file: string; dir: string }>();
   for (const dir of dirs) {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {

@@ -5,14 +5,10 @@
 import type { Static, TObject } from '../schema/kit.ts';
 import type { PathSegment } from '../errors.ts';
 
-/** Every protocol a route, service or plugin may name. */
-export const ALL_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'ws', 'wss'] as const;
-export type Protocol = (typeof ALL_PROTOCOLS)[number];
+import type { Protocol } from '../entities/protocols.ts';
 
-/** Kong's `typedefs.protocols_http`: the plugin runs on HTTP-family traffic only. */
-export const HTTP_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] as const satisfies readonly Protocol[];
-/** Default of a plugin entity's `protocols` field in Kong. */
-export const DEFAULT_PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const satisfies readonly Protocol[];
+// The lists a schema module names its protocols with.
+export { ALL_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, HTTP_PROTOCOLS, type Protocol } from '../entities/protocols.ts';
 
 /** The scopes a plugin instance can be attached to (besides global). */
 export type PluginScope = 'service' | 'route' | 'consumer' | 'consumer_group';

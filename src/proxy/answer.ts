@@ -1,18 +1,21 @@
 /**
  * The one owner of every way an answer leaves (as Fastify's reply): the gateway's own answers and plugins'
  * exits (`send`), and the upstream's answer as the exchange feeds it (streamed, or whole in buffered mode). Each
- * goes through Kong's response head, the header filter, the body filter (and the `response` phase when
- * buffered) before it is written. It also owns the response's one 'close' listener: a client that leaves
- * cancels the upstream request, and the log phase runs once the answer is out.
+ * goes through Kong's head, the header filter, the body filter (and the `response` phase when buffered) before
+ * it is written. A header filter that fails turns the answer into Kong's 500; a head that cannot be written is
+ * a 500 too; a client that stops reading is cut after the send timeout. It also owns the response's one 'close'
+ * listener: a client that leaves cancels the upstream request, and the log phase runs once the answer is out.
  */
-import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
-import { connectionListed, firstValue, isHopByHop, type Headers } from '../http/headers.ts';
-import { defaultMessage, errorBody } from '../http/kong-errors.ts';
+import { describeError } from '../errors.ts';
+import { wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
+import { defaultMessage } from '../http/kong-errors.ts';
 import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
-import type { ProxyRequest } from './proxy-request.ts';
 import { runSteps } from './phase-runner.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+import { errorContent, ownHead, refusalPage, upstreamHead } from './response-head.ts';
+import { ResponseSink } from './response-sink.ts';
 import { headersSent } from './serialize.ts';
 
 /** A complete answer the gateway gives (as opposed to the upstream's, which streams through the exchange). */
@@ -20,14 +23,13 @@ export type Answer =
   /** Kong's error answer (kong.response.error and the gateway's own): its body typed by the client's Accept. */
   | { readonly kind: 'error'; readonly status: number; readonly message?: string; readonly headers?: Readonly<Record<string, string>> }
   /** kong.response.exit: a record body is sent as JSON. */
-  | { readonly kind: 'exit'; readonly status: number; readonly body: string | JsonValue | undefined; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: 'exit'; readonly status: number; readonly body: string | JsonValue | undefined; readonly headers: Readonly<Record<string, unknown>> }
   /** An https-only route asked over http (its https_redirect_status_code). */
-  | { readonly kind: 'redirect'; readonly status: number; readonly location: string };
+  | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
+  /** What nginx refuses before Kong runs: Kong's error handler's page, and the connection closed. */
+  | { readonly kind: 'refused'; readonly status: number; readonly message?: string };
 
-const EMPTY = Buffer.alloc(0);
 const NOTHING = () => undefined;
-const elapsed = (since: number) => Math.round(performance.now() - since);
-
 const kReply = Symbol('reply');
 type Watched = ServerResponse & { [kReply]?: Reply };
 
@@ -36,45 +38,14 @@ function onResponseClose(this: Watched): void {
   this[kReply]?.closed();
 }
 
-/**
- * Where the body goes when plugins filter it or trailers follow it: each chunk through the body filter, then to
- * the client with backpressure. The response is ended by `finish` (after the last filter call and the
- * trailers), not when the exchange ends this stream.
- */
-class ResponseSink extends Writable {
-  readonly #res: ServerResponse;
-  readonly #filter: ((chunk: Buffer, last: boolean) => Buffer | Promise<Buffer>) | undefined;
-
-  constructor(res: ServerResponse, filter: ((chunk: Buffer, last: boolean) => Buffer | Promise<Buffer>) | undefined) {
-    super();
-    this.#res = res;
-    this.#filter = filter;
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const out = this.#filter ? this.#filter(chunk, false) : chunk;
-    if (out instanceof Promise) out.then((b) => this.#send(b, callback), callback);
-    else this.#send(out, callback);
-  }
-
-  #send(chunk: Buffer, callback: (error?: Error | null) => void): void {
-    if (chunk.length === 0 || this.#res.write(chunk)) return callback();
-    this.#res.once('drain', () => callback());
-  }
-
-  async finish(trailers: UpstreamHead | undefined): Promise<void> {
-    const tail = this.#filter ? await this.#filter(EMPTY, true) : EMPTY;
-    if (trailers && Object.keys(trailers).length > 0) this.#res.addTrailers(trailers as Record<string, string | string[]>);
-    this.#res.end(tail.length > 0 ? tail : undefined);
-  }
-}
-
 export class Reply implements UpstreamAnswer {
   readonly #ctx: ProxyRequest;
   readonly #res: Watched;
   #exchange: Cancellable | undefined;
   #watching = false;
   #sink: ResponseSink | undefined;
+  /** Set when a header filter failed: Kong's 500 body, sent instead of the answer's own. */
+  #replacement: Buffer | undefined;
 
   constructor(ctx: ProxyRequest) {
     this.#ctx = ctx;
@@ -87,79 +58,109 @@ export class Reply implements UpstreamAnswer {
       case 'error': return this.#error(answer.status, answer.message ?? defaultMessage(answer.status), answer.headers);
       case 'exit': return this.#exit(answer.status, answer.body, answer.headers);
       case 'redirect': return this.#redirect(answer.status, answer.location);
+      case 'refused': return this.#refused(answer.status, answer.message);
     }
   }
 
+  #refused(status: number, message: string | undefined): void {
+    const res = this.#res;
+    const page = refusalPage(this.#ctx, status, message);
+    res.shouldKeepAlive = false;
+    if (this.#writeHead(page.status, ownHead(this.#ctx, { 'content-type': page.contentType, 'content-length': String(page.body.length) }))) res.end(this.#ctx.req.method === 'HEAD' ? undefined : page.body);
+  }
+
   /** kong.response.exit and error from a plugin: ends the phase loop, and answers unless an answer is out. */
-  pluginAnswer(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, string>>, kind: 'exit' | 'error'): void {
+  pluginAnswer(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, unknown>>, kind: 'exit' | 'error'): void {
     this.#ctx.flags.exited = true;
     if (this.#res.headersSent) return;
     if (kind === 'error') return this.#error(status, typeof body === 'string' ? body : defaultMessage(status), extra);
     this.#exit(status, body, extra);
   }
 
-  #error(status: number, message: string, extra: Readonly<Record<string, string>> = {}): void {
+  #error(status: number, message: string, extra: Readonly<Record<string, unknown>> = {}): void {
     const res = this.#res;
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const { req, facts } = this.#ctx;
-    const body = req.method === 'HEAD' ? { contentType: 'application/json; charset=utf-8', body: '' } : errorBody(message, facts.requestId, firstValue(req.headers.accept));
-    const headers: Headers = { 'content-type': body.contentType, ...extra };
-    this.#own(status, headers, Buffer.from(body.body), 'error');
+    const content = errorContent(this.#ctx, status, message);
+    const headers: Headers = { 'content-type': content.contentType };
+    addPluginHeaders(headers, extra);
+    this.#own(status, headers, content.body, 'error');
   }
 
-  #exit(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, string>>): void {
+  #exit(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, unknown>>): void {
     const isText = typeof body === 'string';
     const text = body === undefined || body === null ? '' : isText ? body : JSON.stringify(body);
     const headers: Headers = {};
     if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
-    for (const [k, v] of Object.entries(extra)) headers[k.toLowerCase()] = v;
+    addPluginHeaders(headers, extra);
     this.#own(status, headers, Buffer.from(text), 'exit');
   }
 
   #redirect(status: number, location: string): void {
     const headers: Headers = { location, 'content-length': '0' };
     if (this.#ctx.env.headers.requestId) headers['x-kong-request-id'] = this.#ctx.facts.requestId;
-    this.headerFilter(status, headers, 'exit');
-    this.#res.writeHead(status, headers);
-    this.#res.end();
+    const sent = this.headerFilter(status, headers, 'exit');
+    if (this.#writeHead(sent, headers)) this.#res.end(this.#replacement);
   }
 
   /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
   #own(status: number, headers: Headers, body: Buffer, source: ResponseSource): void {
-    const { env, facts, req } = this.#ctx;
     const res = this.#res;
-    if (env.headers.requestId) headers['x-kong-request-id'] = facts.requestId;
-    if (env.headers.serverTokens) headers.server = env.serverToken;
-    if (env.headers.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(facts.started));
-    this.headerFilter(status, headers, source);
+    const head = this.#ctx.req.method === 'HEAD';
+    const sent = this.headerFilter(status, ownHead(this.#ctx, headers), source);
     const write = (out: Buffer) => {
       if (res.headersSent) return;
       headers['content-length'] = String(out.length);
-      res.writeHead(status, headers);
-      res.end(req.method === 'HEAD' ? undefined : out);
+      if (this.#writeHead(sent, headers)) res.end(head ? undefined : out);
     };
+    if (this.#replacement) return write(this.#replacement);
     if (this.#ctx.phases.bodyFilter.length === 0) return write(body);
     const filtered = this.bodyFilter(body, true);
-    if (filtered instanceof Promise) filtered.then(write, () => res.destroy());
+    if (filtered instanceof Promise) filtered.then(write, () => res.destroy()).catch((err: unknown) => this.#crashed(err));
     else write(filtered);
   }
 
-  /** The header filter phase, on the head about to be written (synchronous: the head cannot wait). */
-  headerFilter(status: number, headers: Headers, source?: ResponseSource): void {
+  /**
+   * The header filter phase, on the head about to be written (synchronous: the head cannot wait). Returns the
+   * status to write: a plugin may change it (kong.response.setStatus). A plugin that fails here turns the answer
+   * into Kong's 500 (`headers` is replaced in place; the caller sends `#replacement` as the body), and the
+   * filters after it run on that.
+   */
+  headerFilter(status: number, headers: Headers, source?: ResponseSource): number {
     const ctx = this.#ctx;
     const kong = ctx.pdk;
-    if (!kong) return;
+    if (!kong) return status;
     kong.setResponse(status, headers, source);
     const steps = ctx.phases.headerFilter;
-    if (steps.length === 0) return;
-    const ran = runSteps('headerFilter', steps, kong, { exited: false }, ctx.env.log, NOTHING);
-    if (ran instanceof Promise) {
-      ctx.env.log.warn({ request_id: ctx.facts.requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
-      ran.catch(() => undefined);
+    let from = 0;
+    while (from < steps.length) {
+      let failedAt = -1;
+      const ran = runSteps('headerFilter', steps, kong, { exited: false }, ctx.env, (i) => {
+        failedAt = i;
+      }, from);
+      if (ran instanceof Promise) {
+        ctx.env.log.warn({ request_id: ctx.facts.requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
+        ran.catch(NOTHING);
+      }
+      if (failedAt < 0) break;
+      this.#becomeError(headers);
+      kong.setResponse(500, headers, 'error');
+      from = failedAt + 1;
     }
+    return kong.status ?? status;
+  }
+
+  /** Kong's 500 in place of the answer about to go out (its head replaced in `headers`). */
+  #becomeError(headers: Headers): void {
+    for (const name of Object.keys(headers)) delete headers[name];
+    const content = errorContent(this.#ctx, 500);
+    headers['content-type'] = content.contentType;
+    ownHead(this.#ctx, headers);
+    headers['content-length'] = String(content.body.length);
+    this.#replacement = content.body;
+    this.#ctx.pdk!.status = 500;
   }
 
   /** The body filter phase over one chunk of the answer; a plugin failing here cuts the response. */
@@ -168,8 +169,41 @@ export class Reply implements UpstreamAnswer {
     const kong = ctx.pdk!;
     kong.chunk = chunk;
     kong.lastChunk = last;
-    const ran = runSteps('bodyFilter', ctx.phases.bodyFilter, kong, { exited: false }, ctx.env.log, () => this.#res.destroy());
+    const ran = runSteps('bodyFilter', ctx.phases.bodyFilter, kong, { exited: false }, ctx.env, () => this.#res.destroy());
     return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
+  }
+
+  /**
+   * Writes the head. Node refuses some heads (an invalid header a plugin set some other way): that answer
+   * becomes a plain 500, logged, and false tells the caller to stop.
+   */
+  #writeHead(status: number, headers: Headers): boolean {
+    const res = this.#res;
+    // While the gateway drains, answers say Connection: close (nginx ≥ 1.21.6); so does one whose client still
+    // holds back the body it was never asked for.
+    if (this.#ctx.env.lifecycle.draining || this.#ctx.bodyHeldBack) res.shouldKeepAlive = false;
+    try {
+      res.writeHead(status, headers);
+      return true;
+    } catch (err) {
+      this.#ctx.env.log.error({ request_id: this.#ctx.facts.requestId, status, err: describeError(err) }, 'the answer\'s head could not be written; answering 500');
+      if (res.headersSent) res.destroy();
+      else {
+        const content = errorContent(this.#ctx, 500);
+        try {
+          res.writeHead(500, ownHead(this.#ctx, { 'content-type': content.contentType, 'content-length': String(content.body.length) }));
+          res.end(content.body);
+        } catch {
+          res.destroy();
+        }
+      }
+      return false;
+    }
+  }
+
+  /** What went wrong while answering, after the fact: the client gets Kong's 500 if nothing went out yet. */
+  #crashed(err: unknown): void {
+    this.#ctx.crash(err);
   }
 
   // ---- The upstream's answer, as the exchange feeds it.
@@ -182,62 +216,64 @@ export class Reply implements UpstreamAnswer {
     return this.#res.headersSent;
   }
 
-  /** The upstream's head as the client gets it: hop-by-hop headers out, Kong's headers in. */
-  #responseHead(upstream: UpstreamHead): Headers {
-    const { env, facts, stats, req } = this.#ctx;
-    const settings = env.headers;
-    const listed = connectionListed(upstream.connection);
-    const out: Headers = {};
-    for (const name in upstream) {
-      const value = upstream[name];
-      if (value === undefined || isHopByHop(name, listed)) continue;
-      out[name] = value;
-    }
-    if (settings.serverTokens) {
-      const via = `${req.httpVersion} ${env.serverToken}`;
-      out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
-    }
-    if (settings.latencyTokens) {
-      out['x-kong-upstream-latency'] = String(stats.upstreamLatency ?? 0);
-      out['x-kong-proxy-latency'] = String(stats.proxyLatency ?? 0);
-    }
-    if (settings.requestId) out['x-kong-request-id'] = facts.requestId;
-    if (settings.upstreamStatus && stats.upstreamStatus !== undefined) out['x-kong-upstream-status'] = String(stats.upstreamStatus);
-    const setCookies = this.#ctx.setCookies;
-    if (setCookies !== undefined && setCookies.length > 0) {
-      const existing = out['set-cookie'];
-      out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...setCookies];
-    }
-    return out;
-  }
-
   head(status: number, upstream: UpstreamHead): void {
-    const out = this.#responseHead(upstream);
+    const out = upstreamHead(this.#ctx, upstream);
     const announcedTrailers = upstream.trailer;
     const filters = this.#ctx.phases.bodyFilter.length > 0;
     if (filters || announcedTrailers) {
       // The length changes with filtering, and trailers need chunked encoding.
       delete out['content-length'];
       if (announcedTrailers) out.trailer = announcedTrailers;
-      const sink = (this.#sink = new ResponseSink(this.#res, filters ? (chunk, last) => this.bodyFilter(chunk, last) : undefined));
+    }
+    const sent = this.headerFilter(status, out);
+    if (this.#replacement) {
+      // A header filter failed: Kong's 500 instead; the upstream's body is not wanted.
+      this.#exchange?.cancel();
+      if (this.#writeHead(sent, out)) this.#res.end(this.#replacement);
+      return;
+    }
+    if (!this.#writeHead(sent, out)) {
+      this.#exchange?.cancel();
+      return;
+    }
+    if (filters || announcedTrailers) {
+      const sink = (this.#sink = new ResponseSink(this.#res, filters ? (chunk, last) => this.bodyFilter(chunk, last) : undefined, (res, resume) => this.#awaitDrain(res, resume)));
       sink.on('error', (err) => {
         this.#exchange?.cancel();
         this.cut(err);
       });
     }
-    this.headerFilter(status, out);
-    this.#res.writeHead(status, out);
   }
 
   write(chunk: Buffer): boolean {
+    // An answer replaced by Kong's 500 drops the upstream's body.
+    if (this.#replacement || this.#res.writableEnded) return true;
     return (this.#sink ?? this.#res).write(chunk);
   }
 
   onDrain(resume: () => void): void {
-    (this.#sink ?? this.#res).once('drain', resume);
+    if (this.#sink) this.#sink.once('drain', resume);
+    else this.#awaitDrain(this.#res, resume);
+  }
+
+  /** Waits for the client to take what was written, no longer than the send timeout (nginx's send_timeout). */
+  #awaitDrain(res: ServerResponse, resume: () => void): void {
+    const ms = this.#ctx.env.clientTimeouts.sendMs;
+    const timer = setTimeout(() => {
+      res.off('drain', drained);
+      this.#ctx.env.log.info({ request_id: this.#ctx.facts.requestId }, 'client timed out reading the answer (send timeout)');
+      this.#exchange?.cancel();
+      res.destroy();
+    }, ms);
+    const drained = () => {
+      clearTimeout(timer);
+      resume();
+    };
+    res.once('drain', drained);
   }
 
   end(trailers: UpstreamHead): void {
+    if (this.#replacement || this.#res.writableEnded) return;
     const sink = this.#sink;
     if (!sink) {
       this.#res.end();
@@ -260,26 +296,25 @@ export class Reply implements UpstreamAnswer {
     const ctx = this.#ctx;
     const res = this.#res;
     const kong = ctx.pdk!;
-    const head = this.#responseHead(upstream);
+    const head = upstreamHead(ctx, upstream);
     kong.setServiceResponse(status, { ...head }, body);
     kong.setResponse(status, head, 'service');
     kong.responseBody = body;
     if (ctx.phases.response.length > 0) {
-      const ran = runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env.log, ctx.fail500);
+      const ran = runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env, ctx.fail500);
       if (ran instanceof Promise) await ran;
       if (ctx.flags.exited) return;
     }
     if (res.headersSent) return;
-    const answerStatus = kong.status ?? status;
     const headers = kong.headers;
     let out = kong.responseBody ?? body;
     delete headers['transfer-encoding'];
-    this.headerFilter(answerStatus, headers);
-    if (ctx.phases.bodyFilter.length > 0) out = await this.bodyFilter(out, true);
+    const sent = this.headerFilter(kong.status ?? status, headers);
+    if (this.#replacement) out = this.#replacement;
+    else if (ctx.phases.bodyFilter.length > 0) out = await this.bodyFilter(out, true);
     const method = ctx.req.method;
-    if (!(method === 'HEAD' || answerStatus === 204 || answerStatus === 304)) headers['content-length'] = String(out.length);
-    res.writeHead(answerStatus, headers);
-    res.end(method === 'HEAD' ? undefined : out);
+    if (!(method === 'HEAD' || sent === 204 || sent === 304)) headers['content-length'] = String(out.length);
+    if (this.#writeHead(sent, headers)) res.end(method === 'HEAD' ? undefined : out);
   }
 
   fail(status: number, message: string): void {
@@ -288,7 +323,7 @@ export class Reply implements UpstreamAnswer {
 
   cut(reason: unknown): void {
     const res = this.#res;
-    if (reason !== undefined && !res.destroyed) this.#ctx.env.log.warn({ request_id: this.#ctx.facts.requestId, err: (reason as Error)?.message }, 'upstream response ended early');
+    if (reason !== undefined && !res.destroyed) this.#ctx.env.log.warn({ request_id: this.#ctx.facts.requestId, err: describeError(reason) }, 'upstream response ended early');
     this.#sink?.destroy();
     res.destroy();
   }
@@ -320,7 +355,15 @@ export class Reply implements UpstreamAnswer {
     const kong = ctx.pdk;
     if (!kong || ctx.phases.log.length === 0) return;
     kong.setResponse(this.#res.statusCode, headersSent(this.#res, kong));
-    const done = runSteps('log', ctx.phases.log, kong, { exited: false }, ctx.env.log, NOTHING);
-    if (done instanceof Promise) done.catch(() => undefined);
+    const done = runSteps('log', ctx.phases.log, kong, { exited: false }, ctx.env, NOTHING);
+    if (done instanceof Promise) done.catch(NOTHING);
+  }
+}
+
+/** Headers a plugin gave with exit or error, made safe as the PDK makes them (names lower case). */
+function addPluginHeaders(headers: Headers, extra: Readonly<Record<string, unknown>>): void {
+  for (const [k, v] of Object.entries(extra)) {
+    const name = wireHeaderName(k.toLowerCase());
+    headers[name] = wireHeaderValue(name, v);
   }
 }

@@ -1,17 +1,28 @@
 /**
  * The only place plugin code is called: a loop over the plan the snapshot prepared. Awaits only when a phase
- * returns a promise; stops as soon as a plugin answered; a throw becomes Kong's 500 and a log line naming the
- * plugin and the phase, and the gateway keeps serving.
+ * returns a promise, and then no longer than the plugin time limit; stops as soon as a plugin answered; a throw
+ * (of anything), a rejection or a phase that does not settle in time becomes a log line naming the plugin and the
+ * phase, and the caller's `onError` (Kong's 500 for the request). The gateway keeps serving.
  */
 import type { Logger } from 'pino';
+import { describeError } from '../errors.ts';
 import type { RequestState } from '../pdk/request-state.ts';
 import type { Phase } from '../plugins/types.ts';
 import type { PhaseStep, PlannedPlugin, PlanStep } from '../snapshot/plugin-plans.ts';
 
 export interface PhaseState {
-  /** Set once a plugin has answered the request (kong.response.exit/error). */
+  /** Set once a plugin has answered the request (kong.response.exit/error), or failed. */
   exited: boolean;
 }
+
+export interface RunnerEnv {
+  readonly log: Logger;
+  /** How long a phase that returned a promise may take to settle. */
+  readonly pluginTimeoutMs: number;
+}
+
+/** Called with the index of the step that failed. */
+export type OnError = (failedAt: number) => void;
 
 /**
  * The access phase over a route's steps, in order. `pick` turns a step into the instance to run, or nothing
@@ -23,8 +34,8 @@ export function runAccess(
   pick: (step: PlanStep) => PlannedPlugin | undefined,
   kong: RequestState,
   state: PhaseState,
-  log: Logger,
-  onError: () => void,
+  env: RunnerEnv,
+  onError: OnError,
   from = 0,
 ): void | Promise<void> {
   for (let i = from; i < steps.length; i++) {
@@ -32,8 +43,8 @@ export function runAccess(
     const plugin = pick(steps[i]!);
     const run = plugin?.handler.access;
     if (!run) continue;
-    const pending = invoke('access', plugin, run, kong, state, log, onError);
-    if (pending) return pending.then(() => runAccess(steps, pick, kong, state, log, onError, i + 1));
+    const pending = invoke('access', plugin, run, kong, state, env, onError, i);
+    if (pending) return pending.then(() => runAccess(steps, pick, kong, state, env, onError, i + 1));
   }
 }
 
@@ -46,38 +57,60 @@ export function runSteps(
   steps: readonly PhaseStep[],
   kong: RequestState,
   state: PhaseState,
-  log: Logger,
-  onError: () => void,
+  env: RunnerEnv,
+  onError: OnError,
   from = 0,
 ): void | Promise<void> {
   for (let i = from; i < steps.length; i++) {
     if (state.exited) return;
     const step = steps[i]!;
-    const pending = invoke(phase, step.plugin, step.run, kong, state, log, onError);
-    if (pending) return pending.then(() => runSteps(phase, steps, kong, state, log, onError, i + 1));
+    const pending = invoke(phase, step.plugin, step.run, kong, state, env, onError, i);
+    if (pending) return pending.then(() => runSteps(phase, steps, kong, state, env, onError, i + 1));
   }
 }
 
+class PhaseTimeout extends Error {
+  constructor(ms: number) {
+    super(`the phase did not settle within ${ms} ms`);
+  }
+}
+
+/** The phase's promise, or a rejection once the time limit passes (whichever comes first). */
+function settled(pending: Promise<void>, ms: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new PhaseTimeout(ms)), ms);
+    timer.unref();
+    pending.then(() => {
+      clearTimeout(timer);
+      resolve();
+    }, (err: unknown) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
 /**
- * One plugin's phase function. A throw or a rejection is logged with the plugin and the phase, marks the request
- * exited (the loops stop there) and calls `onError`. Returns a promise only when the function returned one.
+ * One plugin's phase function. A failure is logged with the plugin and the phase, marks the request exited (the
+ * loops stop there) and calls `onError`. Returns a promise only when the function returned one.
  */
 function invoke(
-  phase: Phase, plugin: PlannedPlugin, run: PhaseStep['run'], kong: RequestState, state: PhaseState, log: Logger, onError: () => void,
+  phase: Phase, plugin: PlannedPlugin, run: PhaseStep['run'], kong: RequestState, state: PhaseState, env: RunnerEnv, onError: OnError, index: number,
 ): Promise<void> | undefined {
   let result: void | Promise<void>;
   kong.phase = phase;
   try {
     result = run(kong.forPlugin(plugin.id, plugin.name), plugin.config, plugin.prepared);
   } catch (err) {
-    failed(phase, plugin, err, state, log, onError);
+    failed(phase, plugin, err, kong, state, env, onError, index);
     return undefined;
   }
-  return result instanceof Promise ? result.catch((err: unknown) => failed(phase, plugin, err, state, log, onError)) : undefined;
+  if (!(result instanceof Promise)) return undefined;
+  return settled(result, env.pluginTimeoutMs).then(undefined, (err: unknown) => failed(phase, plugin, err, kong, state, env, onError, index));
 }
 
-function failed(phase: Phase, plugin: PlannedPlugin, err: unknown, state: PhaseState, log: Logger, onError: () => void): void {
-  log.error({ plugin: plugin.name, plugin_id: plugin.id, phase, err: (err as Error)?.message ?? String(err) }, 'plugin failed');
+function failed(phase: Phase, plugin: PlannedPlugin, err: unknown, kong: RequestState, state: PhaseState, env: RunnerEnv, onError: OnError, index: number): void {
+  env.log.error({ plugin: plugin.name, plugin_id: plugin.id, phase, request_id: kong.facts.requestId, err: describeError(err) }, 'plugin failed');
   state.exited = true;
-  onError();
+  onError(index);
 }

@@ -1,43 +1,58 @@
 /**
  * One proxied request, as a short sequence of named steps over a ProxyRequest, each returning once the answer is
- * decided (Fastify's handle-request is the model): rewrite (global plugins) → route (Kong's own answers: 404,
- * 426 or a redirect) → access (consumer-scoped instances resolved as authentication happens) → upstream (a
- * peer, the request as plugins left it, the exchange or the tunnel). The answer owner takes it from there.
+ * decided (Fastify's handle-request is the model): what nginx refuses before Kong runs → rewrite (global
+ * plugins) → route (Kong's own answers: 404, 426 or a redirect) → access (consumer-scoped instances resolved as
+ * authentication happens) → upstream (a peer, the request as plugins left it, the exchange or the tunnel). The
+ * answer owner takes it from there. Whatever a step throws costs only this request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { newRequestId } from './request-facts.ts';
 import type { PlannedPlugin, PlanStep, RoutePlan } from '../snapshot/plugin-plans.ts';
 import { byPriority, NO_PHASES, phaseSteps, resolveStep } from '../snapshot/plugin-plans.ts';
 import { exchange } from '../upstream/exchange.ts';
 import { NO_PEER } from '../upstream/failures.ts';
 import { tunnel, type Upgrade } from '../upstream/tunnel.ts';
-import { firstValue } from '../http/headers.ts';
 import { runAccess, runSteps } from './phase-runner.ts';
-import { ProxyRequest, type ProxyEnv } from './proxy-request.ts';
+import { answerCrash, ProxyRequest, type ProxyEnv } from './proxy-request.ts';
+import { refusal } from './refusals.ts';
 import { buildUpstreamCall } from './upstream-request.ts';
 
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const fixedOf = (step: PlanStep) => step.fixed?.planned;
 
-export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
-  const ctx = new ProxyRequest(env, req, res, upgrade);
-  if (ctx.facts.normalizedPath === undefined) return ctx.reply.send({ kind: 'error', status: 400 });
+export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade, expectsContinue = false): void {
+  let ctx: ProxyRequest | undefined;
+  try {
+    ctx = new ProxyRequest(env, req, res, upgrade, expectsContinue);
+  } catch (err) {
+    // Not even the request's facts could be read: answered plainly, logged under a request id of its own.
+    const requestId = newRequestId();
+    env.log.error({ request_id: requestId, stage: 'arrival', err: (err as Error)?.message ?? String(err) }, 'request failed');
+    answerCrash(req, res, requestId);
+    return;
+  }
+  ctx.guard(begin);
+}
+
+function begin(ctx: ProxyRequest): void {
+  const refused = refusal(ctx.facts);
+  if (refused) return ctx.reply.send({ kind: 'refused', ...refused });
   if (ctx.snapshot.plugins.globalPhases.rewrite.length > 0) return rewrite(ctx);
   route(ctx);
 }
 
 /** Only global plugins run here: no route is known yet. They also form the plan of a request no route takes. */
 function rewrite(ctx: ProxyRequest): void {
+  ctx.stage = 'rewrite';
   const kong = ctx.kong();
   ctx.phases = ctx.snapshot.plugins.globalPhases;
-  const ran = runSteps('rewrite', ctx.phases.rewrite, kong, ctx.flags, ctx.env.log, ctx.fail500);
-  if (ran instanceof Promise) {
-    ran.then(() => ctx.flags.exited || route(ctx), ctx.fail500);
-    return;
-  }
+  const ran = runSteps('rewrite', ctx.phases.rewrite, kong, ctx.flags, ctx.env, ctx.fail500);
+  if (ran instanceof Promise) return ctx.after(ran, route);
   if (!ctx.flags.exited) route(ctx);
 }
 
 function route(ctx: ProxyRequest): void {
+  ctx.stage = 'route';
   const { facts, snapshot } = ctx;
   const match = (ctx.match = snapshot.router.match(facts));
   if (!match) return ctx.reply.send({ kind: 'error', status: 404, message: 'no Route matched with those values' });
@@ -45,21 +60,19 @@ function route(ctx: ProxyRequest): void {
   if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
     const status = route.https_redirect_status_code;
     if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
-    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.hostHeader || facts.host}${facts.rawUrl}` });
+    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.hostHeader || facts.host}${facts.target}` });
   }
   const plan = snapshot.plugins.forRoute(route.id);
   if (plan.access.length === 0) {
     ctx.phases = NO_PHASES;
     return upstream(ctx);
   }
+  ctx.stage = 'access';
   const kong = ctx.kong();
   kong.match = match;
   ctx.phases = plan.phases;
-  const ran = plan.consumerScoped ? accessWithConsumers(ctx, plan) : runAccess(plan.access, fixedOf, kong, ctx.flags, ctx.env.log, ctx.fail500);
-  if (ran instanceof Promise) {
-    ran.then(() => ctx.flags.exited || upstream(ctx), ctx.fail500);
-    return;
-  }
+  const ran = plan.consumerScoped ? accessWithConsumers(ctx, plan) : runAccess(plan.access, fixedOf, kong, ctx.flags, ctx.env, ctx.fail500);
+  if (ran instanceof Promise) return ctx.after(ran, upstream);
   if (!ctx.flags.exited) upstream(ctx);
 }
 
@@ -84,7 +97,7 @@ function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise
   const settle = () => {
     ctx.phases = phaseSteps(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
   };
-  const ran = runAccess(plan.access, pick, kong, ctx.flags, ctx.env.log, () => {
+  const ran = runAccess(plan.access, pick, kong, ctx.flags, ctx.env, () => {
     settle();
     ctx.fail500();
   });
@@ -94,12 +107,14 @@ function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise
 
 /** A peer and the request as plugins left it, then the exchange (or the tunnel, for an upgrade). */
 function upstream(ctx: ProxyRequest): void {
+  ctx.stage = 'upstream';
   const match = ctx.match!;
   const service = match.service;
   if (!service) return ctx.reply.send({ kind: 'error', status: 503, message: 'no Service found with those values' });
   const call = buildUpstreamCall(ctx, match, service);
   if (!call) return ctx.reply.send({ kind: 'error', status: NO_PEER.status, message: NO_PEER.message });
-  const fail = (status: number, message: string) => ctx.reply.send({ kind: 'error', status, message });
-  if (ctx.upgrade) return tunnel(ctx.env.health, { ...call, upgrade: firstValue(ctx.req.headers.upgrade) }, ctx.upgrade, fail);
+  if (ctx.upgrade) return tunnel(ctx.env.health, call, ctx.upgrade, ctx.reply);
+  // The body streams upstream from here: a client waiting for 100 Continue may send it now.
+  if (call.body !== null && !Buffer.isBuffer(call.body)) ctx.sendContinue();
   exchange(ctx.env, call, ctx.reply);
 }

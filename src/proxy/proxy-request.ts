@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { describeError } from '../errors.ts';
+import { errorBody } from '../http/kong-errors.ts';
 import { RequestState } from '../pdk/request-state.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -12,7 +14,7 @@ import type { Balancer } from '../snapshot/balancer.ts';
 import { NO_PHASES, type PhaseSteps } from '../snapshot/plugin-plans.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { Service } from '../declarative/config.ts';
-import type { HeaderSettings } from '../settings/settings.ts';
+import type { ClientTimeouts, HeaderSettings } from '../settings/settings.ts';
 import type { ExchangeOptions, UpstreamStats } from '../upstream/exchange.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
@@ -31,11 +33,16 @@ export interface ProxyOptions {
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;
   readonly health: HealthRegistry;
+  /** How long a plugin's phase may take to settle. */
+  readonly pluginTimeoutMs: number;
+  readonly clientTimeouts: ClientTimeouts;
 }
 
 /** What every request on one listener shares. */
 export interface ProxyEnv extends ProxyOptions, ExchangeOptions {
   readonly listener: Listener;
+  /** Set when the listener drains (SIGTERM): answers then close their connections. */
+  readonly lifecycle: { draining: boolean };
   /** A service's own host as a one-peer balancer, made on first use (services are frozen per snapshot). */
   readonly servicePeers: WeakMap<Service, Balancer>;
 }
@@ -62,9 +69,16 @@ export class ProxyRequest {
   setCookies: string[] | undefined = undefined;
   /** Answers Kong's 500 (a plugin failed). */
   readonly fail500 = () => this.reply.send({ kind: 'error', status: 500 });
+  /** Where the request is, for the log line of a failure. */
+  stage = 'arrival';
 
-  constructor(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade: Upgrade | undefined) {
+  /** The client sent `Expect: 100-continue` and waits to be told to send its body. */
+  readonly expectsContinue: boolean;
+  #continued = false;
+
+  constructor(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade: Upgrade | undefined, expectsContinue = false) {
     this.env = env;
+    this.expectsContinue = expectsContinue;
     this.req = req;
     this.res = res;
     this.upgrade = upgrade;
@@ -73,19 +87,93 @@ export class ProxyRequest {
     this.reply = new Reply(this);
   }
 
+  /**
+   * `100 Continue`, as nginx sends it: when the body is first read, not before (an answer given without reading
+   * it, such as request-size-limiting's 417, never sends it).
+   */
+  sendContinue(): void {
+    if (!this.expectsContinue || this.#continued || this.res.headersSent) return;
+    this.#continued = true;
+    this.res.writeContinue();
+  }
+
+  /** The client still holds back a body it was never told to send: its connection cannot be reused. */
+  get bodyHeldBack(): boolean {
+    return this.expectsContinue && !this.#continued;
+  }
+
+  /** Runs a step of the pipeline; whatever it throws costs this request only (Kong's 500 and a log line). */
+  guard(step: (ctx: ProxyRequest) => void): void {
+    try {
+      step(this);
+    } catch (err) {
+      this.crash(err);
+    }
+  }
+
+  /** Once `pending` settles, the next step (unless a plugin answered or failed meanwhile). */
+  after(pending: Promise<void>, next: (ctx: ProxyRequest) => void): void {
+    pending.then(() => {
+      if (!this.flags.exited) this.guard(next);
+    }, (err: unknown) => this.crash(err));
+  }
+
+  /**
+   * Something failed while handling this request outside a plugin: it is logged with the request id and the
+   * stage, and answered Kong's 500 if nothing went out yet (else the answer is cut). Never throws.
+   */
+  crash(err: unknown): void {
+    this.flags.exited = true;
+    try {
+      this.env.log.error({ request_id: this.facts.requestId, stage: this.stage, err: describeError(err) }, 'request failed');
+    } catch {
+      // A logger that throws must not take the request's answer with it.
+    }
+    answerCrash(this.req, this.res, this.facts.requestId, () => this.reply.send({ kind: 'error', status: 500 }));
+  }
+
   /** The PDK state, made on first use; when any plugin logs, the answer's end runs the log phase. */
   kong(): RequestState {
     if (this.pdk) return this.pdk;
     const { facts, snapshot, env, reply } = this;
     const pdk = (this.pdk = new RequestState({
-      req: this.req, scheme: env.listener.scheme, host: facts.host, port: facts.port, path: facts.path, rawQuery: facts.rawQuery,
+      // Kong's get_host is nginx's $host, and get_port the port the gateway listens on.
+      req: this.req, scheme: env.listener.scheme, host: facts.requestHost, port: env.listener.port, path: facts.path, target: facts.target, rawQuery: facts.rawQuery,
       peerIp: facts.peerIp, forwardedIp: facts.forwardedIp,
       forwarded: { scheme: facts.scheme, host: facts.forwardedHost, port: facts.forwardedPort },
       credentials: snapshot.credentials, startedAt: facts.startedAt, log: env.log, requestId: facts.requestId,
       hasUpstream: (name) => snapshot.upstreams.has(name),
       serialize: () => serializeRequest(this),
+      beforeBodyRead: () => this.sendContinue(),
+      bodyTimeoutMs: env.clientTimeouts.bodyMs,
     }, (status, body, headers, kind) => reply.pluginAnswer(status, body, headers, kind), REQUEST_BODY_LIMIT));
     if (snapshot.plugins.anyLog) reply.watch();
     return pdk;
+  }
+}
+
+/**
+ * Kong's 500 for a request that failed, through the answer owner when it can, else written plainly (the answer
+ * owner may be what failed); a response already under way is cut.
+ */
+export function answerCrash(req: IncomingMessage, res: ServerResponse, requestId: string, viaReply?: () => void): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  try {
+    if (viaReply) {
+      viaReply();
+      if (res.headersSent) return;
+    }
+  } catch {
+    // Fall through to the plain answer.
+  }
+  try {
+    const e = errorBody('An unexpected error occurred', requestId, typeof req.headers.accept === 'string' ? req.headers.accept : undefined);
+    res.writeHead(500, { 'content-type': e.contentType, 'content-length': String(Buffer.byteLength(e.body)), 'x-kong-request-id': requestId });
+    res.end(req.method === 'HEAD' ? undefined : e.body);
+  } catch {
+    res.destroy();
   }
 }

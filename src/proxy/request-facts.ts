@@ -2,6 +2,8 @@
  * What the client sent, read once when the request arrives: the request id, the path (normalized) and the query,
  * the peer and the client as the gateway trusts it (`--trusted-ips`), scheme, Host and port, and the TLS server
  * name. The router matches on this object as it is; plugins see it through `kong.request` and `kong.client`.
+ * An absolute-form target (`GET http://host/path HTTP/1.1`) is read as nginx reads it: the path from it, the
+ * request's host (`$host`) from its authority, and routing still by the Host header, as Kong's router does.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -17,7 +19,7 @@ export interface Listener {
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters, cut from a pool of random bytes. */
 let pool = randomBytes(4096);
 let offset = 0;
-function newRequestId(): string {
+export function newRequestId(): string {
   if (offset + 16 > pool.length) {
     pool = randomBytes(4096);
     offset = 0;
@@ -38,6 +40,10 @@ export class RequestFacts implements ExpressionFacts {
   readonly method: string;
   /** The request target as sent. */
   readonly rawUrl: string;
+  /** Path and query (origin-form), also of an absolute-form target: nginx's `$request_uri`. */
+  readonly target: string;
+  /** The authority of an absolute-form target, lower case, without its port. */
+  readonly absoluteHost: string | undefined;
   /** The query string with its `?`, or ''. */
   readonly query: string;
   /** Without the `?`. */
@@ -66,10 +72,21 @@ export class RequestFacts implements ExpressionFacts {
     this.listener = listener;
     this.method = req.method ?? 'GET';
     const rawUrl = (this.rawUrl = req.url ?? '');
-    const queryAt = rawUrl.indexOf('?');
-    const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
-    this.query = queryAt < 0 ? '' : rawUrl.slice(queryAt);
-    this.rawQuery = queryAt < 0 ? '' : rawUrl.slice(queryAt + 1);
+    let target = rawUrl;
+    let absoluteHost: string | undefined;
+    if (rawUrl.charCodeAt(0) !== 47 /* / */) {
+      const absolute = /^https?:\/\/([^/?#]*)(.*)$/i.exec(rawUrl);
+      if (absolute) {
+        absoluteHost = absolute[1]!.toLowerCase().replace(/^[^@]*@/, '').replace(/:\d*$/, '').replace(/\.$/, '');
+        target = absolute[2] === '' ? '/' : absolute[2]!.startsWith('?') ? `/${absolute[2]}` : absolute[2]!;
+      }
+    }
+    this.target = target;
+    this.absoluteHost = absoluteHost;
+    const queryAt = target.indexOf('?');
+    const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
+    this.query = queryAt < 0 ? '' : target.slice(queryAt);
+    this.rawQuery = queryAt < 0 ? '' : target.slice(queryAt + 1);
     this.normalizedPath = rawPath.startsWith('/') ? normalizePath(rawPath) : undefined;
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
     this.peerIp = unmapped(peer);
@@ -87,7 +104,9 @@ export class RequestFacts implements ExpressionFacts {
     }
     this.host = host;
     this.port = port;
-    this.sni = listener.scheme === 'https' ? ((req.socket as { servername?: string }).servername?.toLowerCase() ?? undefined) : undefined;
+    // A handshake without SNI (a client using an address, a health check) leaves servername false, not a string.
+    const servername = listener.scheme === 'https' ? (req.socket as { servername?: unknown }).servername : undefined;
+    this.sni = typeof servername === 'string' && servername !== '' ? servername.toLowerCase() : undefined;
   }
 
   /** The normalized path (the pipeline answers 400 before anything reads a malformed one). */
@@ -111,14 +130,34 @@ export class RequestFacts implements ExpressionFacts {
     return this.listener.port;
   }
 
-  /** X-Forwarded-Host from a trusted peer, else the Host. */
-  get forwardedHost(): string {
-    return (this.trusted ? firstValue(this.req.headers['x-forwarded-host']) : undefined) ?? this.host;
+  /** The request's host as nginx's `$host` has it (Kong's `kong.request.get_host`, X-Forwarded-Host upstream). */
+  get requestHost(): string {
+    return this.absoluteHost ?? this.host;
   }
 
-  /** X-Forwarded-Port from a trusted peer, else the Host's port. */
-  get forwardedPort(): number {
-    const given = this.trusted ? Number(firstValue(this.req.headers['x-forwarded-port'])) : NaN;
-    return Number.isInteger(given) ? given : this.port;
+  /** X-Forwarded-Host from a trusted peer, else the request's host. */
+  get forwardedHost(): string {
+    return (this.trusted ? firstValue(this.req.headers['x-forwarded-host']) : undefined) ?? this.requestHost;
   }
+
+  /**
+   * Kong's `get_forwarded_port`: from a trusted peer, X-Forwarded-Port, else the port of X-Forwarded-Host; else
+   * the port the gateway listens on (never the Host header's).
+   */
+  get forwardedPort(): number {
+    if (this.trusted) {
+      const given = validPort(firstValue(this.req.headers['x-forwarded-port']));
+      if (given !== undefined) return given;
+      const host = firstValue(this.req.headers['x-forwarded-host']);
+      const inHost = host === undefined ? undefined : validPort(/:(\d+)$/.exec(host.replace(/^[^@]*@/, ''))?.[1]);
+      if (inHost !== undefined) return inHost;
+    }
+    return this.listener.port;
+  }
+}
+
+function validPort(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\s*\d{1,5}\s*$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 && n <= 65535 ? n : undefined;
 }

@@ -27,7 +27,7 @@ export function headersSent(res: ServerResponse, pdk: RequestState): Headers {
 export function serializeRequest(ctx: ProxyRequest): Record<string, unknown> {
   const { req, res, facts, stats, match } = ctx;
   const pdk = ctx.pdk!;
-  const url = req.url ?? '/';
+  const url = facts.target;
   const queryAt = url.indexOf('?');
   const total = Math.round(performance.now() - facts.started);
   const proxy = stats.upstreamLatency ?? 0;

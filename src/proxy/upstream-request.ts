@@ -109,7 +109,8 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   const incoming = req.headers;
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || isHopByHop(name, listed) || name === 'host') continue;
+    // nginx drops Expect upstream: the gateway itself answered it (or will, when it reads the body).
+    if (value === undefined || isHopByHop(name, listed) || name === 'host' || name === 'expect') continue;
     out[name] = value;
   }
   const te = firstValue(req.headers.te);
@@ -128,8 +129,9 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
     }
   };
   believe('x-forwarded-proto', facts.scheme);
-  believe('x-forwarded-host', facts.host);
-  believe('x-forwarded-port', String(facts.port));
+  believe('x-forwarded-host', facts.requestHost);
+  // The port the gateway listens on, never the Host header's (Kong's $server_port).
+  believe('x-forwarded-port', String(facts.listener.port));
   believe('x-forwarded-path', facts.path);
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);

@@ -2,7 +2,7 @@
  * One route → its matchers, as Kong's traditional_compatible router builds them: a route with several paths gets
  * one matcher per path (each ranks by its own path), and every matcher carries Kong's priority.
  */
-import { compileKongRegex } from '../declarative/kong-regex.ts';
+import { compileKongRegex } from './kong-regex.ts';
 import type { Route, Service } from '../declarative/config.ts';
 
 export interface RequestFacts {
@@ -84,7 +84,7 @@ export function compileMatchers(route: Route, service: Service | null, order: nu
   const headers = route.headers ? Object.entries(route.headers).map(([n, v]) => headerTest(n, v)) : [];
   const snis = nonEmpty(route.snis) ? new Set(route.snis.map((s) => s.toLowerCase().replace(/\.$/, ''))) : undefined;
   const fields = [hosts, methods, headers.length > 0 ? headers : undefined, nonEmpty(route.paths) ? route.paths : undefined, snis].filter(Boolean).length;
-  const plainHostsOnly = hosts !== undefined && hosts.every((h) => h.kind === 'exact') ? 1 : 0;
+  const plainHostsOnly = hosts?.every((h) => h.kind === 'exact') ? 1 : 0;
   const exactHosts = hosts !== undefined && plainHostsOnly ? [...new Set(hosts.map((h) => h.name))] : [];
   const base = { route, service, exactHosts, hosts, methods, headers, snis, rank: 0 };
   const tail = -order;

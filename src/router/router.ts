@@ -5,10 +5,11 @@
  * shapes are cached.
  */
 import type { Config, Route, Service } from '../declarative/config.ts';
+import { HTTP_SUBSYSTEM } from '../entities/protocols.ts';
 import { CandidateSet } from './candidates.ts';
 import { compileExpression, fieldsOf, type ExpressionFacts, type PathOutcome } from './expression-matcher.ts';
 import { parseExpression } from './expression-parser.ts';
-import { comparePriority, compileMatchers, tryMatch, type Matcher, type RequestFacts, type RouteMatch } from './matcher.ts';
+import { comparePriority, compileMatchers, tryMatch, type Matcher, type RouteMatch } from './matcher.ts';
 
 export type { RequestFacts, RouteMatch, Captures } from './matcher.ts';
 export type { ExpressionFacts } from './expression-matcher.ts';
@@ -23,7 +24,6 @@ interface ExpressionRoute {
   readonly test: (req: ExpressionFacts) => PathOutcome | undefined;
 }
 
-const HTTP_PROTOCOLS = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
 /** Above typical route counts, so repeated request shapes stay cached; cleared whole when full. */
 const CACHE_SIZE = 16384;
 /** Longer request paths are matched without caching: client input must not grow the cache's memory. */
@@ -34,7 +34,7 @@ function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route
   const services = new Map(config.services.map((s) => [s.id, s]));
   const out: { route: Route; service: Service | null }[] = [];
   for (const route of config.routes) {
-    if (!route.protocols.some((p) => HTTP_PROTOCOLS.has(p))) continue;
+    if (!route.protocols.some((p) => HTTP_SUBSYSTEM.has(p))) continue;
     const service = route.service ? (services.get(route.service.id) ?? null) : null;
     if (service && !service.enabled) continue;
     out.push({ route, service });
@@ -51,7 +51,7 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       matchers.push(...compileMatchers(route, service, i));
       return;
     }
-    let ast;
+    let ast: ReturnType<typeof parseExpression>;
     try {
       ast = parseExpression(route.expression);
     } catch {
@@ -63,7 +63,9 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
   // Kong's expressions flavour: by priority, higher first; expression routes before traditional ones.
   expressions.sort((a, b) => b.route.priority - a.route.priority || a.order - b.order);
   matchers.sort(comparePriority);
-  matchers.forEach((m, i) => (m.rank = i));
+  matchers.forEach((m, i) => {
+    m.rank = i;
+  });
   const hostLists = new Map<string, Matcher[]>();
   const generalList: Matcher[] = [];
   for (const m of matchers) {

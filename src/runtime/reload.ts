@@ -7,8 +7,8 @@
  */
 import type { Logger } from 'pino';
 import { describeError, formatIssue, type ConfigIssue } from '../errors.ts';
-import { loadConfigText } from '../declarative/load-config.ts';
-import { md5, readConfigFile } from '../declarative/load.ts';
+import { loadConfigText, utf8Issue } from '../declarative/load-config.ts';
+import { decodeConfig, md5, readConfigBytes } from '../declarative/load.ts';
 import type { PluginCatalog } from '../declarative/plugin-instances.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 import { compileSnapshot, type Snapshot } from '../snapshot/snapshot.ts';
@@ -88,11 +88,13 @@ export function createReloader(options: ReloadOptions): Reloader {
     const previous = options.store.current();
     const file = given?.label ?? options.path;
     let text: string;
+    let bytes: Uint8Array | undefined;
     if (given) {
       text = given.text;
     } else {
       try {
-        text = await readConfigFile(options.path);
+        bytes = await readConfigBytes(options.path);
+        text = decodeConfig(bytes);
       } catch (err) {
         // A file caught between delete and create, say: keep serving, the next event will bring it.
         options.log.warn({ reason, err: describeError(err) }, 'reload skipped: config file not readable');
@@ -101,11 +103,13 @@ export function createReloader(options: ReloadOptions): Reloader {
     }
     const hash = md5(text);
     if (hash === previous.hash) return record('unchanged', hash);
-    const loaded = loadConfigText(text, file, { plugins: options.catalog }, given ? 'auto' : undefined);
     const failed = (errors: readonly ConfigIssue[]) => {
       options.log.error({ reason, errors: errors.map(formatIssue) }, `reload failed: ${errors.length} error(s); still serving ${previous.hash}`);
       return record('failed', hash, errors);
     };
+    const undecodable = bytes ? utf8Issue(bytes, file) : undefined;
+    if (undecodable) return failed([undecodable]);
+    const loaded = loadConfigText(text, file, { plugins: options.catalog }, given ? 'auto' : undefined);
     if (!loaded.config) return failed(loaded.issues.filter((i) => i.severity === 'error'));
     const next = compileSnapshot(loaded.config, loaded.hash, options.handlers);
     const refused = await configurePlugins(next, options.handlers, file, previous);
@@ -161,7 +165,9 @@ export function createReloader(options: ReloadOptions): Reloader {
       running = undefined;
       const pending = again;
       again = undefined;
-      if (pending) void reload(pending.reason).then((r) => pending.waiters.forEach((w) => w(r)));
+      if (pending) void reload(pending.reason).then((r) => {
+        for (const w of pending.waiters) w(r);
+      });
     });
     return running;
   }

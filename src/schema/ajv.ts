@@ -125,7 +125,7 @@ function collapseAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
   for (const a of [...anyOfs].sort((x, y) => y.schemaPath.length - x.schemaPath.length)) {
     const prefix = `${a.schemaPath}/`;
     const branch = errors.filter((e) => e !== a && e.schemaPath.startsWith(prefix) && !drop.has(e));
-    branch.forEach((e) => drop.add(e));
+    for (const e of branch) drop.add(e);
     drop.add(a);
     const typeOnly = branch.length > 0 && branch.every((e) => e.keyword === 'type' && e.instancePath === a.instancePath);
     if (branch.length === 0 || typeOnly) {

@@ -9,7 +9,7 @@
  * - A field Kong leaves unset by default is `Nullable(...)`: optional, and `null` is accepted.
  * - `patternErrorMessage` (understood by the YAML/JSON language servers too) replaces ajv's "must match pattern".
  */
-import Type, { type TSchema, type TOptional, type TUnion, type TNull, type TObject } from 'typebox';
+import Type, { type TSchema, type TOptional, type TUnion, type TNull, } from 'typebox';
 
 export { Type };
 export type { Static, TSchema, TObject } from 'typebox';

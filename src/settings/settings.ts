@@ -23,6 +23,19 @@ export interface Settings {
   readonly headers: HeaderSettings;
   /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   readonly drainTimeoutSeconds: number;
+  /** How long a client may take, as nginx's directives of the same names (Kong's `nginx_http_*`). */
+  readonly clientTimeouts: ClientTimeouts;
+  /** `--plugin-timeout`: the longest a plugin's phase may take to settle before its request gets a 500. */
+  readonly pluginTimeoutMs: number;
+}
+
+export interface ClientTimeouts {
+  /** To send the request's head (nginx's client_header_timeout; the connection is closed, as nginx does). */
+  readonly headerMs: number;
+  /** Between two reads of the request body (client_body_timeout). */
+  readonly bodyMs: number;
+  /** Between two writes of the answer that the client does not take (send_timeout). */
+  readonly sendMs: number;
 }
 
 export interface ListenAddress {
@@ -47,6 +60,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface SettingSpec {
   readonly flag: string;
   readonly env: string;
+  /** Kong's own name for it, accepted when the GATEWAY_* one is not set. */
+  readonly kongEnv?: string;
   readonly short?: string;
   readonly multiple?: boolean;
   readonly description: string;
@@ -63,6 +78,10 @@ export const SETTING_SPECS = {
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
+  clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
+  clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
+  sendTimeout: { flag: 'send-timeout', env: 'GATEWAY_NGINX_HTTP_SEND_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_SEND_TIMEOUT', description: 'longest a client may leave an answer unread (default 60s)' },
+  pluginTimeout: { flag: 'plugin-timeout', env: 'GATEWAY_PLUGIN_TIMEOUT', description: "longest a plugin's phase may take to settle, nginx syntax (default 60s)" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
@@ -74,7 +93,8 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   const pick = (key: keyof typeof SETTING_SPECS): string[] => {
     const flag = flags[key];
     if (flag !== undefined) return Array.isArray(flag) ? flag : [flag];
-    const fromEnv = env[SETTING_SPECS[key].env];
+    const spec: SettingSpec = SETTING_SPECS[key];
+    const fromEnv = env[spec.env] || (spec.kongEnv ? env[spec.kongEnv] : undefined);
     return fromEnv === undefined || fromEnv === '' ? [] : [fromEnv];
   };
   const logLevel = pick('logLevel')[0] ?? 'info';
@@ -94,7 +114,29 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     headers: parseHeaders(splitList(pick('headers'), /,/)),
     drainTimeoutSeconds: Number(drain),
+    clientTimeouts: {
+      headerMs: duration('--client-header-timeout', pick('clientHeaderTimeout')[0] ?? '60s'),
+      bodyMs: duration('--client-body-timeout', pick('clientBodyTimeout')[0] ?? '60s'),
+      sendMs: duration('--send-timeout', pick('sendTimeout')[0] ?? '60s'),
+    },
+    pluginTimeoutMs: duration('--plugin-timeout', pick('pluginTimeout')[0] ?? '60s'),
   };
+}
+
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** nginx's time syntax: `60s`, `500ms`, `1m30s`, a bare number of seconds; more than zero. */
+export function duration(flag: string, value: string): number {
+  const text = value.trim();
+  let ms = 0;
+  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
+  else if (/^(\d+(ms|s|m|h|d))+$/.test(text)) {
+    for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(n) * UNITS[unit!]!;
+  } else {
+    throw new GatewayError('BAD_USAGE', `${flag}: expected a time such as 60s, 500ms or 1m (nginx's syntax), got '${value}'`);
+  }
+  if (!(ms > 0) || ms > 2_147_483_647) throw new GatewayError('BAD_USAGE', `${flag}: must be more than 0 and at most 24 days, got '${value}'`);
+  return Math.round(ms);
 }
 
 /** Kong's listen syntax: `ADDR:PORT [ssl]`, several allowed, `off` for none. */

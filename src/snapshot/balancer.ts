@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Target, Upstream } from '../declarative/config.ts';
+import { parseTarget } from '../declarative/hosts.ts';
 
 export interface Peer {
   readonly host: string;
@@ -45,12 +46,6 @@ export interface Balancer {
   release(peer: Peer, latencyMs?: number): void;
 }
 
-export function parseTarget(target: string): Peer {
-  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(target);
-  if (v6) return { host: v6[1]!, port: Number(v6[2]), target };
-  const colon = target.lastIndexOf(':');
-  return { host: target.slice(0, colon), port: Number(target.slice(colon + 1)), target };
-}
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const noop = () => undefined;

@@ -13,6 +13,7 @@
  */
 import type { Config, Plugin } from '../declarative/config.ts';
 import type { Kong } from '../pdk/kong.ts';
+import { HTTP_SUBSYSTEM } from '../entities/protocols.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 
 export interface PlannedPlugin {
@@ -89,8 +90,6 @@ export interface PluginPlans {
   readonly anyLog: boolean;
 }
 
-/** Kong runs an instance on a subsystem its `protocols` name (no check of each request's scheme). */
-const HTTP_FAMILY = new Set(['http', 'https', 'grpc', 'grpcs', 'ws', 'wss']);
 
 /** The consumer-scoped instance that applies, if it beats the fixed one. */
 export function resolveStep(step: PlanStep, consumerId: string | undefined, groupIds: readonly string[]): PlannedPlugin | undefined {
@@ -123,8 +122,9 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
   return r && s ? 7 : r ? 10 : s ? 11 : 12;
 }
 
+/** Kong runs an instance on a subsystem its `protocols` name (no check of each request's scheme). */
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
-  const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_FAMILY.has(x)));
+  const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_SUBSYSTEM.has(x)));
   const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => {
     const handler = handlers.get(p.name)!;
     // Validation ran prepare too (a config it cannot prepare is refused there, with a position).

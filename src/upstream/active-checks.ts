@@ -5,7 +5,7 @@
  */
 import { request, Agent } from 'undici';
 import type { Config } from '../declarative/config.ts';
-import { parseTarget } from '../snapshot/balancer.ts';
+import { parseTarget } from '../declarative/hosts.ts';
 import type { HealthRegistry } from './health.ts';
 
 export function startActiveChecks(config: Pick<Config, 'upstreams' | 'targets'>, health: HealthRegistry): () => Promise<void> {

@@ -9,11 +9,12 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import type { Service } from '../declarative/config.ts';
+import type { ClientTimeouts } from '../settings/settings.ts';
 import type { Headers } from '../http/headers.ts';
 import type { BalanceContext, Balancer, Exclusions, Peer } from '../snapshot/balancer.ts';
 import type { CompiledUpstream } from '../snapshot/snapshot.ts';
 import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
-import { classify, NO_PEER, WRITE_TIMEOUT, type Failure } from './failures.ts';
+import { classify, mayRetry, NO_PEER, WRITE_TIMEOUT, type Failure } from './failures.ts';
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { poolKeyFor } from './pool-key.ts';
 import type { PoolRegistry } from './pools.ts';
@@ -95,6 +96,8 @@ export interface ExchangeOptions {
   readonly pools: PoolRegistry;
   readonly health: HealthRegistry;
   readonly log: Logger;
+  /** `bodyMs`: the longest pause between two reads of a streamed request body (nginx's client_body_timeout). */
+  readonly clientTimeouts: ClientTimeouts;
 }
 
 /**
@@ -119,7 +122,10 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   readonly call: UpstreamCall;
   readonly answer: UpstreamAnswer;
   readonly body: Buffer | Readable | null;
-  /** Targets this request already failed on; made on the first failure (most requests have none). */
+  /**
+   * Targets this request already failed on, avoided while others are left (then the ring comes round again, as
+   * Kong's retries do); made on the first failure (most requests have none).
+   */
   failed: Set<string> | undefined = undefined;
   attempts = 0;
   failure: Failure | undefined = undefined;
@@ -145,12 +151,24 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     if (given === null || Buffer.isBuffer(given)) {
       this.body = given;
     } else {
-      this.body = Readable.from(withWriteTimeout(given, call.service.write_timeout, () => {
-        this.timedOutWriting = true;
-        this.cancel();
-      }, call.bodyLimit?.bytes ?? Infinity, () => {
-        this.overLimit = true;
-        this.cancel();
+      this.body = Readable.from(withWriteTimeout(given, {
+        writeMs: call.service.write_timeout,
+        onWriteTimeout: () => {
+          this.timedOutWriting = true;
+          this.cancel();
+        },
+        readMs: options.clientTimeouts.bodyMs,
+        onReadTimeout: () => {
+          // nginx's client_body_timeout: the request is given up and its connection closed, without an answer.
+          options.log.info({ request_id: call.requestId }, 'client timed out sending the request body');
+          this.cancel();
+          this.answer.cut(undefined);
+        },
+        limit: call.bodyLimit?.bytes ?? Infinity,
+        onLimit: () => {
+          this.overLimit = true;
+          this.cancel();
+        },
       }), { objectMode: false });
     }
     if (Buffer.isBuffer(given)) {
@@ -175,7 +193,15 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   /** The next try, on the next peer; when none is left (or retries are spent), Kong's error. */
   attempt(): void {
     const call = this.call;
-    const peer = this.attempts++ <= call.service.retries ? call.peers.next(this, call.balance) : undefined;
+    let peer: Peer | undefined;
+    if (this.attempts++ <= call.service.retries) {
+      peer = call.peers.next(this, call.balance);
+      if (!peer && this.failed) {
+        // Every target failed this request once: round the ring again (a single host is tried again).
+        this.failed = undefined;
+        peer = call.peers.next(this, call.balance);
+      }
+    }
     if (!peer) {
       this.detach();
       if (!this.answer.begun) this.answer.fail(this.failure?.status ?? NO_PEER.status, this.failure?.message ?? NO_PEER.message);
@@ -279,11 +305,11 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     const failure = (this.failure = classify(err));
     (this.failed ??= new Set()).add(peer.target);
     const balanced = call.balanced?.upstream;
-    if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.status === 504 ? 'timeout' : 'tcp' });
+    if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.timeout ? 'timeout' : 'tcp' });
     this.options.log.debug({ request_id: call.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
     // A streamed request body cannot be sent again; a buffered one can.
     // The next try after undici has finished with this one (its error handling is still on the stack).
-    if (failure.retryable && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
+    if (mayRetry(failure, call.method) && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
       try {
         this.attempt();
       } catch (thrown) {

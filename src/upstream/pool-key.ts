@@ -3,7 +3,7 @@
  * pools a snapshot will use can be listed when it is swapped in, and those no config uses any more closed.
  */
 import type { Service } from '../declarative/config.ts';
-import { parseTarget } from '../snapshot/balancer.ts';
+import { parseTarget } from '../declarative/hosts.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
 

@@ -1,80 +1,132 @@
 /**
- * A WebSocket (or other Upgrade) handshake: the routed request is written to the peer as it came, with Kong's
- * headers, and from then on bytes flow both ways untouched. The peer's 101 reaches the client as it is.
+ * A WebSocket handshake, proxied: the routed request goes to a peer with Kong's headers and `Upgrade:
+ * websocket`. Only a `101` opens the tunnel (the peer's head reaches the client as it is, then bytes flow both
+ * ways untouched); any other answer is relayed as an ordinary response, and the client's connection goes back to
+ * carrying HTTP requests, each routed and checked again. A handshake that gets no answer is Kong's error.
  */
-import { connect as netConnect } from 'node:net';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Headers } from '../http/headers.ts';
-import type { Peer } from '../snapshot/balancer.ts';
-import type { UpstreamTls } from '../snapshot/upstream-tls.ts';
-import type { UpstreamCall } from './exchange.ts';
+import type { UpstreamAnswer, UpstreamCall } from './exchange.ts';
 import { classify, NO_PEER } from './failures.ts';
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { checkVerifyDepth } from './verify-depth.ts';
 
-/** The client side of an Upgrade request: its socket, the bytes that came after the headers, what it asked. */
+/** The client side of an Upgrade request: its socket, and the bytes that came after the headers. */
 export interface Upgrade {
   readonly socket: Duplex;
   readonly head: Buffer;
+  /** The peer answered 101: the socket is a tunnel now. */
+  opened(): void;
 }
 
-export type TunnelCall = Pick<UpstreamCall, 'service' | 'preservedHost' | 'peers' | 'balanced' | 'balance' | 'tls' | 'method' | 'target' | 'headers'> & {
-  /** The client's Upgrade header. */
-  readonly upgrade: string | undefined;
-};
+export type TunnelCall = Pick<UpstreamCall, 'service' | 'preservedHost' | 'peers' | 'balanced' | 'balance' | 'tls' | 'method' | 'target' | 'headers' | 'requestId' | 'stats' | 'started'>;
 
-function tunnelTls(peer: Peer, tls: UpstreamTls | undefined) {
-  return {
-    host: peer.host,
-    port: peer.port,
-    ...(/^[\d.]+$|:/.test(peer.host) ? {} : { servername: peer.host }),
-    rejectUnauthorized: tls?.verify ?? false,
-    ...(tls?.ca ? { ca: [...tls.ca] } : {}),
-    ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
-  };
+const IP_LITERAL = /^[\d.]+$|:/;
+
+function raw101(res: IncomingMessage): string {
+  let head = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`;
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) head += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
+  return `${head}\r\n`;
 }
 
-export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrade, fail: (status: number, message: string) => void): void {
-  if (call.balanced && belowThreshold(health, call.balanced)) return fail(NO_PEER.status, NO_PEER.message);
+export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrade, answer: UpstreamAnswer): void {
+  if (call.balanced && belowThreshold(health, call.balanced)) return answer.fail(NO_PEER.status, NO_PEER.message);
   const balanced = call.balanced?.upstream;
   const peer = call.peers.next({ has: (t) => (balanced ? !health.isHealthy(balanced.name, t) : false) }, call.balance);
-  if (!peer) return fail(NO_PEER.status, NO_PEER.message);
-  upgrade.socket.once('close', () => call.peers.release(peer));
+  if (!peer) return answer.fail(NO_PEER.status, NO_PEER.message);
+  let released = false;
+  const release = (latencyMs?: number) => {
+    if (released) return;
+    released = true;
+    call.peers.release(peer, latencyMs);
+  };
   const secure = call.service.protocol === 'https' || call.service.protocol === 'wss';
-  const upstream = secure ? tlsConnect(tunnelTls(peer, call.tls)) : netConnect({ host: peer.host, port: peer.port });
+  const defaultPort = secure ? 443 : 80;
+  const headers: Headers = {
+    ...call.headers,
+    host: call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`),
+    connection: 'keep-alive, Upgrade',
+    upgrade: 'websocket',
+  };
+  const tls = call.tls;
+  const options = {
+    host: peer.host, port: peer.port, method: call.method, path: call.target, headers, agent: false as const, setHost: false,
+    ...(secure ? {
+      ...(IP_LITERAL.test(peer.host) ? {} : { servername: peer.host }),
+      rejectUnauthorized: tls?.verify ?? false,
+      ...(tls?.ca ? { ca: [...tls.ca] } : {}),
+      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    } : {}),
+  };
+  call.stats.tries.push({ ip: peer.host, port: peer.port });
+  const sentAt = performance.now();
+  call.stats.proxyLatency = Math.round(sentAt - call.started);
+  const upstream = secure ? httpsRequest(options) : httpRequest(options);
   const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), call.service.connect_timeout);
-  let connected = false;
-  upstream.once(secure ? 'secureConnect' : 'connect', () => {
-    clearTimeout(timer);
-    const tooDeep = secure ? checkVerifyDepth(upstream as TLSSocket, call.tls?.verifyDepth) : undefined;
-    if (tooDeep) return upstream.destroy(tooDeep);
-    connected = true;
-    const defaultPort = secure ? 443 : 80;
-    const headers: Headers = {
-      ...call.headers,
-      host: call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`),
-      connection: 'keep-alive, Upgrade',
-      upgrade: call.upgrade ?? 'websocket',
-    };
-    let head = `${call.method} ${call.target} HTTP/1.1\r\n`;
-    for (const [name, value] of Object.entries(headers)) {
-      for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${v}\r\n`;
+  let answered = false;
+  upstream.once('socket', (socket) => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      const tooDeep = secure ? checkVerifyDepth(socket as TLSSocket, tls?.verifyDepth) : undefined;
+      if (tooDeep) upstream.destroy(tooDeep);
+    });
+  });
+  upstream.on('upgrade', (res: IncomingMessage, peerSocket: Duplex, peerHead: Buffer) => {
+    answered = true;
+    call.stats.upstreamStatus = 101;
+    call.stats.upstreamLatency = Math.round(performance.now() - sentAt);
+    const client = upgrade.socket;
+    if (client.destroyed) {
+      peerSocket.destroy();
+      return release();
     }
-    upstream.write(`${head}\r\n`);
-    if (upgrade.head.length > 0) upstream.write(upgrade.head);
-    upgrade.socket.pipe(upstream);
-    upstream.pipe(upgrade.socket);
+    upgrade.opened();
+    client.write(raw101(res));
+    if (peerHead.length > 0) client.write(peerHead);
+    if (upgrade.head.length > 0) peerSocket.write(upgrade.head);
+    client.pipe(peerSocket);
+    peerSocket.pipe(client);
+    peerSocket.on('error', () => client.destroy());
+    client.on('error', () => peerSocket.destroy());
+    client.once('close', () => {
+      peerSocket.destroy();
+      release();
+    });
+    peerSocket.once('close', () => client.destroy());
+  });
+  upstream.on('response', (res: IncomingMessage) => {
+    // Not a 101: an ordinary answer, through the answer owner; the connection stays HTTP.
+    answered = true;
+    call.stats.upstreamStatus = res.statusCode;
+    call.stats.upstreamLatency = Math.round(performance.now() - sentAt);
+    answer.attach({ cancel: () => res.destroy() });
+    answer.head(res.statusCode ?? 502, res.headers);
+    res.on('data', (chunk: Buffer) => {
+      if (!answer.write(chunk)) {
+        res.pause();
+        answer.onDrain(() => res.resume());
+      }
+    });
+    res.once('end', () => {
+      answer.attach(undefined);
+      release(performance.now() - sentAt);
+      answer.end(res.trailers);
+    });
+    res.once('error', (err) => {
+      answer.attach(undefined);
+      release();
+      answer.cut(err);
+    });
   });
   upstream.on('error', (err) => {
     clearTimeout(timer);
-    if (!connected) {
-      const failure = classify(err);
-      return fail(failure.status, failure.message);
-    }
-    upgrade.socket.destroy();
+    if (answered) return;
+    release();
+    const failure = classify(err);
+    answer.fail(failure.status, failure.message);
   });
-  upgrade.socket.on('error', () => upstream.destroy());
-  upgrade.socket.on('close', () => upstream.destroy());
-  upstream.on('close', () => upgrade.socket.destroy());
+  upstream.end();
 }

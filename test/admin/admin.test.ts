@@ -63,7 +63,7 @@ test('entities: lists, by id or name, nested forms, pagination', async () => {
   assert.equal((paged.json.data as unknown[]).length, 1);
   const next = await admin('GET', String(paged.json.next));
   assert.deepEqual((next.json.data as { name: string }[]).map((r) => r.name), ['orders-b']);
-  assert.equal((await admin('GET', '/routes/orders-b/plugins')).json.data instanceof Array, true);
+  assert.equal(Array.isArray((await admin('GET', '/routes/orders-b/plugins')).json.data), true);
   assert.equal(((await admin('GET', '/upstreams/pool.internal/targets')).json.data as unknown[]).length, 2);
   assert.equal((await admin('GET', '/consumers/alice')).json.username, 'alice');
   assert.equal((await admin('GET', '/services/nope')).status, 404);

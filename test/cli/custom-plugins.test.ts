@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = join(root, 'bin/gateway.js');
 const examples = join(root, 'examples/plugins');
-const dir = mkdtempSync(join(tmpdir(), 'gateway-custom-'));
+const dir = tempDir('custom');
 
 function gateway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

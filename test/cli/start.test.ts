@@ -3,19 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tempDir } from '../helpers/temp.ts';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 // Node's flags as `npm start` gives them, so the gateway under test runs as users run it.
 const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
 const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
-const dir = mkdtempSync(join(tmpdir(), 'gateway-start-'));
+const dir = tempDir('start');
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -2,12 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp.ts';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'gateway-cli-'));
+const dir = tempDir('cli');
 
 function write(name: string, text: string): string {
   const path = join(dir, name);

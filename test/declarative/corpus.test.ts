@@ -26,7 +26,9 @@ if (!existsSync(dir)) {
       const expected = EXPECTED_DIFFERENCES[file];
       if (expected) {
         assert.equal(errors.length, expected.length, errors.join('\n'));
-        expected.forEach((re, i) => assert.match(errors[i]!, re));
+        expected.forEach((re, i) => {
+          assert.match(errors[i]!, re);
+        });
       }
       else assert.deepEqual(errors, [], 'a Kong-native file must load');
     });
@@ -34,7 +36,7 @@ if (!existsSync(dir)) {
   test('corpus ids: explicit ids are kept, derived ones equal what Kong wrote', () => {
     const file = 'credentials__default_golden.yaml';
     const text = readFileSync(new URL(file, dir), 'utf8');
-    const result = load(text.replace(/\n  id: 7deb6e70-60be-5dd2-b374-06551479ea5e/, ''), file);
+    const result = load(text.replace(/\n {2}id: 7deb6e70-60be-5dd2-b374-06551479ea5e/, ''), file);
     assert.equal(result.config?.consumers[0]?.id, '7deb6e70-60be-5dd2-b374-06551479ea5e');
   });
 }

@@ -1,7 +1,7 @@
 /** Custom plugins written for a test: a folder per plugin under a fresh --plugins-path directory. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp.ts';
 
 export interface TestPlugin {
   readonly name: string;
@@ -13,7 +13,7 @@ export interface TestPlugin {
 
 /** Writes the plugins and returns the directory to pass as --plugins-path. */
 export function writePlugins(plugins: readonly TestPlugin[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-test-plugins-'));
+  const dir = tempDir('test-plugins');
   for (const p of plugins) {
     mkdirSync(join(dir, p.name));
     const schema = { name: p.name, config: { type: 'object', properties: p.config ?? {}, additionalProperties: false } };

@@ -1,14 +1,14 @@
 /** Real servers on loopback for end-to-end tests: an upstream that reports what it received, and the gateway. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
 import { pino } from 'pino';
 import { startGateway, type Gateway } from '../../src/main.ts';
 import { resolveSettings, type FlagValues } from '../../src/settings/settings.ts';
+import { tempDir } from './temp.ts';
 
 export interface Upstream {
   readonly port: number;
@@ -68,7 +68,7 @@ export interface TestGateway {
 
 /** Starts the gateway on 127.0.0.1:0 with a config written from `yaml`. */
 export async function startTestGateway(yaml: string, flags: FlagValues = {}): Promise<TestGateway> {
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-e2e-'));
+  const dir = tempDir('e2e');
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
   const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});

@@ -182,7 +182,18 @@ test("kong.log.serialize(): Kong's record of the request, credentials redacted",
   const echo = await echoOf(res);
   assert.equal(echo.headers['x-client'], '127.0.0.1 true');
   await sleep(30);
-  const s = (globalThis as { __serialized?: Record<string, any> }).__serialized!;
+  type Fields = Record<string, unknown>;
+  interface Serialized {
+    request: Fields & { headers: Fields };
+    response: Fields & { headers: Fields };
+    route: Fields;
+    service: Fields;
+    upstream_uri: string;
+    tries: unknown[];
+    client_ip: string;
+    latencies: Record<string, unknown>;
+  }
+  const s = (globalThis as { __serialized?: Serialized }).__serialized!;
   assert.equal(s.request.method, 'GET');
   assert.equal(s.request.uri, '/serialized?q=1');
   assert.deepEqual(s.request.querystring, { q: '1' });

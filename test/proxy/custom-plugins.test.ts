@@ -2,15 +2,15 @@
 // PDK calls they use, a plugin that throws, and Kong's refusal of response + headerFilter.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const examples = new URL('../../examples/plugins', import.meta.url).pathname;
-const scratch = mkdtempSync(join(tmpdir(), 'gateway-plugins-'));
+const scratch = tempDir('plugins');
 const plugin = (name: string, handler: string) => {
   mkdirSync(join(scratch, name));
   writeFileSync(join(scratch, name, 'schema.mjs'), `export default { name: '${name}', config: { type: 'object', properties: {}, additionalProperties: false } };\n`);
@@ -58,7 +58,9 @@ test("header-echo (Kong's tutorial plugin): the request header comes back as the
 
 test('concurrent requests keep their own values (kong.ctx.plugin is per request)', async () => {
   const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => get('/echo', { 'x-request-echo': `v${i}` })));
-  answers.forEach((r, i) => assert.equal(r.headers['x-response-echo'], `v${i}`));
+  answers.forEach((r, i) => {
+    assert.equal(r.headers['x-response-echo'], `v${i}`);
+  });
 });
 
 test('service.request headers, headerFilter on proxied answers and on plugin exits, and the log phase', async () => {

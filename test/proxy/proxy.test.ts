@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
-import { startTestGateway, startUpstream, type Echo, type TestGateway, type Upstream } from '../helpers/servers.ts';
+import { startTestGateway, startUpstream, type Echo, type TestGateway, } from '../helpers/servers.ts';
 
 const upstream = await startUpstream();
 const slow = await startUpstream((_req, res) => setTimeout(() => res.end('late'), 1500), 'slow');
@@ -69,7 +69,8 @@ test("Kong's upstream headers: Host, X-Forwarded-*, X-Real-IP, X-Kong-Request-Id
   assert.equal(h['x-forwarded-for'], '127.0.0.1');
   assert.equal(h['x-forwarded-proto'], 'http');
   assert.equal(h['x-forwarded-host'], 'shop.example.com');
-  assert.equal(h['x-forwarded-port'], '8000');
+  // The port the gateway listens on, not the Host header's (kong/runloop/handler.lua: ctx.host_port, $server_port).
+  assert.equal(h['x-forwarded-port'], String(gw.port));
   assert.equal(h['x-forwarded-path'], '/api/x');
   assert.equal(h['x-forwarded-prefix'], '/api');
   assert.equal(h['x-real-ip'], '127.0.0.1');
@@ -155,10 +156,15 @@ test('https-only routes: 426, or the configured redirect', async () => {
   assert.equal(moved.headers.location, 'https://shop.example.com/moved/a?b=1');
 });
 
-test('400 for a path with a bad percent-encoding', async () => {
+test('400 for a path with a bad percent-encoding, from Kong\'s error handler (text/plain unless Accept says otherwise)', async () => {
+  // nginx refuses the request before Kong runs; kong/error_handlers.lua types its page by Accept, then
+  // Content-Type, then error_default_type (text/plain).
   const r = await get('/api/%zz');
   assert.equal(r.status, 400);
-  assert.equal(JSON.parse(r.text).message, 'Bad request');
+  assert.match(r.text, /^Bad request\nrequest_id: [0-9a-f]{32}\n$/);
+  assert.equal(r.headers.connection, 'close');
+  const json = await get('/api/%zz', { accept: 'application/json' });
+  assert.equal(JSON.parse(json.text).message, 'Bad request');
 });
 
 test('request bodies stream through (8 MB, chunked), byte for byte', async () => {

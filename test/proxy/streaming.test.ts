@@ -4,12 +4,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { startUpstream, type Echo } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const TOTAL = 200 * 1024 * 1024;
 const CHUNK = Buffer.alloc(64 * 1024, 7);
@@ -38,7 +38,7 @@ const download = await startUpstream((req, res) => {
   chunks(TOTAL).pipe(res);
 }, 'download');
 
-const dir = mkdtempSync(join(tmpdir(), 'gateway-stream-'));
+const dir = tempDir('stream');
 const file = join(dir, 'kong.yaml');
 writeFileSync(file, `_format_version: "3.0"
 services:

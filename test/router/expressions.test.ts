@@ -1,7 +1,7 @@
 // Kong's expression routes: parsed at validation (with positions), matched by priority ahead of traditional routes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseExpression, ExpressionError } from '../../src/router/expression-parser.ts';
+import { parseExpression, type ExpressionError } from '../../src/router/expression-parser.ts';
 import { compileRouter, type ExpressionFacts } from '../../src/router/router.ts';
 import { loadValid, problems } from '../helpers/config.ts';
 

@@ -2,8 +2,7 @@
 // left the config closed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { request } from 'undici';
@@ -14,12 +13,13 @@ import { compileSnapshot } from '../../src/snapshot/snapshot.ts';
 import type { PluginHandler } from '../../src/plugins/types.ts';
 import { bundledCatalog } from '../helpers/config.ts';
 import { startTestGateway, startUpstream } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 test('configure(configs): every enabled instance\'s config after each reload, null when none is left', async () => {
   const calls: (readonly unknown[] | null)[] = [];
   const probe: PluginHandler = { version: '1.0.0', priority: 1, configure: (configs) => void calls.push(configs) };
   const handlers = new Map([['correlation-id', probe]]);
-  const file = join(mkdtempSync(join(tmpdir(), 'gateway-configure-')), 'kong.yaml');
+  const file = join(tempDir('configure'), 'kong.yaml');
   const configWith = (headers: string[]) => `_format_version: "3.0"\nroutes:\n${headers.map((h, i) => `- name: r${i}\n  paths: [/r${i}]\n  plugins: [{ name: correlation-id, config: { header_name: ${h} } }]\n`).join('')}` || '';
   const first = loadConfigText(configWith(['x-a']), file, { plugins: bundledCatalog });
   const store = new SnapshotStore(compileSnapshot(first.config!, first.hash, handlers));

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigText } from '../../src/declarative/load-config.ts';
 import { createReloader } from '../../src/runtime/reload.ts';
@@ -15,6 +14,7 @@ import { handlersOf } from '../../src/plugins/catalog.ts';
 
 const BUNDLED_HANDLERS = handlersOf(bundledCatalog);
 import { bundledCatalog } from '../helpers/config.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -26,7 +26,7 @@ function file(variant: number): string {
 }
 
 test('200 reloads of a 1,000-route file do not grow the heap', async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'gateway-memory-')), 'kong.yaml');
+  const path = join(tempDir('memory'), 'kong.yaml');
   const first = loadConfigText(file(0), path, { plugins: bundledCatalog });
   assert.equal(first.config?.routes.length, 1000);
   const store = new SnapshotStore(compileSnapshot(first.config!, first.hash, BUNDLED_HANDLERS));

@@ -1,12 +1,12 @@
 // Hot reload end to end: every way a config file changes, a bad file that changes nothing, identical bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startTestGateway, type TestGateway } from '../helpers/servers.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** A config whose /version route answers `message` (request-termination), so a client can tell versions apart. */
 const config = (message: string) => `_format_version: "3.0"
@@ -65,7 +65,7 @@ test('deleted, then created', () => withGateway(async (gw) => {
 }));
 
 test("swapped behind a symlink, as a Kubernetes ConfigMap mount does", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-configmap-'));
+  const dir = tempDir('configmap');
   mkdirSync(join(dir, '..2026_11_22_a'));
   writeFileSync(join(dir, '..2026_11_22_a', 'kong.yaml'), config('v1'));
   symlinkSync('..2026_11_22_a', join(dir, '..data'));

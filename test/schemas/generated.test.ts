@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { generateSchemaFiles } from '../../src/declarative/generate-schemas.ts';
-import { GENERATED_PLUGIN_VALIDATORS, GENERATED_VALIDATOR, generatePluginValidators, generateStructuralValidator } from '../../src/declarative/generate-validator.ts';
+import { GENERATED_PLUGIN_VALIDATORS, GENERATED_VALIDATOR, generatePluginValidators, generateStructuralValidator } from '../../scripts/generate-validators.ts';
+import { generateSchemaFiles } from '../../src/cli/schema-files.ts';
 import { BUNDLED_PLUGIN_SCHEMAS } from '../../src/plugins/registry.ts';
 
 const root = new URL('../../', import.meta.url);

@@ -4,8 +4,7 @@
  * authentication plugins, and comparing secrets in constant time.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Consumer } from '../../declarative/config.ts';
-import type { Kong } from '../../pdk/kong.ts';
+import type { Consumer, Kong } from '../../pdk/kong.ts';
 
 /** Kong's upstream headers for an authenticated (or anonymous) consumer; each cleared when it does not apply. */
 export function setConsumer(

@@ -1,6 +1,6 @@
 // Kong: kong/plugins/correlation-id/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
-import { HeaderName, Rec, Type } from '../../../schema/kit.ts';
+import { Rec, Type } from '../../../schema/kit.ts';
 
 export default definePluginSchema({
   name: 'correlation-id',

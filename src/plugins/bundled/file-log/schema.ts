@@ -1,7 +1,7 @@
 // Kong: kong/plugins/file-log/schema.lua
 import { definePluginSchema } from '../../schema-types.ts';
 import { Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS, CustomFieldsByLua } from '../../shared-schemas.ts';
+import { ANY_PROTOCOLS, CustomFieldsByLua } from '../shared-schemas.ts';
 
 export default definePluginSchema({
   name: 'file-log',

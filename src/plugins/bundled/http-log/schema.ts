@@ -1,7 +1,7 @@
 // Kong: kong/plugins/http-log/schema.lua
 import { definePluginSchema, type ConfigProblem } from '../../schema-types.ts';
 import { HEADER_NAME_MESSAGE, HEADER_NAME_PATTERN, Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS, CustomFieldsByLua, QueueConfig } from '../../shared-schemas.ts';
+import { ANY_PROTOCOLS, CustomFieldsByLua, QueueConfig } from '../shared-schemas.ts';
 
 const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 /** Headers the log request sets itself; Kong's message names them in this spelling. */

@@ -1,6 +1,6 @@
 // Kong: kong/plugins/jwt/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
-import { KongSet, Nullable, Rec, Type, HeaderName } from '../../../schema/kit.ts';
+import { KongSet, Nullable, Rec, Type, } from '../../../schema/kit.ts';
 
 export default definePluginSchema({
   name: 'jwt',

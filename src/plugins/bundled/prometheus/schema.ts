@@ -1,7 +1,7 @@
 // Kong: kong/plugins/prometheus/schema.lua
 import { definePluginSchema } from '../../schema-types.ts';
 import { Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS } from '../../shared-schemas.ts';
+import { ANY_PROTOCOLS } from '../shared-schemas.ts';
 
 export default definePluginSchema({
   name: 'prometheus',

@@ -1,6 +1,6 @@
 // Kong: kong/plugins/proxy-cache/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
-import { HeaderName, Nullable, Rec, Type } from '../../../schema/kit.ts';
+import { Nullable, Rec, Type } from '../../../schema/kit.ts';
 
 export default definePluginSchema({
   name: 'proxy-cache',

@@ -1,25 +1,9 @@
 // Kong: kong/plugins/rate-limiting/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, type ConfigProblem } from '../../schema-types.ts';
 import { HeaderName, Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { LEGACY_REDIS_FIELDS, RedisConfig } from '../../shared-schemas.ts';
+import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, RedisConfig } from '../shared-schemas.ts';
 
-export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 const Limit = () => Nullable(Type.Number({ exclusiveMinimum: 0 }));
-
-/** Kong: a longer period may not allow fewer requests than a shorter one. */
-export function periodOrderProblems(limits: Partial<Record<(typeof PERIODS)[number], number | null>>, base: readonly (string | number)[] = []): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  let previous: { name: string; value: number } | undefined;
-  for (const period of PERIODS) {
-    const value = limits[period];
-    if (value === undefined || value === null) continue;
-    if (previous && value < previous.value) {
-      problems.push({ path: [...base, period], message: `The limit for ${period}(${value.toFixed(1)}) cannot be lower than the limit for ${previous.name}(${previous.value.toFixed(1)})` });
-    }
-    previous = { name: period, value };
-  }
-  return problems;
-}
 
 export default definePluginSchema({
   name: 'rate-limiting',

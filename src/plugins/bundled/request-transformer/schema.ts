@@ -1,7 +1,7 @@
 // Kong: kong/plugins/request-transformer/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
 import { HeaderName, Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { ColonStrings, StringArray } from '../../shared-schemas.ts';
+import { ColonStrings, StringArray } from '../shared-schemas.ts';
 
 const Transform = (extra: Record<string, ReturnType<typeof Nullable>> = {}) =>
   Rec({ body: ColonStrings(false), headers: ColonStrings(true), querystring: ColonStrings(false), ...extra }, { default: {} });

@@ -1,8 +1,7 @@
 // Kong: kong/plugins/response-ratelimiting/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, type ConfigProblem } from '../../schema-types.ts';
 import { Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { LEGACY_REDIS_FIELDS, RedisConfig } from '../../shared-schemas.ts';
-import { PERIODS, periodOrderProblems } from '../rate-limiting/schema.ts';
+import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, RedisConfig } from '../shared-schemas.ts';
 
 const Limit = () => Nullable(Type.Number({ exclusiveMinimum: 0 }));
 

@@ -1,7 +1,7 @@
 // Kong: kong/plugins/response-transformer/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
-import { HeaderName, Rec, Type } from '../../../schema/kit.ts';
-import { ColonStrings, StringArray } from '../../shared-schemas.ts';
+import { Rec, Type } from '../../../schema/kit.ts';
+import { ColonStrings, StringArray } from '../shared-schemas.ts';
 
 const JsonTypes = () => Type.Array(Type.Enum(['boolean', 'number', 'string']), { default: [], description: 'Type of each json entry, in order.' });
 

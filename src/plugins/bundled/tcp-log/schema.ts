@@ -1,7 +1,7 @@
 // Kong: kong/plugins/tcp-log/schema.lua
 import { definePluginSchema } from '../../schema-types.ts';
 import { HostName, Nullable, Port, Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS, CustomFieldsByLua } from '../../shared-schemas.ts';
+import { ANY_PROTOCOLS, CustomFieldsByLua } from '../shared-schemas.ts';
 
 export default definePluginSchema({
   name: 'tcp-log',

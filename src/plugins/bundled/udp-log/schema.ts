@@ -1,7 +1,7 @@
 // Kong: kong/plugins/udp-log/schema.lua
 import { definePluginSchema } from '../../schema-types.ts';
 import { HostName, Port, Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS, CustomFieldsByLua } from '../../shared-schemas.ts';
+import { ANY_PROTOCOLS, CustomFieldsByLua } from '../shared-schemas.ts';
 
 export default definePluginSchema({
   name: 'udp-log',

@@ -2,10 +2,10 @@
  * The files of `schemas/`, generated from the schema modules: one per entity, one per plugin `config`, and
  * `kong.schema.json` for whole files (for editors: each plugin entry's `config` is checked against its plugin).
  */
+import { buildFileSchema } from '../declarative/file-schema.ts';
 import { COLLECTIONS, ENTITIES } from '../entities/index.ts';
 import type { PluginSchemaModule } from '../plugins/schema-types.ts';
 import { inputSchema } from '../schema/input-schema.ts';
-import { buildFileSchema } from './file-schema.ts';
 
 const DRAFT = 'http://json-schema.org/draft-07/schema#';
 const render = (schema: unknown) => `${JSON.stringify(schema, null, 2)}\n`;

@@ -1,6 +1,6 @@
 /** Schema pieces several bundled plugins share (Kong's typedefs of the same names). */
-import { Nullable, Port, Rec, Timeout, Type } from '../schema/kit.ts';
-import { ALL_PROTOCOLS, type Protocol } from './schema-types.ts';
+import { Nullable, Port, Rec, Timeout, Type } from '../../schema/kit.ts';
+import { ALL_PROTOCOLS, type ConfigProblem, type Protocol } from '../schema-types.ts';
 
 /** Kong's `typedefs.protocols`: every protocol; default the HTTP family. Logging plugins use it. */
 export const ANY_PROTOCOLS = {
@@ -66,3 +66,21 @@ export const QueueConfig = () =>
 /** Lua snippets by field name: kept so configs load; this gateway does not run Lua (the plugins say so at run time). */
 export const CustomFieldsByLua = () =>
   Nullable(Type.Record(Type.String(), Type.String(), { description: 'Kong runs these as Lua; accepted and not run here.' }));
+
+/** The windows of Kong's rate limiting plugins, shortest first. */
+export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
+
+/** Kong: a longer period may not allow fewer requests than a shorter one. */
+export function periodOrderProblems(limits: Partial<Record<(typeof PERIODS)[number], number | null>>, base: readonly (string | number)[] = []): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  let previous: { name: string; value: number } | undefined;
+  for (const period of PERIODS) {
+    const value = limits[period];
+    if (value === undefined || value === null) continue;
+    if (previous && value < previous.value) {
+      problems.push({ path: [...base, period], message: `The limit for ${period}(${value.toFixed(1)}) cannot be lower than the limit for ${previous.name}(${previous.value.toFixed(1)})` });
+    }
+    previous = { name: period, value };
+  }
+  return problems;
+}

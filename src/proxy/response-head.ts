@@ -1,0 +1,66 @@
+/**
+ * Kong's heads: the upstream's head as the client gets it (hop-by-hop headers out; Via, latencies, the request
+ * id in), the headers Kong adds to the answers it gives itself, and the error bodies (Kong's templates).
+ */
+import { connectionListed, firstValue, isHopByHop, type Headers } from '../http/headers.ts';
+import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
+import type { UpstreamHead } from '../upstream/exchange.ts';
+import type { ProxyRequest } from './proxy-request.ts';
+
+const elapsed = (since: number) => Math.round(performance.now() - since);
+
+export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers {
+  const { env, facts, stats, req } = ctx;
+  const settings = env.headers;
+  const listed = connectionListed(upstream.connection);
+  const out: Headers = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value === undefined || isHopByHop(name, listed)) continue;
+    out[name] = value;
+  }
+  if (settings.serverTokens) {
+    const via = `${req.httpVersion} ${env.serverToken}`;
+    out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
+  }
+  if (settings.latencyTokens) {
+    out['x-kong-upstream-latency'] = String(stats.upstreamLatency ?? 0);
+    out['x-kong-proxy-latency'] = String(stats.proxyLatency ?? 0);
+  }
+  if (settings.requestId) out['x-kong-request-id'] = facts.requestId;
+  if (settings.upstreamStatus && stats.upstreamStatus !== undefined) out['x-kong-upstream-status'] = String(stats.upstreamStatus);
+  const setCookies = ctx.setCookies;
+  if (setCookies !== undefined && setCookies.length > 0) {
+    const existing = out['set-cookie'];
+    out['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...setCookies];
+  }
+  return out;
+}
+
+/** The headers Kong puts on the answers it gives itself. */
+export function ownHead(ctx: ProxyRequest, headers: Headers): Headers {
+  const { env, facts } = ctx;
+  if (env.headers.requestId) headers['x-kong-request-id'] = facts.requestId;
+  if (env.headers.serverTokens) headers.server = env.serverToken;
+  if (env.headers.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(facts.started));
+  return headers;
+}
+
+/** Kong's error answer's content type and body for this request (empty for HEAD). */
+export function errorContent(ctx: ProxyRequest, status: number, message = defaultMessage(status)): { readonly contentType: string; readonly body: Buffer } {
+  const { req, facts } = ctx;
+  if (req.method === 'HEAD') return { contentType: 'application/json; charset=utf-8', body: Buffer.alloc(0) };
+  const e = errorBody(message, facts.requestId, firstValue(req.headers.accept));
+  return { contentType: e.contentType, body: Buffer.from(e.body) };
+}
+
+/**
+ * Kong's error handler's page for what nginx refused (kong/error_handlers.lua): typed by Accept, else by the
+ * request's Content-Type, else text/plain (Kong's error_default_type); 494 is answered 400. A version nginx does
+ * not speak gets nginx's own 505 page.
+ */
+export function refusalPage(ctx: ProxyRequest, status: number, message?: string): { readonly status: number; readonly contentType: string; readonly body: Buffer } {
+  const { req, facts } = ctx;
+  const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']));
+  return { status: page.status, contentType: page.contentType, body: Buffer.from(page.body) };
+}
