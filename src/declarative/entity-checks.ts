@@ -132,8 +132,8 @@ function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Re
       return;
     }
     if (p.startsWith('~')) {
-      const re = compileKongRegex(p.slice(1), { anchored: true });
-      if (!re.ok) report(['paths', i], `invalid regex: '${p.slice(1)}' (${re.message})`);
+      const re = compileKongRegex(p.slice(1), { anchored: true, dialect: 'rust-path' });
+      if (!re.ok) report(['paths', i], routerRegexMessage(p.slice(1), re.message));
       else if (!p.startsWith('~/')) report(['paths', i], 'must start with "/" or "~/"');
     } else if (!p.startsWith('/')) {
       report(['paths', i], 'must start with "/" or "~/"');
@@ -155,8 +155,8 @@ function checkRoute(v: Record<string, unknown>, report: Report, raw: Readonly<Re
       vals.forEach((val, i) => {
         if (typeof val === 'string' && val.startsWith('~*')) {
           if (vals.length > 1) report(['headers', name, i], 'a regex header value (~*) must be the only value of its header');
-          const re = compileKongRegex(val.slice(2), { anchored: false });
-          if (!re.ok) report(['headers', name, i], `invalid regex: '${val.slice(2)}' (${re.message})`);
+          const re = compileKongRegex(val.slice(2), { anchored: false, dialect: 'rust' });
+          if (!re.ok) report(['headers', name, i], routerRegexMessage(val.slice(2), re.message));
         }
       });
     }
@@ -309,3 +309,18 @@ export function checkEntity(entity: FlatEntity, issues: IssueCollector): void {
   CHECKS[entity.collection]?.(entity.value, reporterFor(entity, issues), entity.input);
 }
 
+
+/**
+ * Kong's two layers of checks for a route regex: PCRE refuses what is not a regex at all (`invalid regex: ...`),
+ * then the router's Rust regex refuses what PCRE takes but Rust does not (look-around, backreferences), as
+ * `Router Expression failed validation: ...` (kong/db/schema/typedefs.lua, kong/db/schema/entities/routes.lua).
+ */
+function routerRegexMessage(source: string, message: string): string {
+  let backtrackingTakesIt = true;
+  try {
+    new RegExp(source.replace(/\(\?P</g, '(?<'));
+  } catch {
+    backtrackingTakesIt = false;
+  }
+  return backtrackingTakesIt ? `Router Expression failed validation: regex parse error: ${message}` : `invalid regex: '${source}' (${message})`;
+}

@@ -33,6 +33,11 @@ export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, 
     return;
   }
   const module = entry.schema;
+  // A plugin the gateway cannot run would let every request through what it should check (a rate limit, say):
+  // an enabled instance of one is refused rather than silently skipped.
+  if (!entry.handler && v.enabled !== false) {
+    report(['name'], `plugin '${name}' cannot run here yet: this gateway validates its config but has no handler for it, so it would be skipped on every request; remove it or set 'enabled: false'`);
+  }
   for (const scope of module.forbiddenScopes ?? []) {
     if (v[scope] === undefined || v[scope] === null) continue;
     const field = entity.parent?.field === scope ? [] : [scope];

@@ -33,9 +33,12 @@ export function firstValue(v: string | readonly string[] | undefined): string | 
   return Array.isArray(v) ? v[0] : (v as string | undefined);
 }
 
-/** Raw header pairs → a record where a repeated header is a list (Node joins or drops some repeats). */
+/**
+ * Raw header pairs → a record where a repeated header is a list (Node joins or drops some repeats). No
+ * prototype: header names are the client's.
+ */
 export function rawHeaders(raw: readonly string[]): Headers {
-  const out: Headers = {};
+  const out: Headers = Object.create(null) as Headers;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;

@@ -5,9 +5,12 @@
 
 export type ParsedQuery = Record<string, string | true | (string | true)[]>;
 
-/** Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. */
+/**
+ * Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. The record has no
+ * prototype: a client's `__proto__` or `constructor` is an argument like any other.
+ */
 export function parseQuery(raw: string): ParsedQuery {
-  const out: ParsedQuery = {};
+  const out: ParsedQuery = Object.create(null) as ParsedQuery;
   if (raw === '') return out;
   for (const part of raw.split('&')) {
     if (part === '') continue;

@@ -40,7 +40,7 @@ export function createRequestApi(state: RequestState): KongRequest {
       if (raw === undefined) return { body: undefined, mimeType };
       if (mimeType === 'application/json' || mimeType?.endsWith('+json')) {
         try {
-          return { body: JSON.parse(raw.toString('utf8')) as JsonValue, mimeType };
+          return { body: JSON.parse(raw.toString('utf8'), withoutPrototypes) as JsonValue, mimeType };
         } catch {
           return { body: undefined, mimeType };
         }
@@ -50,4 +50,10 @@ export function createRequestApi(state: RequestState): KongRequest {
     },
     getStartTime: () => facts.startedAt,
   };
+}
+
+/** JSON records as records without a prototype: the client's keys (`__proto__`, `constructor`) stay data. */
+function withoutPrototypes(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.assign(Object.create(null) as Record<string, unknown>, value);
 }

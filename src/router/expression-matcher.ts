@@ -4,6 +4,7 @@
  */
 import { BlockList, isIPv6 } from 'node:net';
 import type { Expr, Value } from './expression-parser.ts';
+import { compileKongRegex } from './kong-regex.ts';
 import type { Captures, RequestFacts } from './matcher.ts';
 
 export interface ExpressionFacts extends RequestFacts {
@@ -105,15 +106,18 @@ function compile(expr: Expr): Test {
     case '=^': one = (v) => String(norm(v)).endsWith(String(value)); break;
     case 'contains': one = (v) => String(norm(v)).includes(String(value)); break;
     case '~': {
-      const re = new RegExp(String(value), 'u');
+      const compiled = compileKongRegex(String(value), { anchored: false, dialect: 'rust' });
+      // The parser refused bad regexes already; a config reaching here has good ones.
+      if (!compiled.ok) return () => false;
+      const re = compiled.regex;
       one = (v, out) => {
         const m = re.exec(String(norm(v)));
         if (!m) return false;
         if (isPath && out.matchedPath === null && m.index === 0) {
-          out.matchedPath = m[0];
+          out.matchedPath = m.values[0]!;
           const named: Record<string, string> = {};
-          for (const [k, g] of Object.entries(m.groups ?? {})) if (g !== undefined) named[k] = g;
-          out.captures = { unnamed: m.map((g) => g ?? ''), named };
+          for (const k in m.groups) named[k] = m.groups[k]!;
+          out.captures = { unnamed: m.values.map((g) => g ?? ''), named };
         }
         return true;
       };

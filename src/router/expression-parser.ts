@@ -8,6 +8,7 @@
  * Values: "strings" (with \" \\ \n \t escapes), r#"raw strings"#, integers, IPs and CIDRs.
  * Pure: text → AST or an error with its offset.
  */
+import { compileKongRegex } from './kong-regex.ts';
 
 export type Field =
   | 'http.method' | 'http.host' | 'http.path' | 'net.protocol' | 'tls.sni'
@@ -134,11 +135,8 @@ class Parser {
     const expected = kind === 'ip' ? (op === 'in' || op === 'not in' ? 'ip' : 'ip') : kind;
     if (value.kind !== expected) this.#fail(`'${field}' compares with ${kind === 'int' ? 'an integer' : kind === 'ip' ? 'an IP address or CIDR' : 'a string'}`, valueAt);
     if (op === '~') {
-      try {
-        new RegExp(value.value as string, 'u');
-      } catch (err) {
-        this.#fail(`invalid regex: ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`, valueAt);
-      }
+      const compiled = compileKongRegex(value.value as string, { anchored: false, dialect: 'rust' });
+      if (!compiled.ok) this.#fail(`invalid regex: ${compiled.message}`, valueAt);
     }
     return { type: 'predicate', field: field as Field, lower, op, value };
   }

@@ -2,7 +2,7 @@
  * One route → its matchers, as Kong's traditional_compatible router builds them: a route with several paths gets
  * one matcher per path (each ranks by its own path), and every matcher carries Kong's priority.
  */
-import { compileKongRegex } from './kong-regex.ts';
+import { compileKongRegex, type KongRegex } from './kong-regex.ts';
 import type { Route, Service } from '../declarative/config.ts';
 
 export interface RequestFacts {
@@ -36,8 +36,11 @@ export interface RouteMatch {
 }
 
 type HostPattern = { readonly kind: 'exact' | 'suffix' | 'prefix'; readonly name: string; readonly port: number | undefined };
-type HeaderTest = { readonly name: string; readonly values: ReadonlySet<string> | undefined; readonly regex: RegExp | undefined };
-type PathTest = { readonly kind: 'prefix'; readonly prefix: string } | { readonly kind: 'regex'; readonly regex: RegExp };
+/** A regex that matches nothing (validation refuses bad regexes; a config reaching here has none). */
+const NEVER: KongRegex = { source: '', engine: 'v8', exec: () => null, test: () => false };
+
+type HeaderTest = { readonly name: string; readonly values: ReadonlySet<string> | undefined; readonly regex: KongRegex | undefined };
+type PathTest = { readonly kind: 'prefix'; readonly prefix: string } | { readonly kind: 'regex'; readonly regex: KongRegex };
 
 export interface Matcher {
   readonly route: Route;
@@ -68,7 +71,7 @@ function hostPattern(raw: string): HostPattern {
 function headerTest(name: string, values: readonly string[]): HeaderTest {
   const first = values[0];
   if (values.length === 1 && first !== undefined && first.startsWith('~*')) {
-    const re = compileKongRegex(first.slice(2), { anchored: false });
+    const re = compileKongRegex(first.slice(2), { anchored: false, dialect: 'rust' });
     // Validation refused bad regexes already; a config reaching here has good ones.
     if (re.ok) return { name: name.toLowerCase(), values: undefined, regex: re.regex };
   }
@@ -93,8 +96,8 @@ export function compileMatchers(route: Route, service: Service | null, order: nu
   }
   return route.paths.map((p): Matcher => {
     if (p.startsWith('~')) {
-      const re = compileKongRegex(p.slice(1), { anchored: true });
-      const regex = re.ok ? re.regex : /(?!)/;
+      const re = compileKongRegex(p.slice(1), { anchored: true, dialect: 'rust-path' });
+      const regex = re.ok ? re.regex : NEVER;
       return { ...base, path: { kind: 'regex', regex }, priority: [fields, plainHostsOnly, headers.length, 1, route.regex_priority, 0, tail] };
     }
     return { ...base, path: { kind: 'prefix', prefix: p }, priority: [fields, plainHostsOnly, headers.length, 0, 0, p.length, tail] };
@@ -136,8 +139,8 @@ export function tryMatch(m: Matcher, req: RequestFacts): RouteMatch | undefined 
   const found = m.path.regex.exec(req.path);
   if (!found) return undefined;
   const named: Record<string, string> = {};
-  for (const [k, v] of Object.entries(found.groups ?? {})) if (v !== undefined) named[k] = v;
-  return { route: m.route, service: m.service, matchedPath: found[0], captures: { unnamed: found.map((g) => g ?? ''), named } };
+  for (const k in found.groups) named[k] = found.groups[k]!;
+  return { route: m.route, service: m.service, matchedPath: found.values[0]!, captures: { unnamed: found.values.map((g) => g ?? ''), named } };
 }
 
 export function comparePriority(a: Matcher, b: Matcher): number {

@@ -26,7 +26,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   observability: { values: [], types: ['settings'] },
   pdk: { values: ['http'], types: ['declarative', 'router', 'snapshot', 'plugins'] },
   // A bundled plugin: the plugin contract, its schema kit, leaf helpers, the PDK's types, and its own files.
-  'plugins/bundled': { values: ['plugins/types.ts', 'plugins/schema-types.ts', 'schema', 'http'], types: ['pdk/kong.ts'] },
+  'plugins/bundled': { values: ['plugins/types.ts', 'plugins/schema-types.ts', 'schema', 'http', 'router/kong-regex.ts'], types: ['pdk/kong.ts'] },
   plugins: { values: ['plugins/bundled', 'entities', 'errors.ts', 'schema', 'http'], types: ['declarative', 'pdk/kong.ts'] },
   upstream: { values: ['http', 'declarative', 'errors.ts'], types: ['snapshot', 'settings'] },
   // The proxy reaches the PDK through its request state and its types, never through the namespaces' files.

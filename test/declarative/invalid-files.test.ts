@@ -150,7 +150,7 @@ const cases: { name: string; file: string; expect: string[] }[] = [
     `,
     expect: [
       "3:3 routes[0]: must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'",
-      "6:11 routes[1].paths[0]: invalid regex: '/(unclosed' (Unterminated group)",
+      "6:11 routes[1].paths[0]: invalid regex: '/(unclosed' (missing closing ): `/(unclosed`)",
       "6:26 routes[1].paths[1]: non-normalized path, consider use '/a/b' instead",
       "6:36 routes[1].paths[2]: non-normalized path, consider use '/ok/~user' instead",
       '6:51 routes[1].paths[3]: must not have empty segments',
@@ -160,7 +160,7 @@ const cases: { name: string; file: string; expect: string[] }[] = [
       '7:42 routes[1].hosts[2]: invalid port number',
       "9:5 routes[1].headers.Host: cannot contain 'host' header, which must be specified in the 'hosts' attribute",
       '10:17 routes[1].headers.x-version[0]: a regex header value (~*) must be the only value of its header',
-      "10:17 routes[1].headers.x-version[0]: invalid regex: '(' (Unterminated group)",
+      "10:17 routes[1].headers.x-version[0]: invalid regex: '(' (missing closing ): `(`)",
       "11:3 routes[2]: must set one of 'sources', 'destinations', 'snis' when 'protocols' is 'tcp', 'tls' or 'udp'",
       "13:3 routes[2].paths: cannot set 'paths' when 'protocols' is 'tcp'",
     ],

@@ -20,8 +20,8 @@ test('nested and flat forms give the same Config', () => {
       - name: orders-api
         paths: [/orders]
         plugins:
-        - name: rate-limiting
-          config: { minute: 10 }
+        - name: request-size-limiting
+          config: { allowed_payload_size: 10 }
       plugins:
       - name: cors
     consumers:
@@ -31,8 +31,8 @@ test('nested and flat forms give the same Config', () => {
       acls:
       - group: admins
       plugins:
-      - name: rate-limiting
-        config: { minute: 5 }
+      - name: request-size-limiting
+        config: { allowed_payload_size: 5 }
     upstreams:
     - name: orders.internal
       targets:
@@ -56,14 +56,14 @@ test('nested and flat forms give the same Config', () => {
       paths: [/orders]
       service: orders
     plugins:
-    - name: rate-limiting
+    - name: request-size-limiting
       route: orders-api
-      config: { minute: 10 }
+      config: { allowed_payload_size: 10 }
     - name: cors
       service: orders
-    - name: rate-limiting
+    - name: request-size-limiting
       consumer: alice
-      config: { minute: 5 }
+      config: { allowed_payload_size: 5 }
     consumers:
     - username: alice
     keyauth_credentials:
@@ -211,8 +211,8 @@ test('consumer group membership: Kong join entities and both decK forms', () => 
       consumers:
       - username: alice
       plugins:
-      - name: rate-limiting
-        config: { minute: 100 }
+      - name: request-size-limiting
+        config: { allowed_payload_size: 100 }
     - name: silver
     consumers:
     - username: alice

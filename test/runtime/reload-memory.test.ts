@@ -21,7 +21,7 @@ const gc = runInNewContext('gc') as () => void;
 
 /** 1,000 routes with plugins; `variant` changes one plugin's config so each reload is a real change. */
 function file(variant: number): string {
-  const services = Array.from({ length: 100 }, (_, s) => `- name: s${s}\n  url: http://10.0.${s}.1:8080\n  routes:\n${Array.from({ length: 10 }, (_, r) => `  - { name: r${s}-${r}, paths: [/s${s}/r${r}] }\n`).join('')}  plugins: [{ name: rate-limiting, config: { minute: ${100 + (s === 0 ? variant : 0)} } }]\n`).join('');
+  const services = Array.from({ length: 100 }, (_, s) => `- name: s${s}\n  url: http://10.0.${s}.1:8080\n  routes:\n${Array.from({ length: 10 }, (_, r) => `  - { name: r${s}-${r}, paths: [/s${s}/r${r}] }\n`).join('')}  plugins: [{ name: request-size-limiting, config: { allowed_payload_size: ${100 + (s === 0 ? variant : 0)} } }]\n`).join('');
   return `_format_version: "3.0"\nservices:\n${services}`;
 }
 

@@ -3,6 +3,7 @@ import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { BOT_PATTERNS } from './rules.ts';
 import type schema from './schema.ts';
+import { compileKongRegex, type KongRegex } from '../../../router/kong-regex.ts';
 
 type Config = PluginConfig<typeof schema>;
 
@@ -11,13 +12,20 @@ const DENIED = 2;
 const BOT = 3;
 const NONE = 0;
 
-const BOTS = BOT_PATTERNS.map((p) => new RegExp(p));
+/** Matched in linear time, as every regex a config can reach (validation refused what cannot be). */
+function regex(source: string): KongRegex {
+  const compiled = compileKongRegex(source, { anchored: false, dialect: 'pcre' });
+  if (!compiled.ok) throw new Error(`not a valid regex: ${source} (${compiled.message})`);
+  return compiled.regex;
+}
+
+const BOTS = BOT_PATTERNS.map(regex);
 const CACHE_SIZE = 10_000;
 
 /** An instance's regexes, and what each User-Agent seen came out as (bounded, oldest out). */
 interface Prepared {
-  readonly allow: readonly RegExp[];
-  readonly deny: readonly RegExp[];
+  readonly allow: readonly KongRegex[];
+  readonly deny: readonly KongRegex[];
   readonly seen: Map<string, number>;
 }
 
@@ -32,7 +40,7 @@ function examine(userAgent: string, p: Prepared): number {
 export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 2500,
-  prepare: (config) => ({ allow: config.allow.map((r) => new RegExp(r)), deny: config.deny.map((r) => new RegExp(r)), seen: new Map() }),
+  prepare: (config) => ({ allow: config.allow.map(regex), deny: config.deny.map(regex), seen: new Map() }),
   access(kong, _config, p) {
     const userAgent = kong.request.getHeaders()['user-agent'];
     if (Array.isArray(userAgent)) return kong.response.error(400, 'Only one User-Agent header allowed');

@@ -1,15 +1,12 @@
 // Kong: kong/plugins/bot-detection/schema.lua
+import { compileKongRegex } from '../../../router/kong-regex.ts';
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
 import { Rec, Type } from '../../../schema/kit.ts';
 
 const regexProblems = (field: string, list: readonly string[]) =>
   list.flatMap((re, i) => {
-    try {
-      new RegExp(re);
-      return [];
-    } catch {
-      return [{ path: [field, i], message: `'${re}' is not a valid regex` }];
-    }
+    const compiled = compileKongRegex(re, { anchored: false, dialect: 'pcre' });
+    return compiled.ok ? [] : [{ path: [field, i], message: `not a valid regex: ${re}${compiled.linear ? ` (${compiled.message})` : ''}` }];
   });
 
 export default definePluginSchema({

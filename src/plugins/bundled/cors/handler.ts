@@ -3,6 +3,7 @@ import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { Kong } from '../../../pdk/kong.ts';
 import type schema from './schema.ts';
+import { compileKongRegex, type KongRegex } from '../../../router/kong-regex.ts';
 
 type Config = PluginConfig<typeof schema>;
 
@@ -13,7 +14,7 @@ interface Prepared {
   /** Plain origins, normalized (lower case, default port dropped). */
   readonly exact: ReadonlySet<string>;
   /** Origins with characters beyond `A-Za-z0-9.:/-` are regexes, matched against the whole origin. */
-  readonly patterns: readonly RegExp[];
+  readonly patterns: readonly KongRegex[];
   readonly methods: string;
 }
 
@@ -28,14 +29,21 @@ export function normalizeOrigin(origin: string): string {
   return `${scheme}://${host}${port && !implicit ? `:${port}` : ''}`;
 }
 
+/** Matched in linear time, as every regex a config can reach (validation refused what cannot be). */
+function regex(source: string): KongRegex {
+  const compiled = compileKongRegex(source, { anchored: true, whole: true, dialect: 'pcre' });
+  if (!compiled.ok) throw new Error(`'${source}' is not a valid regex (${compiled.message})`);
+  return compiled.regex;
+}
+
 /** Regexes compiled, plain origins normalized. */
 function prepare(config: Config): Prepared {
   const origins = config.origins ?? [];
   const exact = new Set<string>();
-  const patterns: RegExp[] = [];
+  const patterns: KongRegex[] = [];
   for (const origin of origins) {
     if (origin === '*') continue;
-    if (/[^A-Za-z0-9.:/-]/.test(origin)) patterns.push(new RegExp(`^(?:${origin})$`));
+    if (/[^A-Za-z0-9.:/-]/.test(origin)) patterns.push(regex(origin));
     else exact.add(normalizeOrigin(origin));
   }
   return {

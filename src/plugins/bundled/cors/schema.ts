@@ -1,4 +1,5 @@
 // Kong: kong/plugins/cors/schema.lua
+import { compileKongRegex } from '../../../router/kong-regex.ts';
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
 import { Nullable, Rec, Type } from '../../../schema/kit.ts';
 
@@ -24,11 +25,8 @@ export default definePluginSchema({
     (config.origins ?? []).forEach((origin, i) => {
       // Kong treats every origin but `*` as a regex (a plain origin is one too).
       if (origin === '*') return;
-      try {
-        new RegExp(origin);
-      } catch {
-        problems.push({ path: ['origins', i], message: `'${origin}' is not a valid regex` });
-      }
+      const compiled = compileKongRegex(origin, { anchored: true, whole: true, dialect: 'pcre' });
+      if (!compiled.ok) problems.push({ path: ['origins', i], message: `'${origin}' is not a valid regex${compiled.linear ? ` (${compiled.message})` : ''}` });
     });
     return problems;
   },

@@ -18,7 +18,8 @@ export default definePluginSchema({
     limit_by: Type.Enum(['consumer', 'credential', 'ip', 'service', 'header', 'path', 'consumer-group'], { default: 'consumer' }),
     header_name: Nullable(HeaderName({ description: 'Header to count by, for limit_by "header".' })),
     path: Nullable(Type.String({ pattern: '^/', patternErrorMessage: 'should start with: /', description: 'Path to count by, for limit_by "path".' })),
-    policy: Type.Enum(['local', 'cluster', 'redis'], { default: 'local' }),
+    // Kong in DB-less mode knows no 'cluster' policy (kong/plugins/rate-limiting/schema.lua, is_dbless()).
+    policy: Type.Enum(['local', 'redis'], { default: 'local' }),
     fault_tolerant: Type.Boolean({ default: true }),
     redis: RedisConfig(),
     hide_client_headers: Type.Boolean({ default: false }),

@@ -11,7 +11,8 @@ export default definePluginSchema({
   config: Rec({
     header_name: Type.String({ default: 'x-kong-limit', description: 'Response header in which the upstream reports usage.' }),
     limit_by: Type.Enum(['consumer', 'credential', 'ip'], { default: 'consumer' }),
-    policy: Type.Enum(['local', 'cluster', 'redis'], { default: 'local' }),
+    // Kong in DB-less mode knows no 'cluster' policy (kong/plugins/rate-limiting/schema.lua, is_dbless()).
+    policy: Type.Enum(['local', 'redis'], { default: 'local' }),
     fault_tolerant: Type.Boolean({ default: true }),
     redis: RedisConfig(),
     block_on_first_violation: Type.Boolean({ default: false }),
