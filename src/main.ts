@@ -9,6 +9,7 @@ import { loadConfigFile } from './declarative/load-config.ts';
 import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { ipList } from './http/ip-list.ts';
+import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
@@ -38,6 +39,7 @@ export interface Gateway {
 }
 
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
+  installFaultHandlers(log);
   const catalog = await buildPluginCatalog(settings);
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));

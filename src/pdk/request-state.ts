@@ -66,6 +66,7 @@ export class RequestState {
   // The kong object of each plugin instance that ran: a few per request, so two parallel arrays scanned beat a Map.
   readonly #pluginIds: string[] = [];
   readonly #pluginKongs: Kong[] = [];
+  readonly #pluginNames: string[] = [];
   match: RouteMatch | undefined;
   /** The phase running now (set by the phase runner; the PDK's phase checks read it). */
   phase: Phase | undefined;
@@ -133,8 +134,14 @@ export class RequestState {
     for (let i = 0; i < ids.length; i++) if (ids[i] === pluginId) return this.#pluginKongs[i]!;
     const kong = new PluginKong(this, pluginName);
     ids.push(pluginId);
+    this.#pluginNames.push(pluginName);
     this.#pluginKongs.push(kong);
     return kong;
+  }
+
+  /** The plugins that have run for this request so far (for a fault's log line). */
+  get pluginNames(): readonly string[] {
+    return this.#pluginNames;
   }
 
   #request: KongRequest | undefined;

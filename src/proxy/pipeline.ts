@@ -13,6 +13,7 @@ import { exchange } from '../upstream/exchange.ts';
 import { NO_PEER } from '../upstream/failures.ts';
 import { tunnel, type Upgrade } from '../upstream/tunnel.ts';
 import { runAccess, runSteps } from './phase-runner.ts';
+import { requestScope } from './faults.ts';
 import { answerCrash, ProxyRequest, type ProxyEnv } from './proxy-request.ts';
 import { refusal } from './refusals.ts';
 import { buildUpstreamCall } from './upstream-request.ts';
@@ -31,7 +32,7 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
     answerCrash(req, res, requestId);
     return;
   }
-  ctx.guard(begin);
+  requestScope.run(ctx, () => ctx!.guard(begin));
 }
 
 function begin(ctx: ProxyRequest): void {

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
+import type { FaultContext } from './faults.ts';
 import { errorBody } from '../http/kong-errors.ts';
 import { RequestState } from '../pdk/request-state.ts';
 import type { RouteMatch } from '../router/router.ts';
@@ -100,6 +101,11 @@ export class ProxyRequest {
   /** The client still holds back a body it was never told to send: its connection cannot be reused. */
   get bodyHeldBack(): boolean {
     return this.expectsContinue && !this.#continued;
+  }
+
+  /** What a fault's log line says of this request (see faults.ts). */
+  fault(): FaultContext {
+    return { requestId: this.facts.requestId, stage: this.stage, phase: this.pdk?.phase, plugins: this.pdk?.pluginNames ?? [] };
   }
 
   /** Runs a step of the pipeline; whatever it throws costs this request only (Kong's 500 and a log line). */

@@ -58,7 +58,7 @@ export interface RegexOptions {
 const NO_GROUPS: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
 /** Kong's words for what Rust's regex crate refuses (regex-syntax's ErrorKind messages). */
-function refusal(source: string, reason: string, dialect: RegexOptions['dialect']): string {
+function refusal(source: string, reason: string): string {
   const lookAround = /\(\?(?:=|!|<=|<!)/.test(source);
   const kind = lookAround
     ? 'look-around, including look-ahead and look-behind, is not supported'
@@ -143,7 +143,7 @@ export function compileKongRegex(source: string, options: RegexOptions): RegexRe
     // The source as written first, so that a message quotes what the user wrote.
     RE2JS.compile(rest, re2Flags);
   } catch (err) {
-    const message = refusal(written, (err as Error).message, options.dialect);
+    const message = refusal(written, (err as Error).message);
     if (options.dialect === 'pcre' && /^(look-around|backreferences)/.test(message)) return { ok: false, message: `${message}: ${LINEAR_ONLY}`, linear: true };
     return { ok: false, message };
   }

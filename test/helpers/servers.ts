@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after } from 'node:test';
-import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { startGateway, type Gateway } from '../../src/main.ts';
 import { resolveSettings, type FlagValues } from '../../src/settings/settings.ts';
 import { tempDir } from './temp.ts';
@@ -66,13 +67,25 @@ export interface TestGateway {
   stop(): Promise<void>;
 }
 
+/** A logger whose lines (parsed) land in `lines`, for tests that check what the gateway logged. */
+export function recordingLogger(level = 'info'): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level }, stream), lines };
+}
+
 /** Starts the gateway on 127.0.0.1:0 with a config written from `yaml`. */
-export async function startTestGateway(yaml: string, flags: FlagValues = {}): Promise<TestGateway> {
+export async function startTestGateway(yaml: string, flags: FlagValues = {}, log: Logger = pino({ level: 'silent' })): Promise<TestGateway> {
   const dir = tempDir('e2e');
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
   const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
-  const gateway = await startGateway(settings, pino({ level: 'silent' }));
+  const gateway = await startGateway(settings, log);
   const port = gateway.listeners[0]!.port;
   const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';
   return { gateway, file, port, url: `http://127.0.0.1:${port}`, admin, stop: () => gateway.stop() };

@@ -11,10 +11,10 @@ import { createReloader } from '../../src/runtime/reload.ts';
 import { SnapshotStore } from '../../src/runtime/store.ts';
 import { compileSnapshot } from '../../src/snapshot/snapshot.ts';
 import { handlersOf } from '../../src/plugins/catalog.ts';
-
-const BUNDLED_HANDLERS = handlersOf(bundledCatalog);
 import { bundledCatalog } from '../helpers/config.ts';
 import { tempDir } from '../helpers/temp.ts';
+
+const BUNDLED_HANDLERS = handlersOf(bundledCatalog);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -1,0 +1,76 @@
+/** `gateway start` as its own process, as users run it (npm start's Node flags), with its log lines parsed. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './temp.ts';
+
+const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
+const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
+const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  /** The proxy's address, `127.0.0.1:PORT`. */
+  readonly address: string;
+  readonly file: string;
+  /** Every JSON line it logged so far. */
+  readonly lines: Record<string, unknown>[];
+  /** Resolves with the first line (logged so far or later) that `match` accepts. */
+  waitFor(match: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startGatewayProcess(config: string, args: readonly string[] = []): Promise<GatewayProcess> {
+  const dir = tempDir('process');
+  const file = join(dir, 'kong.yaml');
+  writeFileSync(file, config);
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...args], { cwd: dir });
+  const lines: Record<string, unknown>[] = [];
+  let pending = '';
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    pending += chunk;
+    const parts = pending.split('\n');
+    pending = parts.pop()!;
+    for (const text of parts) {
+      if (text.trim() === '') continue;
+      let line: Record<string, unknown>;
+      try {
+        line = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        line = { msg: text };
+      }
+      lines.push(line);
+      for (const w of [...waiters]) if (w.match(line)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const waitFor = (match: (line: Record<string, unknown>) => boolean, ms = 10_000) => new Promise<Record<string, unknown>>((resolve, reject) => {
+    const seen = lines.find(match);
+    if (seen) return resolve(seen);
+    const timer = setTimeout(() => reject(new Error(`no such log line within ${ms} ms; got:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`)), ms);
+    waiters.push({ match, resolve: (l) => {
+      clearTimeout(timer);
+      resolve(l);
+    } });
+  });
+  const ready = await waitFor((l) => l.msg === 'gateway ready');
+  return {
+    child,
+    address: (ready.proxy_listen as string[])[0]!,
+    file,
+    lines,
+    waitFor,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}

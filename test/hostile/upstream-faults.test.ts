@@ -1,0 +1,110 @@
+// Upstreams that fail, and how many tries Kong makes: `retries` counts tries after a failed connection or a
+// timeout (nginx's proxy_next_upstream error timeout), on a single host too and round the ring of an upstream;
+// a request that reached the upstream is tried again only when its method may be repeated (not POST).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { recordingUpstream } from '../helpers/raw.ts';
+import { startTestGateway, type TestGateway } from '../helpers/servers.ts';
+
+/** A peer that takes each connection, reads the request, and then resets it (or, with `silent`, says nothing). */
+async function brokenPeer(silent = false): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      if (!silent) socket.resetAndDestroy();
+    });
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    close: () => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const gateways: TestGateway[] = [];
+const closers: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const g of gateways) await g.stop();
+  for (const c of closers) await c();
+});
+
+async function gateway(services: string): Promise<TestGateway> {
+  const gw = await startTestGateway(`_format_version: "3.0"\n${services}`);
+  gateways.push(gw);
+  return gw;
+}
+
+async function call(gw: TestGateway, path: string, method = 'GET') {
+  const res = await request(`${gw.url}${path}`, { method: method as 'GET' });
+  await res.body.text();
+  return res.statusCode;
+}
+
+test('a single-host service whose peer resets every connection: 1 + retries tries to the same host, then 502', async () => {
+  const peer = await brokenPeer();
+  closers.push(peer.close);
+  const gw = await gateway(`services:\n- name: s\n  url: http://127.0.0.1:${peer.port}\n  retries: 2\n  routes: [{ name: r, paths: [/] }]\n`);
+  assert.equal(await call(gw, '/x'), 502);
+  assert.equal(peer.connections(), 3);
+});
+
+test('a POST that reached the upstream is not tried again (nginx: non-idempotent)', async () => {
+  const peer = await brokenPeer();
+  closers.push(peer.close);
+  const gw = await gateway(`services:\n- name: s\n  url: http://127.0.0.1:${peer.port}\n  retries: 4\n  routes: [{ name: r, paths: [/] }]\n`);
+  assert.equal(await call(gw, '/x', 'POST'), 502);
+  assert.equal(peer.connections(), 1);
+});
+
+test('a connection that never opens is tried again whatever the method: a POST reaches the next target', async () => {
+  const good = await recordingUpstream();
+  closers.push(good.close);
+  const refused = await closedPort();
+  const gw = await gateway(`upstreams:\n- name: pool\n  algorithm: consistent-hashing\n  hash_on: header\n  hash_on_header: x-key\n  targets:\n  - { target: "127.0.0.1:${refused}" }\n  - { target: "127.0.0.1:${good.port}" }\nservices:\n- name: s\n  host: pool\n  retries: 3\n  routes: [{ name: r, paths: [/] }]\n`);
+  for (let i = 0; i < 6; i++) {
+    const res = await request(`${gw.url}/post-${i}`, { method: 'POST', headers: { 'x-key': `k${i}` } });
+    await res.body.text();
+    assert.equal(res.statusCode, 200, `key k${i}`);
+  }
+});
+
+test('a timeout before the answer: a GET is tried again, a POST is not; both end in 504', async () => {
+  const peer = await brokenPeer(true);
+  closers.push(peer.close);
+  const gw = await gateway(`services:\n- name: s\n  url: http://127.0.0.1:${peer.port}\n  retries: 1\n  read_timeout: 200\n  routes: [{ name: r, paths: [/] }]\n`);
+  assert.equal(await call(gw, '/slow'), 504);
+  assert.equal(peer.connections(), 2);
+  assert.equal(await call(gw, '/slow', 'POST'), 504);
+  assert.equal(peer.connections(), 3);
+});
+
+test('an upstream whose targets all fail: the tries go round the ring, 1 + retries in all', async () => {
+  const a = await brokenPeer();
+  const b = await brokenPeer();
+  closers.push(a.close, b.close);
+  const gw = await gateway(`upstreams:\n- name: ring\n  targets:\n  - { target: "127.0.0.1:${a.port}" }\n  - { target: "127.0.0.1:${b.port}" }\nservices:\n- name: s\n  host: ring\n  retries: 5\n  routes: [{ name: r, paths: [/] }]\n`);
+  assert.equal(await call(gw, '/x'), 502);
+  assert.equal(a.connections() + b.connections(), 6);
+  assert.ok(a.connections() >= 2 && b.connections() >= 2, `both targets tried more than once (${a.connections()}, ${b.connections()})`);
+});
