@@ -1,4 +1,5 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runHostileBench } from './hostile.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runProxyBench } from './proxy.ts';
 import { runReloadBench } from './reload.ts';
@@ -12,6 +13,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   reload: runReloadBench,
   plugins: runPluginsBench,
   auth: runAuthBench,
+  hostile: runHostileBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -43,7 +43,9 @@ export function rawHeaders(raw: readonly string[]): Headers {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
     const current = out[name];
-    out[name] = current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value];
+    if (current === undefined) out[name] = value;
+    else if (Array.isArray(current)) current.push(value);
+    else out[name] = [current, value];
   }
   return out;
 }

@@ -5,20 +5,32 @@
 
 export type ParsedQuery = Record<string, string | true | (string | true)[]>;
 
+/** How many arguments Kong reads by default (ngx_lua's get_uri_args and get_post_args: `max_args` 100). */
+export const MAX_ARGS = 100;
+
 /**
- * Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`. The record has no
- * prototype: a client's `__proto__` or `constructor` is an argument like any other.
+ * Kong's query parsing: repeated arguments become arrays, an argument without `=` is `true`; no more than
+ * `maxArgs` are read (the rest of a long string is not even split). The record has no prototype: a client's
+ * `__proto__` or `constructor` is an argument like any other.
  */
-export function parseQuery(raw: string): ParsedQuery {
+export function parseQuery(raw: string, maxArgs = MAX_ARGS): ParsedQuery {
   const out: ParsedQuery = Object.create(null) as ParsedQuery;
-  if (raw === '') return out;
-  for (const part of raw.split('&')) {
+  let read = 0;
+  for (let start = 0; start < raw.length && read < maxArgs;) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    const part = raw.slice(start, end);
+    start = end + 1;
     if (part === '') continue;
+    read++;
     const eq = part.indexOf('=');
     const key = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
     const value: string | true = eq < 0 ? true : decodeQueryPart(part.slice(eq + 1));
     const existing = out[key];
-    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    // Pushed, not copied: a body of a million repeats must parse in linear time.
+    if (existing === undefined) out[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[key] = [existing, value];
   }
   return out;
 }

@@ -28,8 +28,11 @@ export interface KongRequest {
   /** The path with its query string, as the client sent it. */
   getPathWithQuery(): string;
   getRawQuery(): string;
-  /** Query arguments; a repeated argument gives an array, one without value gives `true`. */
-  getQuery(): QueryArgs;
+  /**
+   * Query arguments; a repeated argument gives an array, one without value gives `true`. As in Kong, the first
+   * 100 (or `maxArgs`, up to 1000) are read.
+   */
+  getQuery(maxArgs?: number): QueryArgs;
   getQueryArg(name: string): string | true | undefined;
   /** Case-insensitive; `_` and `-` are the same; the first value. */
   getHeader(name: string): string | undefined;

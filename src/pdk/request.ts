@@ -4,14 +4,18 @@
  * credential); the query is parsed on first use; the body is read only when a plugin asks.
  */
 import { firstValue, headerName, rawHeaders, type Headers } from '../http/headers.ts';
-import { parseQuery } from '../http/query.ts';
+import { MAX_ARGS, parseQuery } from '../http/query.ts';
 import type { JsonValue, KongRequest } from './kong.ts';
 import type { RequestState } from './request-state.ts';
 
 export function createRequestApi(state: RequestState): KongRequest {
   const facts = state.facts;
   let query: ReturnType<typeof parseQuery> | undefined;
-  const getQuery = () => (query ??= parseQuery(facts.rawQuery));
+  const getQuery = (maxArgs?: number) => {
+    if (maxArgs === undefined || maxArgs === MAX_ARGS) return (query ??= parseQuery(facts.rawQuery));
+    if (!Number.isInteger(maxArgs) || maxArgs < 1 || maxArgs > 1000) throw new RangeError('kong.request.getQuery: max_args must be an integer between 1 and 1000');
+    return parseQuery(facts.rawQuery, maxArgs);
+  };
   let headers: Headers | undefined;
   const getHeaders = () => (headers ??= rawHeaders(facts.req.rawHeaders));
   return {
@@ -28,7 +32,7 @@ export function createRequestApi(state: RequestState): KongRequest {
     getRawQuery: () => facts.rawQuery,
     getQuery,
     getQueryArg: (name) => {
-      const v = getQuery()[name];
+      const v = getQuery(MAX_ARGS)[name];
       return Array.isArray(v) ? v[0] : v;
     },
     getHeader: (name) => firstValue(getHeaders()[headerName(name)]),

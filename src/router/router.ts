@@ -26,8 +26,9 @@ interface ExpressionRoute {
 
 /** Above typical route counts, so repeated request shapes stay cached; cleared whole when full. */
 const CACHE_SIZE = 16384;
-/** Longer request paths are matched without caching: client input must not grow the cache's memory. */
+/** Longer request paths, or keys (header values enter them), are matched without caching: client input must not grow the cache's memory. */
 const CACHEABLE_PATH = 512;
+const CACHEABLE_KEY = 1024;
 
 /** Routes of the HTTP subsystem; routes of a disabled service are left out, as in Kong (their requests get 404). */
 function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route; service: Service | null }[] {
@@ -130,6 +131,7 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
         const v = req.headers[name];
         key += `\u0000${v === undefined ? '' : typeof v === 'string' ? v : v.join('\u0001')}`;
       }
+      if (key.length > CACHEABLE_KEY) return walk(req);
       const cached = cache.get(key);
       if (cached !== undefined) return cached ?? undefined;
       const found = walk(req);

@@ -21,6 +21,7 @@ function regex(source: string): KongRegex {
 
 const BOTS = BOT_PATTERNS.map(regex);
 const CACHE_SIZE = 10_000;
+const CACHEABLE_LENGTH = 512;
 
 /** An instance's regexes, and what each User-Agent seen came out as (bounded, oldest out). */
 interface Prepared {
@@ -48,8 +49,11 @@ export default definePluginHandler<Config, Prepared>({
     let verdict = p.seen.get(userAgent);
     if (verdict === undefined) {
       verdict = examine(userAgent, p);
-      if (p.seen.size >= CACHE_SIZE) p.seen.delete(p.seen.keys().next().value!);
-      p.seen.set(userAgent, verdict);
+      // Long User-Agents are examined every time: the cache's memory stays bounded whatever clients send.
+      if (userAgent.length <= CACHEABLE_LENGTH) {
+        if (p.seen.size >= CACHE_SIZE) p.seen.delete(p.seen.keys().next().value!);
+        p.seen.set(userAgent, verdict);
+      }
     }
     if (verdict > ALLOWED) kong.response.error(403);
   },
