@@ -8,15 +8,15 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describeError } from '../errors.ts';
-import { wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
+import type { Headers } from '../http/headers.ts';
 import { defaultMessage } from '../http/kong-errors.ts';
 import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
+import { bodyFilter, headerFilter, logPhase } from './filters.ts';
 import { runSteps } from './phase-runner.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { errorContent, ownHead, refusalPage, upstreamHead } from './response-head.ts';
-import { ResponseSink } from './response-sink.ts';
-import { headersSent } from './serialize.ts';
+import { addPluginHeaders, errorContent, ownHead, refusalPage, upstreamHead } from './response-head.ts';
+import { awaitDrain, ResponseSink } from './response-sink.ts';
 
 /** A complete answer the gateway gives (as opposed to the upstream's, which streams through the exchange). */
 export type Answer =
@@ -29,7 +29,6 @@ export type Answer =
   /** What nginx refuses before Kong runs: Kong's error handler's page, and the connection closed. */
   | { readonly kind: 'refused'; readonly status: number; readonly message?: string };
 
-const NOTHING = () => undefined;
 const kReply = Symbol('reply');
 type Watched = ServerResponse & { [kReply]?: Reply };
 
@@ -122,55 +121,15 @@ export class Reply implements UpstreamAnswer {
     else write(filtered);
   }
 
-  /**
-   * The header filter phase, on the head about to be written (synchronous: the head cannot wait). Returns the
-   * status to write: a plugin may change it (kong.response.setStatus). A plugin that fails here turns the answer
-   * into Kong's 500 (`headers` is replaced in place; the caller sends `#replacement` as the body), and the
-   * filters after it run on that.
-   */
+  /** The header filter phase (see filters.ts); a failure there makes `#replacement` Kong's 500 body. */
   headerFilter(status: number, headers: Headers, source?: ResponseSource): number {
-    const ctx = this.#ctx;
-    const kong = ctx.pdk;
-    if (!kong) return status;
-    kong.setResponse(status, headers, source);
-    const steps = ctx.phases.headerFilter;
-    let from = 0;
-    while (from < steps.length) {
-      let failedAt = -1;
-      const ran = runSteps('headerFilter', steps, kong, { exited: false }, ctx.env, (i) => {
-        failedAt = i;
-      }, from);
-      if (ran instanceof Promise) {
-        ctx.env.log.warn({ request_id: ctx.facts.requestId }, 'a headerFilter phase returned a promise; header filters must be synchronous');
-        ran.catch(NOTHING);
-      }
-      if (failedAt < 0) break;
-      this.#becomeError(headers);
-      kong.setResponse(500, headers, 'error');
-      from = failedAt + 1;
-    }
-    return kong.status ?? status;
+    return headerFilter(this.#ctx, status, headers, source, (body) => {
+      this.#replacement = body;
+    });
   }
 
-  /** Kong's 500 in place of the answer about to go out (its head replaced in `headers`). */
-  #becomeError(headers: Headers): void {
-    for (const name of Object.keys(headers)) delete headers[name];
-    const content = errorContent(this.#ctx, 500);
-    headers['content-type'] = content.contentType;
-    ownHead(this.#ctx, headers);
-    headers['content-length'] = String(content.body.length);
-    this.#replacement = content.body;
-    this.#ctx.pdk!.status = 500;
-  }
-
-  /** The body filter phase over one chunk of the answer; a plugin failing here cuts the response. */
   bodyFilter(chunk: Buffer, last: boolean): Buffer | Promise<Buffer> {
-    const ctx = this.#ctx;
-    const kong = ctx.pdk!;
-    kong.chunk = chunk;
-    kong.lastChunk = last;
-    const ran = runSteps('bodyFilter', ctx.phases.bodyFilter, kong, { exited: false }, ctx.env, () => this.#res.destroy());
-    return ran instanceof Promise ? ran.then(() => kong.chunk) : kong.chunk;
+    return bodyFilter(this.#ctx, chunk, last, () => this.#res.destroy());
   }
 
   /**
@@ -258,18 +217,10 @@ export class Reply implements UpstreamAnswer {
 
   /** Waits for the client to take what was written, no longer than the send timeout (nginx's send_timeout). */
   #awaitDrain(res: ServerResponse, resume: () => void): void {
-    const ms = this.#ctx.env.clientTimeouts.sendMs;
-    const timer = setTimeout(() => {
-      res.off('drain', drained);
+    awaitDrain(res, this.#ctx.env.clientTimeouts.sendMs, resume, () => {
       this.#ctx.env.log.info({ request_id: this.#ctx.facts.requestId }, 'client timed out reading the answer (send timeout)');
       this.#exchange?.cancel();
-      res.destroy();
-    }, ms);
-    const drained = () => {
-      clearTimeout(timer);
-      resume();
-    };
-    res.once('drain', drained);
+    });
   }
 
   end(trailers: UpstreamHead): void {
@@ -351,19 +302,6 @@ export class Reply implements UpstreamAnswer {
       this.#exchange = undefined;
       exchange.cancel();
     }
-    const ctx = this.#ctx;
-    const kong = ctx.pdk;
-    if (!kong || ctx.phases.log.length === 0) return;
-    kong.setResponse(this.#res.statusCode, headersSent(this.#res, kong));
-    const done = runSteps('log', ctx.phases.log, kong, { exited: false }, ctx.env, NOTHING);
-    if (done instanceof Promise) done.catch(NOTHING);
-  }
-}
-
-/** Headers a plugin gave with exit or error, made safe as the PDK makes them (names lower case). */
-function addPluginHeaders(headers: Headers, extra: Readonly<Record<string, unknown>>): void {
-  for (const [k, v] of Object.entries(extra)) {
-    const name = wireHeaderName(k.toLowerCase());
-    headers[name] = wireHeaderValue(name, v);
+    logPhase(this.#ctx);
   }
 }

@@ -2,7 +2,7 @@
  * Kong's heads: the upstream's head as the client gets it (hop-by-hop headers out; Via, latencies, the request
  * id in), the headers Kong adds to the answers it gives itself, and the error bodies (Kong's templates).
  */
-import { connectionListed, firstValue, isHopByHop, type Headers } from '../http/headers.ts';
+import { connectionListed, firstValue, isHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
 import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
 import type { UpstreamHead } from '../upstream/exchange.ts';
 import type { ProxyRequest } from './proxy-request.ts';
@@ -63,4 +63,12 @@ export function refusalPage(ctx: ProxyRequest, status: number, message?: string)
   const { req, facts } = ctx;
   const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']));
   return { status: page.status, contentType: page.contentType, body: Buffer.from(page.body) };
+}
+
+/** Headers a plugin gave with exit or error, made safe as the PDK makes them (names lower case). */
+export function addPluginHeaders(headers: Headers, extra: Readonly<Record<string, unknown>>): void {
+  for (const [k, v] of Object.entries(extra)) {
+    const name = wireHeaderName(k.toLowerCase());
+    headers[name] = wireHeaderValue(name, v);
+  }
 }
