@@ -90,7 +90,9 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       for (const l of listeners) l.refreshTls();
     },
   });
-  const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason));
+  const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason), (err) => {
+    log.warn({ err: describeError(err), path: settings.configPath }, 'watching the config file failed');
+  });
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
   try {
     for (const at of settings.adminListen) {

@@ -216,7 +216,8 @@ export function badBytes(bytes: Uint8Array): { line: number; column: number } | 
         hi = mid - 1;
       }
     }
-    const before = UTF8.decode(bytes.subarray(0, lo));
+    // The bytes of a sequence cut short at the end of that prefix are where the fault starts: left out.
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, lo), { stream: true });
     return lineColumn(before, before.length);
   }
 }

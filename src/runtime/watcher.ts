@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { basename, dirname, resolve } from 'node:path';
 
 /** Resolves once the watch is in place: a change made after that is seen. */
-export async function watchConfig(path: string, onChange: (reason: string) => void, debounceMs = 200): Promise<{ close(): Promise<void> }> {
+export async function watchConfig(path: string, onChange: (reason: string) => void, onError: (err: unknown) => void = () => undefined, debounceMs = 200): Promise<{ close(): Promise<void> }> {
   const file = resolve(path);
   const dir = dirname(file);
   const name = basename(file);
@@ -22,6 +22,8 @@ export async function watchConfig(path: string, onChange: (reason: string) => vo
   };
   const watcher: FSWatcher = watch(dir, { depth: 0, ignoreInitial: true, followSymlinks: false, atomic: true });
   watcher.on('all', (event, changed) => fire(event, changed));
+  // A watch that fails (a folder removed, too many watches) is reported; SIGHUP and POST /config still reload.
+  watcher.on('error', onError);
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
     async close() {

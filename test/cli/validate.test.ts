@@ -85,3 +85,19 @@ test('--plugins off: any plugin is an error', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /plugin\.yaml:3:9 plugins\[0\]\.name: plugin 'cors' not enabled/);
 });
+
+test('hostile files: nested 5,000 deep, two documents, invalid UTF-8, UTF-16: positioned errors, exit 1, no crash', async () => {
+  const deep = write('deep.json', `{"_format_version":"3.0","services":[{"name":"s","host":"h","tags":${'['.repeat(5000)}${']'.repeat(5000)}}]}`);
+  const two = write('two.yaml', '_format_version: "3.0"\nservices: []\n---\nroutes: []\n');
+  const bytes = join(dir, 'latin1.yaml');
+  writeFileSync(bytes, Buffer.concat([Buffer.from('_format_version: "3.0"\nservices:\n- name: caf'), Buffer.from([0xe9]), Buffer.from('\n  host: h\n')]));
+  const utf16 = join(dir, 'utf16.yaml');
+  writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('_format_version: "3.0"\nservices:\n- name: s\n  host: h\n', 'utf16le')]));
+  const r = await gateway('validate', deep, two, bytes);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines.find((l) => l.startsWith(deep))!, /^.*deep\.json:1:\d+ services\[0\]\.tags.*: nested too deeply: more than 128 levels$/);
+  assert.match(lines.find((l) => l.startsWith(two))!, /two\.yaml:3:1 failed parsing declarative configuration: expected a single document/);
+  assert.match(lines.find((l) => l.startsWith(bytes))!, /latin1\.yaml:3:12 failed parsing declarative configuration: invalid UTF-8 byte/);
+  assert.equal((await gateway('validate', utf16)).code, 0, 'a UTF-16 file with its byte order mark is read as such');
+});

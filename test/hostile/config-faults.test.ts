@@ -121,3 +121,23 @@ test('a catastrophic route regex runs in linear time: `~/(a+)+$` against a long 
     await g.stop();
   }
 });
+
+test('a reload that fails where nothing expects it (a compile that throws) keeps the last good config', async () => {
+  const flaky = writePlugins([{
+    name: 'flaky-prepare',
+    // Validation calls prepare once, the snapshot compiler a second time: that call throws.
+    handler: "let calls = 0; export default { version: '1', priority: 1, prepare() { if (++calls % 2 === 0) throw new Error('unexpected'); return {}; }, access() {} };\n",
+  }]);
+  const g = await startTestGateway(good, { plugins: ['bundled', 'flaky-prepare'], pluginsPath: [flaky] });
+  try {
+    writeFileSync(g.file, `${good}plugins:\n- name: flaky-prepare\n`);
+    const record = await g.gateway.reload('test');
+    assert.equal(record.result, 'failed');
+    assert.match(formatIssue(record.errors[0]!), /reload failed: unexpected/);
+    const res = await request(`${g.url}/x`);
+    await res.body.text();
+    assert.equal(res.statusCode, 200);
+  } finally {
+    await g.stop();
+  }
+});
