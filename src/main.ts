@@ -18,7 +18,7 @@ import { poolIdsOf } from './upstream/pool-key.ts';
 import { PoolRegistry } from './upstream/pools.ts';
 import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
-import { configurePlugins, createReloader, type ReloadRecord } from './runtime/reload.ts';
+import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
@@ -50,14 +50,14 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const handlers = handlersOf(catalog);
   for (const [name, handler] of handlers) {
     try {
-      await handler.initWorker?.();
+      await within(handler.initWorker?.(), settings.pluginTimeoutMs);
     } catch (err) {
       throw new GatewayError('BAD_PLUGIN', `plugin '${name}': initWorker failed: ${describeError(err)}`);
     }
   }
   const first = compileSnapshot(loaded.config, loaded.hash, handlers);
   // As Kong: plugins are told of the config before it serves anything.
-  const refused = await configurePlugins(first, handlers, settings.configPath);
+  const refused = await configurePlugins(first, handlers, settings.configPath, undefined, settings.pluginTimeoutMs);
   if (refused.length > 0) throw new ConfigInvalid(settings.configPath, refused);
   const store = new SnapshotStore(first);
   const pools = new PoolRegistry();
@@ -83,6 +83,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     catalog,
     handlers,
     log,
+    pluginTimeoutMs: settings.pluginTimeoutMs,
     onSwap: async (next) => {
       pools.retainOnly(poolIdsOf(next));
       await stopChecks();

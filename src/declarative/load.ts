@@ -43,7 +43,7 @@ export function md5(text: string): string {
 /** The deepest a document may nest (Kong's files nest about ten levels; this bounds every recursive pass). */
 export const MAX_DEPTH = 128;
 /** The most values a document may hold, aliases counted each time they are used (an alias bomb stops here). */
-export const MAX_VALUES = 10_000_000;
+export const MAX_VALUES = 5_000_000;
 
 export function parseText(source: string, file: string, format: TextFormat = formatOf(file)): ParseResult {
   // A byte order mark is not part of the document (editors on Windows write one).
@@ -90,19 +90,34 @@ interface ShapeProblem {
   readonly depth: number;
 }
 
+/** A value on the walk, with the way back to the root (the path is spelled out only for a problem). */
+interface Visit {
+  readonly value: unknown;
+  readonly depth: number;
+  readonly parent: Visit | undefined;
+  readonly key: string | number;
+}
+
+function pathOf(visit: Visit): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v?.parent; v = v.parent) path.push(v.key);
+  return path.reverse();
+}
+
 /** Nesting and size within bounds: every later pass may then recurse and copy without a second thought. */
 function checkShape(data: unknown): ShapeProblem | undefined {
-  const stack: { value: unknown; depth: number; path: readonly (string | number)[] }[] = [{ value: data, depth: 0, path: [] }];
+  const stack: Visit[] = [{ value: data, depth: 0, parent: undefined, key: '' }];
   let values = 0;
   while (stack.length > 0) {
-    const { value, depth, path } = stack.pop()!;
-    if (++values > MAX_VALUES) return { message: `document too large: more than ${MAX_VALUES} values (YAML aliases count each time they are used)`, path, depth };
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
+    if (++values > MAX_VALUES) return { message: `document too large: more than ${MAX_VALUES} values (YAML aliases count each time they are used)`, path: pathOf(visit), depth };
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_DEPTH) return { message: `nested too deeply: more than ${MAX_DEPTH} levels`, path, depth };
+    if (depth >= MAX_DEPTH) return { message: `nested too deeply: more than ${MAX_DEPTH} levels`, path: pathOf(visit), depth };
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, path: [...path, i] });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], depth: depth + 1, parent: visit, key: i });
     } else {
-      for (const key of Object.keys(value)) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, path: [...path, key] });
+      for (const key in value) stack.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, parent: visit, key });
     }
   }
   return undefined;

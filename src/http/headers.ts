@@ -3,6 +3,8 @@
  * legacy headers Kong removes), header names as Kong's PDK takes them, and changes applied to a header record.
  */
 
+import { clientRecord } from './records.ts';
+
 export type Headers = Record<string, string | string[]>;
 
 /** Hop-by-hop headers plus the legacy ones Kong removes. */
@@ -38,7 +40,7 @@ export function firstValue(v: string | readonly string[] | undefined): string | 
  * prototype: header names are the client's.
  */
 export function rawHeaders(raw: readonly string[]): Headers {
-  const out: Headers = Object.create(null) as Headers;
+  const out: Headers = clientRecord();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     const value = raw[i + 1]!;
@@ -90,6 +92,8 @@ export function applyHeaderOps(headers: Headers, ops: readonly HeaderOp[]): void
 // What ngx_lua percent-encodes in header values and names (ngx_http_lua_util.c's escape tables): Kong's PDK
 // raises no error for them, and neither does this one.
 const VALUE_ESCAPED = /[\x00-\x08\x0a-\x1f\x7f]/;
+/** Anything but what Node writes as is (tab, printable ASCII, latin1 beyond ASCII): one test for the usual value. */
+const NOT_PLAIN = /[^\t\x20-\x7e\x80-\xff]/;
 const NAME_ESCAPED = /[\x00-\x20"(),/:;<=>?@[\\\]{}\x7f-\xff]/;
 const NOT_LATIN1 = /[^\x00-\xff]/;
 const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
@@ -101,6 +105,7 @@ export function wireHeaderName(name: string): string {
 }
 
 function wireValue(value: string): string {
+  if (!NOT_PLAIN.test(value)) return value;
   // Node writes header values as latin1: text beyond it goes as its UTF-8 bytes, as nginx writes a Lua string.
   const bytes = NOT_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
   return VALUE_ESCAPED.test(bytes) ? bytes.replace(new RegExp(VALUE_ESCAPED.source, 'g'), hex) : bytes;

@@ -3,6 +3,8 @@
  * `true`, `+` is a space, and a part that does not decode is kept as written.
  */
 
+import { clientRecord } from './records.ts';
+
 export type ParsedQuery = Record<string, string | true | (string | true)[]>;
 
 /** How many arguments Kong reads by default (ngx_lua's get_uri_args and get_post_args: `max_args` 100). */
@@ -14,7 +16,7 @@ export const MAX_ARGS = 100;
  * `__proto__` or `constructor` is an argument like any other.
  */
 export function parseQuery(raw: string, maxArgs = MAX_ARGS): ParsedQuery {
-  const out: ParsedQuery = Object.create(null) as ParsedQuery;
+  const out: ParsedQuery = clientRecord();
   let read = 0;
   for (let start = 0; start < raw.length && read < maxArgs;) {
     let end = raw.indexOf('&', start);

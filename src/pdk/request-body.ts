@@ -28,6 +28,13 @@ export class RequestBody {
     this.#beforeRead = beforeRead;
   }
 
+  /** A read is under way: the client is still sending (its pace is the body timeout's business). */
+  get reading(): boolean {
+    return this.#reading;
+  }
+
+  #reading = false;
+
   /** True once the body is (or will be) held in memory rather than streamed. */
   get buffered(): boolean {
     return this.#replaced !== undefined || this.#whole !== undefined;
@@ -69,6 +76,7 @@ export class RequestBody {
         if (!req.readableEnded) onError(new Error('the client went away while sending the request body'));
       };
       const cleanup = () => {
+        this.#reading = false;
         clearTimeout(timer);
         req.off('data', onData);
         req.off('end', onEnd);
@@ -76,6 +84,7 @@ export class RequestBody {
         req.off('close', onClose);
       };
       if (req.readableEnded) return resolve((this.#whole = Buffer.alloc(0)));
+      this.#reading = true;
       this.#beforeRead();
       idle();
       req.on('data', onData);

@@ -113,6 +113,11 @@ export class RequestState {
     return this.clearedArgs ?? NO_ARGS;
   }
 
+  /** A plugin waits for the client's body (the plugin time limit does not count that wait). */
+  get readingBody(): boolean {
+    return this.#body?.reading === true;
+  }
+
   /** The request body as plugins and the upstream see it (streamed unless a plugin reads or replaces it). */
   get body(): RequestBody {
     return (this.#body ??= new RequestBody(this.facts.req, this.#bodyLimit, this.facts.bodyTimeoutMs, this.facts.beforeBodyRead));

@@ -5,6 +5,7 @@
  */
 import { firstValue, headerName, rawHeaders, type Headers } from '../http/headers.ts';
 import { MAX_ARGS, parseQuery } from '../http/query.ts';
+import { clientRecord } from '../http/records.ts';
 import type { JsonValue, KongRequest } from './kong.ts';
 import type { RequestState } from './request-state.ts';
 
@@ -59,5 +60,5 @@ export function createRequestApi(state: RequestState): KongRequest {
 /** JSON records as records without a prototype: the client's keys (`__proto__`, `constructor`) stay data. */
 function withoutPrototypes(_key: string, value: unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.assign(Object.create(null) as Record<string, unknown>, value);
+  return Object.assign(clientRecord<unknown>(), value);
 }

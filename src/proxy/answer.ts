@@ -12,11 +12,11 @@ import type { Headers } from '../http/headers.ts';
 import { defaultMessage } from '../http/kong-errors.ts';
 import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
-import { bodyFilter, headerFilter, logPhase } from './filters.ts';
-import { runSteps } from './phase-runner.ts';
+import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, refusalPage, upstreamHead } from './response-head.ts';
-import { awaitDrain, ResponseSink } from './response-sink.ts';
+import { addPluginHeaders, errorContent, ownHead, refusalPage, upstreamHead, writeHead } from './response-head.ts';
+import { ResponseSink } from './response-sink.ts';
+import { SendTimeout } from './send-timeout.ts';
 
 /** A complete answer the gateway gives (as opposed to the upstream's, which streams through the exchange). */
 export type Answer =
@@ -65,7 +65,7 @@ export class Reply implements UpstreamAnswer {
     const res = this.#res;
     const page = refusalPage(this.#ctx, status, message);
     res.shouldKeepAlive = false;
-    if (this.#writeHead(page.status, ownHead(this.#ctx, { 'content-type': page.contentType, 'content-length': String(page.body.length) }))) res.end(this.#ctx.req.method === 'HEAD' ? undefined : page.body);
+    if (this.#writeHead(page.status, ownHead(this.#ctx, { 'content-type': page.contentType, 'content-length': String(page.body.length) }))) this.#end(this.#ctx.req.method === 'HEAD' ? undefined : page.body);
   }
 
   /** kong.response.exit and error from a plugin: ends the phase loop, and answers unless an answer is out. */
@@ -101,7 +101,7 @@ export class Reply implements UpstreamAnswer {
     const headers: Headers = { location, 'content-length': '0' };
     if (this.#ctx.env.headers.requestId) headers['x-kong-request-id'] = this.#ctx.facts.requestId;
     const sent = this.headerFilter(status, headers, 'exit');
-    if (this.#writeHead(sent, headers)) this.#res.end(this.#replacement);
+    if (this.#writeHead(sent, headers)) this.#end(this.#replacement);
   }
 
   /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
@@ -112,7 +112,7 @@ export class Reply implements UpstreamAnswer {
     const write = (out: Buffer) => {
       if (res.headersSent) return;
       headers['content-length'] = String(out.length);
-      if (this.#writeHead(sent, headers)) res.end(head ? undefined : out);
+      if (this.#writeHead(sent, headers)) this.#end(head ? undefined : out);
     };
     if (this.#replacement) return write(this.#replacement);
     if (this.#ctx.phases.bodyFilter.length === 0) return write(body);
@@ -132,32 +132,8 @@ export class Reply implements UpstreamAnswer {
     return bodyFilter(this.#ctx, chunk, last, () => this.#res.destroy());
   }
 
-  /**
-   * Writes the head. Node refuses some heads (an invalid header a plugin set some other way): that answer
-   * becomes a plain 500, logged, and false tells the caller to stop.
-   */
   #writeHead(status: number, headers: Headers): boolean {
-    const res = this.#res;
-    // While the gateway drains, answers say Connection: close (nginx ≥ 1.21.6); so does one whose client still
-    // holds back the body it was never asked for.
-    if (this.#ctx.env.lifecycle.draining || this.#ctx.bodyHeldBack) res.shouldKeepAlive = false;
-    try {
-      res.writeHead(status, headers);
-      return true;
-    } catch (err) {
-      this.#ctx.env.log.error({ request_id: this.#ctx.facts.requestId, status, err: describeError(err) }, 'the answer\'s head could not be written; answering 500');
-      if (res.headersSent) res.destroy();
-      else {
-        const content = errorContent(this.#ctx, 500);
-        try {
-          res.writeHead(500, ownHead(this.#ctx, { 'content-type': content.contentType, 'content-length': String(content.body.length) }));
-          res.end(content.body);
-        } catch {
-          res.destroy();
-        }
-      }
-      return false;
-    }
+    return writeHead(this.#ctx, status, headers);
   }
 
   /** What went wrong while answering, after the fact: the client gets Kong's 500 if nothing went out yet. */
@@ -188,7 +164,7 @@ export class Reply implements UpstreamAnswer {
     if (this.#replacement) {
       // A header filter failed: Kong's 500 instead; the upstream's body is not wanted.
       this.#exchange?.cancel();
-      if (this.#writeHead(sent, out)) this.#res.end(this.#replacement);
+      if (this.#writeHead(sent, out)) this.#end(this.#replacement);
       return;
     }
     if (!this.#writeHead(sent, out)) {
@@ -215,19 +191,37 @@ export class Reply implements UpstreamAnswer {
     else this.#awaitDrain(this.#res, resume);
   }
 
-  /** Waits for the client to take what was written, no longer than the send timeout (nginx's send_timeout). */
-  #awaitDrain(res: ServerResponse, resume: () => void): void {
-    awaitDrain(res, this.#ctx.env.clientTimeouts.sendMs, resume, () => {
-      this.#ctx.env.log.info({ request_id: this.#ctx.facts.requestId }, 'client timed out reading the answer (send timeout)');
+  /** The send timeout, made the first time the client is waited on. */
+  #sendTimeout: SendTimeout | undefined;
+
+  #send(): SendTimeout {
+    if (this.#sendTimeout) return this.#sendTimeout;
+    const ctx = this.#ctx;
+    this.#sendTimeout = new SendTimeout(this.#res, ctx.env.clientTimeouts.sendMs, () => this.watch(), () => {
+      ctx.env.log.info({ request_id: ctx.facts.requestId }, 'client timed out reading the answer (send timeout)');
       this.#exchange?.cancel();
+      this.#res.destroy();
     });
+    return this.#sendTimeout;
+  }
+
+  #awaitDrain(res: ServerResponse, resume: () => void): void {
+    this.#send().awaitDrain(res, resume);
+  }
+
+  /** Ends the answer; what the client has not taken yet must be taken within the send timeout. */
+  #end(body: Buffer | undefined): void {
+    const res = this.#res;
+    res.end(body);
+    // Most answers fit the socket's buffer: no timer for them.
+    if (res.writableLength > 0 && !res.writableFinished) this.#send().awaitFinish();
   }
 
   end(trailers: UpstreamHead): void {
     if (this.#replacement || this.#res.writableEnded) return;
     const sink = this.#sink;
     if (!sink) {
-      this.#res.end();
+      this.#end(undefined);
       return;
     }
     sink.end((err?: Error | null) => {
@@ -247,16 +241,9 @@ export class Reply implements UpstreamAnswer {
     const ctx = this.#ctx;
     const res = this.#res;
     const kong = ctx.pdk!;
-    const head = upstreamHead(ctx, upstream);
-    kong.setServiceResponse(status, { ...head }, body);
-    kong.setResponse(status, head, 'service');
-    kong.responseBody = body;
-    if (ctx.phases.response.length > 0) {
-      const ran = runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env, ctx.fail500);
-      if (ran instanceof Promise) await ran;
-      if (ctx.flags.exited) return;
-    }
-    if (res.headersSent) return;
+    const ran = responsePhase(ctx, status, upstreamHead(ctx, upstream), body);
+    if (ran instanceof Promise) await ran;
+    if (ctx.flags.exited || res.headersSent) return;
     const headers = kong.headers;
     let out = kong.responseBody ?? body;
     delete headers['transfer-encoding'];
@@ -265,7 +252,7 @@ export class Reply implements UpstreamAnswer {
     else if (ctx.phases.bodyFilter.length > 0) out = await this.bodyFilter(out, true);
     const method = ctx.req.method;
     if (!(method === 'HEAD' || sent === 204 || sent === 304)) headers['content-length'] = String(out.length);
-    if (this.#writeHead(sent, headers)) res.end(method === 'HEAD' ? undefined : out);
+    if (this.#writeHead(sent, headers)) this.#end(method === 'HEAD' ? undefined : out);
   }
 
   fail(status: number, message: string): void {
@@ -297,6 +284,7 @@ export class Reply implements UpstreamAnswer {
    * run the log phase. What the log phase does never changes the answer.
    */
   closed(): void {
+    this.#sendTimeout?.clear();
     const exchange = this.#exchange;
     if (exchange) {
       this.#exchange = undefined;

@@ -17,8 +17,17 @@ export interface FaultContext {
   readonly plugins: readonly string[];
 }
 
-/** The request whose handling is under way, for the async work it starts (one `run` per request). */
-export const requestScope = new AsyncLocalStorage<{ fault(): FaultContext }>();
+/**
+ * The request whose handling is under way, for the async work it starts (one `run` per request). Everything
+ * created inside keeps this record (pooled upstream connections too, for their life), so it holds the request
+ * only weakly: the request id stays, the rest goes with the request.
+ */
+export interface FaultScope {
+  readonly requestId: string;
+  readonly request: WeakRef<{ fault(): FaultContext }>;
+}
+
+export const requestScope = new AsyncLocalStorage<FaultScope>();
 
 let installed: Logger | undefined;
 
@@ -31,7 +40,7 @@ export function installFaultHandlers(log: Logger): void {
     const scope = requestScope.getStore();
     let where: FaultContext | undefined;
     try {
-      where = scope?.fault();
+      where = scope && (scope.request.deref()?.fault() ?? { requestId: scope.requestId, stage: 'after the answer', phase: undefined, plugins: [] });
     } catch {
       where = undefined;
     }

@@ -2,7 +2,8 @@
  * The header and body filter phases over an answer about to be written. The header filter is synchronous (the
  * head cannot wait); a plugin that fails in it turns the answer into Kong's 500: the head is replaced in place,
  * the filters after the failed one run on it, and the caller gets the error body to send instead of its own. A
- * plugin that fails in the body filter cuts the answer. The log phase runs once the answer is out.
+ * plugin that fails in the body filter cuts the answer. In buffered mode the response phase sees the whole answer
+ * first. The log phase runs once the answer is out.
  */
 import type { Headers } from '../http/headers.ts';
 import type { ResponseSource } from '../pdk/kong.ts';
@@ -64,4 +65,14 @@ export function logPhase(ctx: ProxyRequest): void {
   kong.setResponse(ctx.res.statusCode, headersSent(ctx.res, kong));
   const done = runSteps('log', ctx.phases.log, kong, { exited: false }, ctx.env, NOTHING);
   if (done instanceof Promise) done.catch(NOTHING);
+}
+
+/** Buffered mode: the response phase over the upstream's whole answer (the PDK's response is what it leaves). */
+export function responsePhase(ctx: ProxyRequest, status: number, head: Headers, body: Buffer): void | Promise<void> {
+  const kong = ctx.pdk!;
+  kong.setServiceResponse(status, { ...head }, body);
+  kong.setResponse(status, head, 'service');
+  kong.responseBody = body;
+  if (ctx.phases.response.length === 0) return;
+  return runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env, ctx.fail500);
 }

@@ -5,14 +5,15 @@
  * ordinary request). Closing a listener stops accepting, makes answers close their connections, lets in-flight
  * requests finish within the drain timeout, then cuts what is left.
  */
-import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorPage } from '../http/kong-errors.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
 import { handleRequest } from './pipeline.ts';
+import { answering, closeFully, isWebSocketHandshake, onUpgrade } from './upgrades.ts';
 import type { ProxyEnv, ProxyOptions } from './proxy-request.ts';
 import { LINE_LIMIT } from './refusals.ts';
 import { newRequestId } from './request-facts.ts';
@@ -30,10 +31,6 @@ export interface RunningListener {
 /** nginx's large_client_header_buffers (4 8k): the whole head of a request. */
 const HEAD_LIMIT = 4 * LINE_LIMIT;
 
-const isWebSocket = (req: IncomingMessage) => (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-
-/** Node's record of the response a connection is writing (set from assignSocket until it is done). */
-const answering = (socket: Duplex) => (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
 
 /**
  * A whole answer written on a connection the HTTP server no longer answers on (a malformed request, CONNECT),
@@ -46,12 +43,7 @@ function closeWith(socket: Duplex, status: number, reason: string, headers: Reco
   }
   let head = `HTTP/1.1 ${status} ${reason}\r\n`;
   for (const [k, v] of Object.entries({ ...headers, 'content-length': String(Buffer.byteLength(body)), connection: 'close' })) head += `${k}: ${v}\r\n`;
-  const timer = setTimeout(() => socket.destroy(), sendMs);
-  timer.unref();
-  socket.end(`${head}\r\n${body}`, () => {
-    clearTimeout(timer);
-    socket.destroy();
-  });
+  closeFully(socket, sendMs, `${head}\r\n${body}`);
 }
 
 /** Kong's page for what nginx answers before a request is read whole (the request's headers are unknown here). */
@@ -82,18 +74,40 @@ function onClientError(env: ProxyEnv, err: NodeJS.ErrnoException & { rawPacket?:
   refuse(env, socket, 400, 'Bad Request');
 }
 
-/** CONNECT: nginx answers 405 to one with a path, 400 to one with an authority (host:port). */
+/**
+ * CONNECT: nginx answers 405 to one with a path, 400 to one with an authority (host:port); one pipelined behind
+ * an answer still going out waits for it.
+ */
 function onConnect(env: ProxyEnv, req: IncomingMessage, socket: Duplex): void {
   socket.on('error', () => socket.destroy());
-  if ((req.url ?? '').startsWith('/')) refuse(env, socket, 405, 'Not Allowed');
-  else refuse(env, socket, 400, 'Bad Request');
+  const answer = () => {
+    if ((req.url ?? '').startsWith('/')) refuse(env, socket, 405, 'Not Allowed');
+    else refuse(env, socket, 400, 'Bad Request');
+  };
+  const busy = answering(socket);
+  if (busy) busy.once('finish', () => setImmediate(answer));
+  else answer();
 }
 
+/** Pipelined requests waiting on one connection, beyond which the connection is read no further for a while. */
+const QUEUE_LIMIT = 16;
+const waiting = new WeakMap<Duplex, number>();
+
 function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+  if (res.socket !== null) return handleRequest(env, req, res, undefined, expectsContinue);
   // A pipelined request waits for the answer before it (Node queues its response until then), as nginx reads
-  // the next request only once the previous one is answered.
-  if (res.socket === null) res.once('socket', () => handleRequest(env, req, res, undefined, expectsContinue));
-  else handleRequest(env, req, res, undefined, expectsContinue);
+  // the next request only once the previous one is answered. A client that piles them up is read no further
+  // until the queue shrinks.
+  const socket = req.socket;
+  const queued = (waiting.get(socket) ?? 0) + 1;
+  waiting.set(socket, queued);
+  if (queued > QUEUE_LIMIT) socket.pause();
+  res.once('socket', () => {
+    const left = (waiting.get(socket) ?? 1) - 1;
+    waiting.set(socket, left);
+    if (left <= QUEUE_LIMIT / 2 && socket.isPaused()) socket.resume();
+    handleRequest(env, req, res, undefined, expectsContinue);
+  });
 }
 
 export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
@@ -107,11 +121,13 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     // Answered with Kong's page by the pipeline, not Node's bare 400.
     requireHostHeader: false,
     // Kong upgrades only WebSocket connections; any other Upgrade (h2c, ...) is an ordinary request.
-    shouldUpgradeCallback: isWebSocket,
+    shouldUpgradeCallback: isWebSocketHandshake,
   };
   const server: Server = at.ssl
     ? createHttpsServer({
         ...common,
+        // nginx bounds a TLS handshake by client_header_timeout too.
+        handshakeTimeout: timeouts.headerMs,
         ...(options.store.current().certificates.defaultPem ?? {}),
         // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
         SNICallback: (servername, done) => {
@@ -146,33 +162,9 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => onRequest(env, req, res, false));
   server.on('connect', (req: IncomingMessage, socket: Duplex) => onConnect(env, req, socket));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(env, err, socket));
-  // WebSocket handshakes take the same path; their response object writes straight to their socket. Until the
-  // peer answers 101 the socket is still HTTP: an ordinary answer hands it back to the server.
+  // WebSocket handshakes take the same path (see upgrades.ts).
   const tunnels = new Set<Duplex>();
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const onError = () => socket.destroy();
-    socket.on('error', onError);
-    const res = new ServerResponse(req);
-    res.assignSocket(socket as Socket);
-    let opened = false;
-    res.once('finish', () => {
-      if (opened || socket.destroyed || !res.shouldKeepAlive || env.lifecycle.draining) return socket.end();
-      res.detachSocket(socket as Socket);
-      socket.off('error', onError);
-      if (head.length > 0) socket.unshift(head);
-      // Back to the HTTP server, which parses the connection's next request.
-      server.emit(at.ssl ? 'secureConnection' : 'connection', socket);
-    });
-    handleRequest(env, req, res, {
-      socket,
-      head,
-      opened: () => {
-        opened = true;
-        tunnels.add(socket);
-        socket.once('close', () => tunnels.delete(socket));
-      },
-    });
-  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(env, server, at.ssl, tunnels, req, socket, head));
   return {
     address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
     port,

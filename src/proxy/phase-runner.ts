@@ -75,10 +75,16 @@ class PhaseTimeout extends Error {
   }
 }
 
-/** The phase's promise, or a rejection once the time limit passes (whichever comes first). */
-function settled(pending: Promise<void>, ms: number): Promise<void> {
+/**
+ * The phase's promise, or a rejection once the time limit passes (whichever comes first). Time spent waiting for
+ * the client's body does not count: that wait has its own limit (the body timeout, between two reads).
+ */
+function settled(pending: Promise<void>, ms: number, kong: RequestState): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new PhaseTimeout(ms)), ms);
+    const timer = setTimeout(function expired() {
+      if (kong.readingBody) timer.refresh();
+      else reject(new PhaseTimeout(ms));
+    }, ms);
     timer.unref();
     pending.then(() => {
       clearTimeout(timer);
@@ -106,7 +112,7 @@ function invoke(
     return undefined;
   }
   if (!(result instanceof Promise)) return undefined;
-  return settled(result, env.pluginTimeoutMs).then(undefined, (err: unknown) => failed(phase, plugin, err, kong, state, env, onError, index));
+  return settled(result, env.pluginTimeoutMs, kong).then(undefined, (err: unknown) => failed(phase, plugin, err, kong, state, env, onError, index));
 }
 
 function failed(phase: Phase, plugin: PlannedPlugin, err: unknown, kong: RequestState, state: PhaseState, env: RunnerEnv, onError: OnError, index: number): void {

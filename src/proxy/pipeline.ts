@@ -32,7 +32,7 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
     answerCrash(req, res, requestId);
     return;
   }
-  requestScope.run(ctx, () => ctx!.guard(begin));
+  requestScope.run({ requestId: ctx.facts.requestId, request: new WeakRef(ctx) }, () => ctx!.guard(begin));
 }
 
 function begin(ctx: ProxyRequest): void {

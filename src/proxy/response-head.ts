@@ -1,7 +1,9 @@
 /**
  * Kong's heads: the upstream's head as the client gets it (hop-by-hop headers out; Via, latencies, the request
- * id in), the headers Kong adds to the answers it gives itself, and the error bodies (Kong's templates).
+ * id in), the headers Kong adds to the answers it gives itself, the error bodies (Kong's templates), and the
+ * head's writing.
  */
+import { describeError } from '../errors.ts';
 import { connectionListed, firstValue, isHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
 import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
 import type { UpstreamHead } from '../upstream/exchange.ts';
@@ -70,5 +72,33 @@ export function addPluginHeaders(headers: Headers, extra: Readonly<Record<string
   for (const [k, v] of Object.entries(extra)) {
     const name = wireHeaderName(k.toLowerCase());
     headers[name] = wireHeaderValue(name, v);
+  }
+}
+
+/**
+ * Writes the head. Node refuses some heads (an invalid header a plugin set some other way): that answer becomes a
+ * plain 500, logged, and false tells the caller to stop.
+ */
+export function writeHead(ctx: ProxyRequest, status: number, headers: Headers): boolean {
+  const res = ctx.res;
+  // While the gateway drains, answers say Connection: close (nginx >= 1.21.6); so does one whose client still
+  // holds back the body it was never asked for.
+  if (ctx.env.lifecycle.draining || ctx.bodyHeldBack) res.shouldKeepAlive = false;
+  try {
+    res.writeHead(status, headers);
+    return true;
+  } catch (err) {
+    ctx.env.log.error({ request_id: ctx.facts.requestId, status, err: describeError(err) }, 'the answer\'s head could not be written; answering 500');
+    if (res.headersSent) res.destroy();
+    else {
+      const content = errorContent(ctx, 500);
+      try {
+        res.writeHead(500, ownHead(ctx, { 'content-type': content.contentType, 'content-length': String(content.body.length) }));
+        res.end(content.body);
+      } catch {
+        res.destroy();
+      }
+    }
+    return false;
   }
 }

@@ -41,16 +41,3 @@ export class ResponseSink extends Writable {
   }
 }
 
-/** Waits for `drain`, no longer than `ms`: past that, `timedOut` is told and the response destroyed. */
-export function awaitDrain(res: ServerResponse, ms: number, resume: () => void, timedOut: () => void): void {
-  const timer = setTimeout(() => {
-    res.off('drain', drained);
-    timedOut();
-    res.destroy();
-  }, ms);
-  const drained = () => {
-    clearTimeout(timer);
-    resume();
-  };
-  res.once('drain', drained);
-}

@@ -28,6 +28,8 @@ export interface ReloadOptions {
   readonly catalog: PluginCatalog;
   readonly handlers: ReadonlyMap<string, PluginHandler>;
   readonly log: Logger;
+  /** How long a plugin's `configure` may take to settle (--plugin-timeout). */
+  readonly pluginTimeoutMs?: number;
   /** After a swap: restart what depends on the snapshot (health probes, TLS default certificate, pools). */
   readonly onSwap?: (next: Snapshot, previous: Snapshot) => void | Promise<void>;
 }
@@ -53,13 +55,13 @@ const configsOf = (snapshot: Snapshot, name: string) => {
  * before a config is served. Returns what failed, as issues naming the plugin; when something failed, the
  * handlers already told of `snapshot` are told of `previous` again (best effort), so that they match what serves.
  */
-export async function configurePlugins(snapshot: Snapshot, handlers: ReadonlyMap<string, PluginHandler>, file: string, previous?: Snapshot): Promise<ConfigIssue[]> {
+export async function configurePlugins(snapshot: Snapshot, handlers: ReadonlyMap<string, PluginHandler>, file: string, previous?: Snapshot, timeoutMs = 60_000): Promise<ConfigIssue[]> {
   const issues: ConfigIssue[] = [];
   const told: [string, PluginHandler][] = [];
   for (const [name, handler] of handlers) {
     if (!handler.configure) continue;
     try {
-      await handler.configure(configsOf(snapshot, name));
+      await within(handler.configure(configsOf(snapshot, name)), timeoutMs);
       told.push([name, handler]);
     } catch (err) {
       issues.push({ file, line: 0, column: 0, path: '', message: `plugin '${name}': configure failed: ${describeError(err)}`, severity: 'error' });
@@ -68,13 +70,26 @@ export async function configurePlugins(snapshot: Snapshot, handlers: ReadonlyMap
   if (issues.length > 0 && previous) {
     for (const [name, handler] of told) {
       try {
-        await handler.configure!(configsOf(previous, name));
+        await within(handler.configure!(configsOf(previous, name)), timeoutMs);
       } catch {
         // It failed on the config it had accepted before: nothing better to do than keep serving.
       }
     }
   }
   return issues;
+}
+
+/** A plugin's call that returned a promise, settled within `ms` or refused (one that never settles would stall every later reload). */
+export async function within<T>(value: T | Promise<T>, ms: number): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([value, new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`did not settle within ${ms} ms`)), ms);
+    })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createReloader(options: ReloadOptions): Reloader {
@@ -112,7 +127,7 @@ export function createReloader(options: ReloadOptions): Reloader {
     const loaded = loadConfigText(text, file, { plugins: options.catalog }, given ? 'auto' : undefined);
     if (!loaded.config) return failed(loaded.issues.filter((i) => i.severity === 'error'));
     const next = compileSnapshot(loaded.config, loaded.hash, options.handlers);
-    const refused = await configurePlugins(next, options.handlers, file, previous);
+    const refused = await configurePlugins(next, options.handlers, file, previous, options.pluginTimeoutMs);
     if (refused.length > 0) return failed(refused);
     options.store.swap(next);
     await options.onSwap?.(next, previous);

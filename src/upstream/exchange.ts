@@ -20,6 +20,10 @@ import { poolKeyFor } from './pool-key.ts';
 import type { PoolRegistry } from './pools.ts';
 import { withWriteTimeout } from './write-timeout.ts';
 
+/** The most buffered mode (a `response` phase, `enableBuffering`) holds of an upstream answer, in memory. */
+export const BUFFERED_LIMIT = 64 * 1024 * 1024;
+const TOO_LARGE = { status: 502, message: 'An invalid response was received from the upstream server' } as const;
+
 /** The reason given to undici when the upstream request is cancelled (one object: nobody reads its stack). */
 const CANCELLED = Object.assign(new Error('upstream request cancelled'), { code: 'GATEWAY_CANCELLED' });
 
@@ -72,6 +76,9 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   status = 0;
   upstreamHeaders: UpstreamHead = {};
   chunks: Buffer[] | undefined = undefined;
+  bufferedBytes = 0;
+  /** The upstream's answer outgrew what buffered mode holds. */
+  tooLarge = false;
   resume: (() => void) | undefined = undefined;
 
   constructor(options: ExchangeOptions, call: UpstreamCall, answer: UpstreamAnswer) {
@@ -180,6 +187,13 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.chunks) {
       this.chunks.push(chunk);
+      this.bufferedBytes += chunk.length;
+      if (this.bufferedBytes > BUFFERED_LIMIT) {
+        this.tooLarge = true;
+        this.chunks = undefined;
+        this.options.log.warn({ request_id: this.call.requestId, limit: BUFFERED_LIMIT }, 'the upstream answer is too large to buffer; answering 502');
+        controller.abort(CANCELLED);
+      }
       return;
     }
     const answer = this.answer;
@@ -223,8 +237,8 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     call.peers.release(peer);
     this.chunks = undefined;
     const answer = this.answer;
-    // We cut the request ourselves: a body over its limit, or a write_timeout.
-    const cut = this.overLimit && call.bodyLimit ? call.bodyLimit : this.timedOutWriting ? WRITE_TIMEOUT : undefined;
+    // We cut the request ourselves: a body over its limit, a write_timeout, an answer too large to buffer.
+    const cut = this.overLimit && call.bodyLimit ? call.bodyLimit : this.timedOutWriting ? WRITE_TIMEOUT : this.tooLarge ? TOO_LARGE : undefined;
     if (cut) {
       this.detach();
       if (answer.begun) answer.cut(undefined);

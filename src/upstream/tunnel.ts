@@ -6,10 +6,11 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Headers } from '../http/headers.ts';
-import type { UpstreamAnswer, UpstreamCall } from './exchange.ts';
+import { BUFFERED_LIMIT, type UpstreamAnswer, type UpstreamCall } from './exchange.ts';
 import { classify, NO_PEER } from './failures.ts';
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { checkVerifyDepth } from './verify-depth.ts';
@@ -22,7 +23,7 @@ export interface Upgrade {
   opened(): void;
 }
 
-export type TunnelCall = Pick<UpstreamCall, 'service' | 'preservedHost' | 'peers' | 'balanced' | 'balance' | 'tls' | 'method' | 'target' | 'headers' | 'requestId' | 'stats' | 'started'>;
+export type TunnelCall = Pick<UpstreamCall, 'service' | 'preservedHost' | 'peers' | 'balanced' | 'balance' | 'tls' | 'method' | 'target' | 'headers' | 'requestId' | 'stats' | 'started' | 'buffered'>;
 
 const IP_LITERAL = /^[\d.]+$|:/;
 
@@ -51,6 +52,8 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
     connection: 'keep-alive, Upgrade',
     upgrade: 'websocket',
   };
+  // A handshake has no body (only such requests are upgrades): none is announced to the peer either.
+  delete headers['content-length'];
   const tls = call.tls;
   const options = {
     host: peer.host, port: peer.port, method: call.method, path: call.target, headers, agent: false as const, setHost: false,
@@ -64,14 +67,26 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
   call.stats.tries.push({ ip: peer.host, port: peer.port });
   const sentAt = performance.now();
   call.stats.proxyLatency = Math.round(sentAt - call.started);
-  const upstream = secure ? httpsRequest(options) : httpRequest(options);
-  const timer = setTimeout(() => upstream.destroy(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })), call.service.connect_timeout);
+  let upstream: ReturnType<typeof httpRequest>;
+  try {
+    upstream = secure ? httpsRequest(options) : httpRequest(options);
+  } catch (err) {
+    release();
+    const failure = classify(err);
+    return answer.fail(failure.status, failure.message);
+  }
+  const timeout = (code: string, message: string) => () => upstream.destroy(Object.assign(new Error(message), { code }));
+  const timer = setTimeout(timeout('UND_ERR_CONNECT_TIMEOUT', 'connect timeout'), call.service.connect_timeout);
   let answered = false;
+  // A client that leaves before the peer answers gives the handshake up.
+  answer.attach({ cancel: () => upstream.destroy() });
   upstream.once('socket', (socket) => {
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       const tooDeep = secure ? checkVerifyDepth(socket as TLSSocket, tls?.verifyDepth) : undefined;
-      if (tooDeep) upstream.destroy(tooDeep);
+      if (tooDeep) return upstream.destroy(tooDeep);
+      // The peer's answer to the handshake has read_timeout to come, as any answer's head.
+      socket.setTimeout(call.service.read_timeout, timeout('UND_ERR_HEADERS_TIMEOUT', 'read timeout'));
     });
   });
   upstream.on('upgrade', (res: IncomingMessage, peerSocket: Duplex, peerHead: Buffer) => {
@@ -83,6 +98,7 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
       peerSocket.destroy();
       return release();
     }
+    answer.attach(undefined);
     upgrade.opened();
     client.write(raw101(res));
     if (peerHead.length > 0) client.write(peerHead);
@@ -96,25 +112,55 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
       release();
     });
     peerSocket.once('close', () => client.destroy());
+    // An open tunnel with nothing crossing it for read_timeout is closed, as nginx's proxy_read_timeout does.
+    peerSocket.removeAllListeners('timeout');
+    (peerSocket as Socket).setTimeout(call.service.read_timeout, () => {
+      peerSocket.destroy();
+      client.destroy();
+    });
   });
   upstream.on('response', (res: IncomingMessage) => {
     // Not a 101: an ordinary answer, through the answer owner; the connection stays HTTP.
     answered = true;
     call.stats.upstreamStatus = res.statusCode;
     call.stats.upstreamLatency = Math.round(performance.now() - sentAt);
+    res.socket.setTimeout(0);
+    res.socket.removeAllListeners('timeout');
+    res.once('close', () => release());
     answer.attach({ cancel: () => res.destroy() });
-    answer.head(res.statusCode ?? 502, res.headers);
-    res.on('data', (chunk: Buffer) => {
-      if (!answer.write(chunk)) {
-        res.pause();
-        answer.onDrain(() => res.resume());
-      }
-    });
-    res.once('end', () => {
-      answer.attach(undefined);
-      release(performance.now() - sentAt);
-      answer.end(res.trailers);
-    });
+    const status = res.statusCode ?? 502;
+    if (call.buffered) {
+      // Buffered mode (a response phase, enableBuffering): the whole answer, as for any request.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        if (size > BUFFERED_LIMIT) {
+          res.destroy();
+          answer.attach(undefined);
+          answer.fail(502, 'An invalid response was received from the upstream server');
+        }
+      });
+      res.once('end', () => {
+        answer.attach(undefined);
+        release(performance.now() - sentAt);
+        answer.whole(status, res.headers, Buffer.concat(chunks));
+      });
+    } else {
+      answer.head(status, res.headers);
+      res.on('data', (chunk: Buffer) => {
+        if (!answer.write(chunk)) {
+          res.pause();
+          answer.onDrain(() => res.resume());
+        }
+      });
+      res.once('end', () => {
+        answer.attach(undefined);
+        release(performance.now() - sentAt);
+        answer.end(res.trailers);
+      });
+    }
     res.once('error', (err) => {
       answer.attach(undefined);
       release();
@@ -124,7 +170,10 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
   upstream.on('error', (err) => {
     clearTimeout(timer);
     if (answered) return;
+    answer.attach(undefined);
     release();
+    // A client that left needs no answer.
+    if (answer.gone) return;
     const failure = classify(err);
     answer.fail(failure.status, failure.message);
   });

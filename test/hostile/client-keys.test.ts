@@ -1,5 +1,6 @@
 // What the client names becomes keys of records plugins read (query arguments, headers, JSON and form bodies):
-// `__proto__` and `constructor` must stay data, never reach a prototype.
+// `__proto__` and `constructor` must stay data, never reach a prototype. 'null' below: Object.prototype is not in
+// the record's prototype chain.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
@@ -12,7 +13,7 @@ const dir = writePlugins([{
   const query = kong.request.getQuery();
   const headers = kong.request.getHeaders();
   const { body } = await kong.request.getBody();
-  const describe = (r) => ({ prototype: r === undefined ? 'none' : Object.getPrototypeOf(r) === null ? 'null' : 'object', keys: r === undefined ? [] : Object.keys(r).sort(), proto: r?.['__proto__'] ?? null, ctor: typeof r?.constructor === 'function' ? 'function' : (r?.constructor ?? null) });
+  const describe = (r) => ({ prototype: r === undefined ? 'none' : Object.prototype.isPrototypeOf(r) ? 'object' : 'null', keys: r === undefined ? [] : Object.keys(r).sort(), proto: r?.['__proto__'] ?? null, ctor: typeof r?.constructor === 'function' ? 'function' : (r?.constructor ?? null) });
   kong.response.exit(200, { query: describe(query), headers: describe(headers), body: describe(body), inner: describe(body?.['__proto__']), polluted: ({}).polluted ?? null });
 } };
 `,

@@ -141,3 +141,19 @@ test('a reload that fails where nothing expects it (a compile that throws) keeps
     await g.stop();
   }
 });
+
+test('a configure() that never settles refuses the reload after --plugin-timeout; later reloads still run', async () => {
+  const slow = writePlugins([{ name: 'slow-configure', config: { hang: { type: 'boolean' } }, handler: "export default { version: '1', priority: 1, configure(configs) { if (configs?.some((c) => c.hang)) return new Promise(() => {}); }, access() {} };\n" }]);
+  const g = await startTestGateway(good, { plugins: ['bundled', 'slow-configure'], pluginsPath: [slow], pluginTimeout: '200ms' });
+  try {
+    writeFileSync(g.file, `${good}plugins:\n- name: slow-configure\n  config: { hang: true }\n`);
+    const record = await g.gateway.reload('test');
+    assert.equal(record.result, 'failed');
+    assert.match(formatIssue(record.errors[0]!), /plugin 'slow-configure': configure failed: did not settle within 200 ms/);
+    writeFileSync(g.file, `${good}plugins:\n- name: slow-configure\n  config: { hang: false }\n`);
+    // The file watcher may have applied this write first; 'unchanged' then means it serves this very file.
+    assert.notEqual((await g.gateway.reload('next')).result, 'failed');
+  } finally {
+    await g.stop();
+  }
+});

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { writePlugins } from '../helpers/plugins.ts';
 import { recordingUpstream } from '../helpers/raw.ts';
 import { startTestGateway, type TestGateway } from '../helpers/servers.ts';
 
@@ -107,4 +108,27 @@ test('an upstream whose targets all fail: the tries go round the ring, 1 + retri
   assert.equal(await call(gw, '/x'), 502);
   assert.equal(a.connections() + b.connections(), 6);
   assert.ok(a.connections() >= 2 && b.connections() >= 2, `both targets tried more than once (${a.connections()}, ${b.connections()})`);
+});
+
+test("buffered mode holds at most 64 MiB of an upstream answer: past that, Kong's 502", async () => {
+  const huge = await recordingUpstream((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const chunk = Buffer.alloc(1024 * 1024);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 80) {
+        sent++;
+        if (!res.write(chunk)) return res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.on('error', () => undefined);
+    pump();
+  });
+  closers.push(huge.close);
+  const dir = writePlugins([{ name: 'buffers', handler: "export default { version: '1', priority: 1, access(kong) { kong.service.request.enableBuffering(); } };\n" }]);
+  const gw = await startTestGateway(`_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${huge.port}\n  routes: [{ name: r, paths: [/], plugins: [{ name: buffers }] }]\n`, { plugins: ['bundled', 'buffers'], pluginsPath: [dir] });
+  gateways.push(gw);
+  assert.equal(await call(gw, '/big'), 502);
 });

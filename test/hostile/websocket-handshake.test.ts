@@ -3,8 +3,11 @@
 // client sends next on that connection is parsed, routed and checked as HTTP again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writePlugins } from '../helpers/plugins.ts';
 import { raw, recordingUpstream, statuses } from '../helpers/raw.ts';
 import { startTestGateway } from '../helpers/servers.ts';
+
+const dir = writePlugins([{ name: 'logs', handler: "export default { version: '1', priority: 1, log(kong) { (globalThis.__wsLogs ??= []).push(kong.response.getStatus()); } };\n" }]);
 
 const upstream = await recordingUpstream((req, res) => {
   req.resume();
@@ -18,13 +21,14 @@ services:
   url: http://127.0.0.1:${upstream.port}
   routes:
   - { name: open, paths: [/open] }
+  - { name: logged, paths: [/logged], plugins: [{ name: logs }] }
   - name: private
     paths: [/private]
     plugins: [{ name: key-auth }]
 consumers:
 - username: alice
   keyauth_credentials: [{ key: alice-key }]
-`);
+`, { plugins: ['bundled', 'logs'], pluginsPath: [dir] });
 after(async () => {
   await gw.stop();
   await upstream.close();
@@ -62,4 +66,32 @@ test('a handshake to a route that refuses it (key-auth) is answered by the gatew
   // The 401 keeps the connection HTTP: what follows is read as a request, and refused as the garbage it is.
   assert.deepEqual(statuses(r.text), [401, 400]);
   assert.equal(upstream.seen.length, before);
+});
+
+test('a handshake pipelined behind an answer still going out waits for it, then is answered', async () => {
+  const r = await raw(gw.port, `GET /open/first HTTP/1.1\r\nHost: a\r\n\r\n${handshake('/open/second')}`, { waitMs: 3000, until: (t) => statuses(t).length >= 2 });
+  assert.deepEqual(statuses(r.text), [200, 200], r.text);
+  assert.match(r.text, /no websocket here: \/first[\s\S]*no websocket here: \/second/);
+});
+
+test('a handshake with a body is not an upgrade: an ordinary request, its body not read as a second request', async () => {
+  const before = upstream.seen.length;
+  const body = 'GET /private/smuggled HTTP/1.1\r\nHost: a\r\n\r\n';
+  const r = await raw(gw.port, `GET /open/with-body HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: ${body.length}\r\n\r\n${body}`, { waitMs: 1500 });
+  assert.deepEqual(statuses(r.text), [200], r.text);
+  assert.deepEqual(upstream.seen.slice(before).map((s) => s.url), ['/with-body']);
+  assert.equal(upstream.seen.at(-1)!.headers.upgrade, undefined);
+});
+
+test('a refused handshake whose answer closes the connection closes it fully, even if the client keeps its end open', async () => {
+  const r = await raw(gw.port, handshake('/nowhere-routed').replace('Host: a', 'Host: a..b'), { waitMs: 2000, keepOpen: true });
+  assert.deepEqual(statuses(r.text), [400]);
+  assert.ok(r.closed);
+});
+
+test('the log phase runs for a handshake answered as an ordinary response, as for any request', async () => {
+  const r = await raw(gw.port, handshake('/logged/ws'), { waitMs: 1000, until: (t) => statuses(t).length > 0 });
+  assert.deepEqual(statuses(r.text), [200]);
+  await new Promise((res) => setTimeout(res, 50));
+  assert.deepEqual((globalThis as { __wsLogs?: number[] }).__wsLogs, [200]);
 });
