@@ -8,6 +8,7 @@ import { ConfigInvalid, describeError, formatIssue, GatewayError } from './error
 import { loadConfigFile } from './declarative/load-config.ts';
 import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
+import { BUNDLED_CATALOG } from './plugins/registry.ts';
 import { ipList } from './http/ip-list.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
@@ -67,6 +68,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
+    traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
   const listeners: RunningListener[] = [];
   try {

@@ -1,9 +1,9 @@
 /**
  * What no request handler caught: a throw in a timer a plugin set, a promise it left rejected, a bug in the
  * gateway. Node would end the process; the gateway logs it and keeps serving (nginx logs an error in a Lua timer
- * and carries on). Each request runs inside `requestScope`, so the log line names the request it came from, its
- * stage, and the plugins that had run for it. A request it left waiting still gets its answer: a phase that never
- * settles meets the plugin time limit.
+ * and carries on). When custom plugins are loaded, each request runs inside `requestScope`, so the log line names
+ * the request it came from, its stage, and the plugins that had run for it (otherwise the fault is logged alone).
+ * A request it left waiting still gets its answer: a phase that never settles meets the plugin time limit.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';

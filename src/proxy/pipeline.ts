@@ -32,7 +32,8 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
     answerCrash(req, res, requestId);
     return;
   }
-  requestScope.run({ requestId: ctx.facts.requestId, request: new WeakRef(ctx) }, () => ctx!.guard(begin));
+  if (env.traceFaults) requestScope.run({ requestId: ctx.facts.requestId, request: new WeakRef(ctx) }, () => ctx!.guard(begin));
+  else ctx.guard(begin);
 }
 
 function begin(ctx: ProxyRequest): void {
