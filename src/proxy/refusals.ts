@@ -14,8 +14,23 @@ export interface Refusal {
 /** nginx's large header buffer: a request line, or one header line, must fit in it (with its CRLF). */
 export const LINE_LIMIT = 8192;
 
-/** nginx's validate_host: no `/`, no control bytes or spaces, no `..`, not empty. */
-const BAD_HOST = /[\x00-\x20\x7f/]|\.\./;
+/**
+ * nginx's validate_host: no `/`, no control bytes or spaces, no `..`, not empty without its port and trailing
+ * dot. One pass over the characters: regexes here cost about 1% of requests/s (measured).
+ */
+export function badHost(host: string): boolean {
+  let previous = 0;
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f || c === 47 /* / */ || (c === 46 /* . */ && previous === 46)) return true;
+    previous = c;
+  }
+  let end = host.length;
+  while (end > 0 && host.charCodeAt(end - 1) >= 48 && host.charCodeAt(end - 1) <= 57) end--;
+  end = end > 0 && host.charCodeAt(end - 1) === 58 /* : */ ? end - 1 : host.length;
+  if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+  return end === 0;
+}
 
 export function refusal(facts: RequestFacts): Refusal | undefined {
   const req = facts.req;
@@ -34,9 +49,7 @@ export function refusal(facts: RequestFacts): Refusal | undefined {
   if (hosts === 0) {
     if (req.httpVersionMinor >= 1) return { status: 400 };
   } else {
-    const host = req.headers.host ?? '';
-    const bare = host.replace(/:\d*$/, '').replace(/\.$/, '');
-    if (bare === '' || BAD_HOST.test(host)) return { status: 400 };
+    if (badHost(req.headers.host ?? '')) return { status: 400 };
   }
   if (facts.method === 'TRACE') return { status: 405 };
   if (facts.normalizedPath === undefined) return { status: 400 };

@@ -32,6 +32,8 @@ test('HTTP/1.1 without Host, with two Host headers, or with a malformed one: 400
     'GET / HTTP/1.1\r\nHost: a/b\r\n\r\n',
     'GET / HTTP/1.1\r\nHost: a..b\r\n\r\n',
     'GET / HTTP/1.1\r\nHost: :80\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: .:80\r\n\r\n',
+    'GET / HTTP/1.1\r\nHost: .\r\n\r\n',
   ]) {
     const r = await send(request);
     assert.match(r.text, PLAIN_400, JSON.stringify(request));
@@ -41,6 +43,10 @@ test('HTTP/1.1 without Host, with two Host headers, or with a malformed one: 400
   assert.equal(upstream.seen.length, before);
   // HTTP/1.0 needs no Host, as in nginx.
   assert.deepEqual(statuses((await send('GET / HTTP/1.0\r\n\r\n')).text), [200]);
+  // A trailing dot, a port, an IPv6 literal are a host like any other.
+  for (const host of ['a.example.', 'a.example:8000', '[::1]:8000']) {
+    assert.deepEqual(statuses((await send(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`)).text), [200], host);
+  }
 });
 
 test("Kong's error page follows Accept, then the request's Content-Type", async () => {
