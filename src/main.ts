@@ -23,6 +23,7 @@ import { configurePlugins, createReloader, within, type ReloadRecord } from './r
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
+import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -41,6 +42,7 @@ export interface Gateway {
 
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
   installFaultHandlers(log);
+  setMemoryBudget(settings.memCacheSizeBytes);
   const catalog = await buildPluginCatalog(settings);
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));

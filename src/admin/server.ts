@@ -1,7 +1,7 @@
 /**
  * The admin API, Kong's DB-less subset: node information and status, read-only entities (with Kong's nested
  * forms and pagination), plugin schemas, `GET`/`POST /config`, and reload metrics. Writes to entities answer 405
- * with Kong's message. Listens on loopback unless told otherwise.
+ * with Kong's message; proxy-cache's purge endpoints (proxy-cache.ts). Listens on loopback unless told otherwise.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
@@ -17,6 +17,7 @@ import type { SnapshotStore } from '../runtime/store.ts';
 import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { kongErrorFields } from './config-errors.ts';
+import { proxyCacheEndpoint } from './proxy-cache.ts';
 
 export interface AdminOptions {
   readonly store: SnapshotStore;
@@ -228,6 +229,10 @@ export function createAdminHandler(options: AdminOptions) {
     if (first === 'schemas' && second === 'plugins' && third !== undefined && parts.length === 3) {
       const module = options.catalog.get(third);
       return module ? send(res, 200, inputSchema(module.schema.config)) : send(res, 404, { message: `No plugin named '${third}'` });
+    }
+    if (first === 'proxy-cache' && options.catalog.has('proxy-cache')) {
+      const answer = proxyCacheEndpoint(snapshot.config, method, parts.slice(1));
+      if (answer) return send(res, answer.status, answer.body);
     }
     if (first !== undefined && ENDPOINTS[first]) {
       if (method !== 'GET' && method !== 'HEAD') {

@@ -75,10 +75,19 @@ export interface KongResponse {
   setBodyChunk(chunk: string | Buffer | null): void;
   /** Body filter phase: true on the call for the end of the body. */
   isLastChunk(): boolean;
-  /** Ends the request with this answer: a record becomes JSON; no later phase handler of the request runs. */
-  exit(status: number, body?: string | JsonValue, headers?: Readonly<Record<string, string>>): void;
+  /**
+   * Ends the request with this answer: a record becomes JSON, a Buffer goes as it is; no later phase handler of
+   * the request runs. `options.proxied` is a gateway extension (what Kong plugins do by setting
+   * `ngx.ctx.KONG_PROXIED`): the answer gets the head of a proxied one (Via, X-Kong-Upstream-Latency and
+   * X-Kong-Proxy-Latency instead of Server and X-Kong-Response-Latency), as proxy-cache's hits.
+   */
+  exit(status: number, body?: string | Buffer | JsonValue, headers?: Readonly<Record<string, string | readonly string[]>>, options?: ExitOptions): void;
   /** Kong's error answer: the default message for the status unless one is given, typed by the client's Accept. */
   error(status: number, message?: string, headers?: Readonly<Record<string, string>>): void;
+}
+
+export interface ExitOptions {
+  readonly proxied?: boolean;
 }
 
 /** The request the gateway sends upstream (rewrite and access phases). */

@@ -48,7 +48,7 @@ export interface RequestFactsForPdk {
 }
 
 /** How `kong.response.exit` and `error` reach the proxy's answer. */
-export type PluginAnswer = (status: number, body: string | JsonValue | undefined, headers: Readonly<Record<string, string>>, kind: 'exit' | 'error') => void;
+export type PluginAnswer = (status: number, body: string | Buffer | JsonValue | undefined, headers: Readonly<Record<string, string | readonly string[]>>, kind: 'exit' | 'error', proxied?: boolean) => void;
 
 /** Where a plugin sent the request instead of the service's own host. */
 export type UpstreamOverride = { readonly kind: 'upstream'; readonly name: string } | { readonly kind: 'target'; readonly host: string; readonly port: number };

@@ -13,9 +13,9 @@ const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b)
 export function createResponseApi(state: RequestState): KongResponse {
   const head = (fn: string) => checkPhase(state, BEFORE_HEAD, `kong.response.${fn}`);
   return {
-    exit: (code, body, extra = {}) => {
+    exit: (code, body, extra = {}, options) => {
       checkPhase(state, MAY_ANSWER, 'kong.response.exit');
-      state.answer(code, body, extra, 'exit');
+      state.answer(code, body, extra, 'exit', options?.proxied === true);
     },
     error: (code, message, extra = {}) => {
       checkPhase(state, MAY_ANSWER, 'kong.response.error');

@@ -24,6 +24,7 @@ import jwtSchema from './bundled/jwt/schema.ts';
 import keyAuth from './bundled/key-auth/handler.ts';
 import keyAuthSchema from './bundled/key-auth/schema.ts';
 import prometheusSchema from './bundled/prometheus/schema.ts';
+import proxyCache from './bundled/proxy-cache/handler.ts';
 import proxyCacheSchema from './bundled/proxy-cache/schema.ts';
 import rateLimitingSchema from './bundled/rate-limiting/schema.ts';
 import requestSizeLimiting from './bundled/request-size-limiting/handler.ts';
@@ -65,7 +66,7 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(responseTransformerSchema as PluginSchemaModule),
   bundled(correlationIdSchema as PluginSchemaModule, correlationId),
   bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
-  bundled(proxyCacheSchema as PluginSchemaModule),
+  bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
   bundled(prometheusSchema as PluginSchemaModule),
   bundled(fileLogSchema as PluginSchemaModule),
   bundled(httpLogSchema as PluginSchemaModule),

@@ -14,7 +14,7 @@ import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, refusalPage, upstreamHead, writeHead } from './response-head.ts';
+import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
 
@@ -23,7 +23,7 @@ export type Answer =
   /** Kong's error answer (kong.response.error and the gateway's own): its body typed by the client's Accept. */
   | { readonly kind: 'error'; readonly status: number; readonly message?: string; readonly headers?: Readonly<Record<string, string>> }
   /** kong.response.exit: a record body is sent as JSON. */
-  | { readonly kind: 'exit'; readonly status: number; readonly body: string | JsonValue | undefined; readonly headers: Readonly<Record<string, unknown>> }
+  | { readonly kind: 'exit'; readonly status: number; readonly body: string | Buffer | JsonValue | undefined; readonly headers: Readonly<Record<string, unknown>> }
   /** An https-only route asked over http (its https_redirect_status_code). */
   | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
   /** What nginx refuses before Kong runs: Kong's error handler's page, and the connection closed. */
@@ -69,11 +69,11 @@ export class Reply implements UpstreamAnswer {
   }
 
   /** kong.response.exit and error from a plugin: ends the phase loop, and answers unless an answer is out. */
-  pluginAnswer(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, unknown>>, kind: 'exit' | 'error'): void {
+  pluginAnswer(status: number, body: string | Buffer | JsonValue | undefined, extra: Readonly<Record<string, unknown>>, kind: 'exit' | 'error', proxied = false): void {
     this.#ctx.flags.exited = true;
     if (this.#res.headersSent) return;
     if (kind === 'error') return this.#error(status, typeof body === 'string' ? body : defaultMessage(status), extra);
-    this.#exit(status, body, extra);
+    this.#exit(status, body, extra, proxied);
   }
 
   #error(status: number, message: string, extra: Readonly<Record<string, unknown>> = {}): void {
@@ -88,13 +88,18 @@ export class Reply implements UpstreamAnswer {
     this.#own(status, headers, content.body, 'error');
   }
 
-  #exit(status: number, body: string | JsonValue | undefined, extra: Readonly<Record<string, unknown>>): void {
-    const isText = typeof body === 'string';
-    const text = body === undefined || body === null ? '' : isText ? body : JSON.stringify(body);
+  #exit(status: number, body: string | Buffer | JsonValue | undefined, extra: Readonly<Record<string, unknown>>, proxied = false): void {
     const headers: Headers = {};
-    if (body !== undefined && body !== null && !isText) headers['content-type'] = 'application/json; charset=utf-8';
+    let bytes: Buffer;
+    if (Buffer.isBuffer(body)) bytes = body;
+    else if (body === undefined || body === null) bytes = Buffer.alloc(0);
+    else if (typeof body === 'string') bytes = Buffer.from(body);
+    else {
+      bytes = Buffer.from(JSON.stringify(body));
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
     addPluginHeaders(headers, extra);
-    this.#own(status, headers, Buffer.from(text), 'exit');
+    this.#own(status, headers, bytes, 'exit', proxied);
   }
 
   #redirect(status: number, location: string): void {
@@ -105,10 +110,10 @@ export class Reply implements UpstreamAnswer {
   }
 
   /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
-  #own(status: number, headers: Headers, body: Buffer, source: ResponseSource): void {
+  #own(status: number, headers: Headers, body: Buffer, source: ResponseSource, proxied = false): void {
     const res = this.#res;
     const head = this.#ctx.req.method === 'HEAD';
-    const sent = this.headerFilter(status, ownHead(this.#ctx, headers), source);
+    const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers), source);
     const write = (out: Buffer) => {
       if (res.headersSent) return;
       headers['content-length'] = String(out.length);

@@ -158,7 +158,7 @@ export class ProxyRequest {
       serialize: () => serializeRequest(this),
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,
-    }, (status, body, headers, kind) => reply.pluginAnswer(status, body, headers, kind), REQUEST_BODY_LIMIT));
+    }, (status, body, headers, kind, proxied) => reply.pluginAnswer(status, body, headers, kind, proxied), REQUEST_BODY_LIMIT));
     if (snapshot.plugins.anyLog) reply.watch();
     return pdk;
   }

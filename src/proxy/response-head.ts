@@ -48,6 +48,25 @@ export function ownHead(ctx: ProxyRequest, headers: Headers): Headers {
   return headers;
 }
 
+/**
+ * The head of an answer a plugin gives as if proxied (Kong's `ngx.ctx.KONG_PROXIED`, as proxy-cache's hits):
+ * Kong's header filter then adds what it adds to proxied answers, with no upstream behind it: its own Via,
+ * an upstream latency of about nothing, the proxy latency, the request id, and the upstream status (the
+ * answer's) when enabled.
+ */
+export function proxiedHead(ctx: ProxyRequest, status: number, headers: Headers): Headers {
+  const { env, facts, req } = ctx;
+  const settings = env.headers;
+  if (settings.serverTokens) headers.via = `${req.httpVersion} ${env.serverToken}`;
+  if (settings.latencyTokens) {
+    headers['x-kong-upstream-latency'] = '0';
+    headers['x-kong-proxy-latency'] = String(elapsed(facts.started));
+  }
+  if (settings.requestId) headers['x-kong-request-id'] = facts.requestId;
+  if (settings.upstreamStatus) headers['x-kong-upstream-status'] = String(status);
+  return headers;
+}
+
 /** Kong's error answer's content type and body for this request (empty for HEAD). */
 export function errorContent(ctx: ProxyRequest, status: number, message = defaultMessage(status)): { readonly contentType: string; readonly body: Buffer } {
   const { req, facts } = ctx;

@@ -27,6 +27,8 @@ export interface Settings {
   readonly clientTimeouts: ClientTimeouts;
   /** `--plugin-timeout`: the longest a plugin's phase may take to settle before its request gets a 500. */
   readonly pluginTimeoutMs: number;
+  /** `--mem-cache-size`: bytes each in-memory cache may hold (Kong's `mem_cache_size`; proxy-cache's stores). */
+  readonly memCacheSizeBytes: number;
 }
 
 export interface ClientTimeouts {
@@ -82,6 +84,7 @@ export const SETTING_SPECS = {
   clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
   sendTimeout: { flag: 'send-timeout', env: 'GATEWAY_NGINX_HTTP_SEND_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_SEND_TIMEOUT', description: 'longest a client may leave an answer unread (default 60s)' },
   pluginTimeout: { flag: 'plugin-timeout', env: 'GATEWAY_PLUGIN_TIMEOUT', description: "longest a plugin's phase may take to settle, nginx syntax (default 60s)" },
+  memCacheSize: { flag: 'mem-cache-size', env: 'GATEWAY_MEM_CACHE_SIZE', kongEnv: 'KONG_MEM_CACHE_SIZE', description: "bytes each proxy-cache dictionary may hold, nginx size syntax such as 128m or 512k (default 128m)" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
@@ -120,6 +123,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
       sendMs: duration('--send-timeout', pick('sendTimeout')[0] ?? '60s'),
     },
     pluginTimeoutMs: duration('--plugin-timeout', pick('pluginTimeout')[0] ?? '60s'),
+    memCacheSizeBytes: size('--mem-cache-size', pick('memCacheSize')[0] ?? '128m'),
   };
 }
 
@@ -137,6 +141,16 @@ export function duration(flag: string, value: string): number {
   }
   if (!(ms > 0) || ms > 2_147_483_647) throw new GatewayError('BAD_USAGE', `${flag}: must be more than 0 and at most 24 days, got '${value}'`);
   return Math.round(ms);
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 };
+
+/** nginx's size syntax (Kong's `mem_cache_size`): bytes, or a number with k or m (g too); more than zero. */
+export function size(flag: string, value: string): number {
+  const m = /^(\d+)([kmg]?)$/i.exec(value.trim());
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : Number.NaN;
+  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw new GatewayError('BAD_USAGE', `${flag}: expected a size such as 128m or 512k (nginx's syntax), got '${value}'`);
+  return bytes;
 }
 
 /** Kong's listen syntax: `ADDR:PORT [ssl]`, several allowed, `off` for none. */
