@@ -16,7 +16,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
 const DURATION = process.env.BENCH_DURATION ?? '5s';
 
-interface Scenario {
+export interface Scenario {
   readonly title: string;
   readonly target: number;
   /** The gateway's config, given the upstream's port; routes /plain (no plugins) and /plugins. */
@@ -81,7 +81,7 @@ const auth: Scenario = {
   headers: [`apikey: key-4321-${'x'.repeat(24)}`],
 };
 
-async function runScenario(name: string, s: Scenario): Promise<void> {
+export async function runScenario(name: string, s: Scenario): Promise<void> {
   console.log(`\n${s.title}`);
   if (!has('wrk')) {
     console.log('  skipped: wrk is not installed (apt-get install wrk)');

@@ -1,6 +1,7 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
 import { runHostileBench } from './hostile.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
+import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
@@ -13,6 +14,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   reload: runReloadBench,
   plugins: runPluginsBench,
   auth: runAuthBench,
+  cache: runCacheBench,
   hostile: runHostileBench,
 };
 
