@@ -48,8 +48,17 @@ export interface KeyConfig {
   readonly vary_headers?: readonly string[] | null;
 }
 
+// Node reads the request line and header values as latin1: their bytes are those chars, as Kong hashes the raw
+// bytes. Query values are decoded text (UTF-8), as Kong decodes them to bytes.
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+const raw = (text: string) => (BEYOND_LATIN1.test(text) ? text : Buffer.from(text, 'latin1'));
+
 /** sha256_hex("prefix|method|uri|params|headers"). */
 export function buildCacheKey(consumerId: string | undefined, routeId: string | undefined, method: string, uri: string, query: Args, headers: Args, config: KeyConfig): string {
-  const text = `${prefixUuid(consumerId, routeId)}|${method}|${uri}|${paramsKey(query, config.vary_query_params)}|${headersKey(headers, config.vary_headers)}`;
-  return createHash('sha256').update(text).digest('hex');
+  return createHash('sha256')
+    .update(`${prefixUuid(consumerId, routeId)}|${method}|`)
+    .update(raw(uri))
+    .update(`|${paramsKey(query, config.vary_query_params)}|`)
+    .update(raw(headersKey(headers, config.vary_headers)))
+    .digest('hex');
 }

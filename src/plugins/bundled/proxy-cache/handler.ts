@@ -78,7 +78,8 @@ function access(kong: Kong, config: Config, p: Prepared): void | Promise<void> {
   const consumer = kong.client.getConsumer();
   const route = kong.router.getRoute();
   let uri = requestUri(kong);
-  if (config.ignore_uri_case) uri = uri.toLowerCase();
+  // Lua's lower: ASCII letters only.
+  if (config.ignore_uri_case) uri = uri.replace(/[A-Z]+/g, (s) => s.toLowerCase());
   const key = buildCacheKey(consumer?.id, route?.id, method, uri, kong.request.getQuery(), kong.request.getHeaders(), config);
   setHeader(kong, config, 'X-Cache-Key', key);
   const entry = fetchEntry(p.dictionary, key);
