@@ -1,4 +1,4 @@
-// request-transformer configs: templates this gateway cannot evaluate are refused at load, at the entry and the
+// request-transformer and response-transformer configs: templates this gateway cannot evaluate are refused at load, at the entry and the
 // character; Kong's schema rules (kong/plugins/request-transformer/schema.lua) with its messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,4 +87,22 @@ const RENDERED: readonly [string, string][] = [
 
 for (const [template, out] of RENDERED) {
   test(`renders ${template}`, () => assert.equal(evaluate(parseTemplate(template), env), out));
+}
+
+// response-transformer: an append without a value fails every answer in Kong (add_header gets nil); rename.headers
+// takes header names on both sides (kong/plugins/response-transformer/schema.lua).
+const responseDoc = (config: string) => `_format_version: "3.0"
+plugins:
+- name: response-transformer
+  config: ${config}
+`;
+for (const [config, expected] of [
+  ['{ append: { headers: ["x-a:v", "x-b:"] } }', /plugins\[0\]\.config\.append\.headers\[1\]: 'x-b:' has no value to append/],
+  ['{ rename: { headers: ["x-a:b c"] } }', /plugins\[0\]\.config\.rename\.headers\[0\]: 'b c' is not a valid header/],
+] as const) {
+  test(`response-transformer refused: ${config}`, () => {
+    const found = problems(responseDoc(config));
+    assert.equal(found.length, 1, found.join('\n'));
+    assert.match(found[0]!, expected);
+  });
 }
