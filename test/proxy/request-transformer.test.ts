@@ -59,12 +59,15 @@ const ROUTES: Record<string, { route?: string; config: string }> = {
   'capture1.test': { route: 'paths: ["~/prefix$", "~/prefix(/.*)"]\n    strip_path: false', config: '{ replace: { uri: "/new-prefix$(uri_captures[1])" } }' },
   'space.test': { route: 'paths: ["~/sp/(?<rest>.*)"]', config: `{ replace: { uri: "/x/$(headers['x-seg'])" } }` },
   'hostreplace.test': { config: '{ replace: { headers: ["host:replaced.example"] } }' },
+  'samehost.test': { config: '{ replace: { headers: ["host:samehost.test"] } }' },
 };
 
 let yaml = `_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${upstream.port}\n  routes:\n`;
 for (const [host, { route, config }] of Object.entries(ROUTES)) {
   yaml += `  - name: r-${host.replace(/\W/g, '-')}\n    hosts: ["${host}"]\n${route ? `    ${route}\n` : ''}    plugins:\n    - name: request-transformer\n      config: ${config.replace(/\n/g, ' ')}\n`;
 }
+// correlation-id (priority 100001) sets its header first: the transformer sees the request as it stands.
+yaml += `  - name: r-earlier\n    hosts: ["earlier.test"]\n    plugins:\n    - name: correlation-id\n      config: { header_name: X-Corr }\n    - name: request-transformer\n      config: { rename: { headers: ["x-corr:x-renamed"] }, add: { headers: ["x-copy:$(headers['x-corr'])"], querystring: ["c:$(headers['x-corr'])"] } }\n`;
 const gw = await startTestGateway(yaml);
 after(() => gw.stop());
 
@@ -306,6 +309,8 @@ const CASES: Case[] = [
   { line: 0, name: 'the corpus rewrite: a numbered capture', host: 'capture1.test', req: { path: '/prefix/a/b' }, check: (g) => assert.equal(g.url, '/new-prefix/a/b') },
   { line: 0, name: 'a rendered path is escaped as Kong escapes it', host: 'space.test', req: { path: '/sp/z', headers: { 'x-seg': 'a b"c' } }, check: (g) => assert.equal(g.url, '/x/a%20b%22c') },
   { line: 0, name: 'replace.headers host sets the upstream Host', host: 'hostreplace.test', check: (g) => assert.equal(one(g, 'host'), 'replaced.example') },
+  { line: 0, name: 'replace.headers host set to the client\'s Host still sends it', host: 'samehost.test', check: (g) => assert.equal(one(g, 'host'), 'samehost.test') },
+  { line: 0, name: 'a JSON body that is not an object goes as it came', host: 'test1.test', req: { method: 'POST', headers: JSON_CT, body: '[1,2]' }, check: (g) => assert.equal(g.body, '[1,2]') },
 ];
 
 for (const c of CASES) {
@@ -315,6 +320,17 @@ for (const c of CASES) {
     c.check(r.got!);
   });
 }
+
+test('access.lua: headers set by an earlier plugin are the request\'s (renamed, and read by templates)', async () => {
+  const r = await send(gw.url, 'earlier.test');
+  assert.equal(r.got!.headers['x-corr'], undefined);
+  const id = one(r.got!, 'x-renamed');
+  assert.match(id!, /^[0-9a-f-]{36}/);
+  assert.equal(one(r.got!, 'x-copy'), id);
+  // The headers templates read were taken by the add.headers template, before the rename went out (as in Kong,
+  // where a first read after it would see the renamed request).
+  assert.equal(r.got!.query.get('c'), id);
+});
 
 test('an extra field alongside: the JSON body keeps key order and non-string values', async () => {
   const r = await send(gw.url, 'test1.test', { method: 'POST', headers: JSON_CT, body: '{"a":1,"b":[true,null],"c":{"d":2}}' });

@@ -90,6 +90,7 @@ export function transformHeaders(kong: Kong, conf: Prepared, env: RequestEnv): v
   for (const [name, value] of headers.raw) {
     const normal = headerName(name);
     const before = cleared.has(normal) ? undefined : view[normal];
-    if (!same(before, value)) kong.service.request.setHeaders({ [name]: value });
+    // Host is always set: setting it is what makes it the upstream's (the client's would not go otherwise).
+    if (normal === 'host' || !same(before, value)) kong.service.request.setHeaders({ [name]: value });
   }
 }
