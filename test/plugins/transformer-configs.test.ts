@@ -31,6 +31,9 @@ const REFUSED: readonly [string, RegExp][] = [
   ['{ add: { body: ["a:ok", "b:$(headers.x and \'y\')"] } }', /config\.add\.body\[1\]: .*character 15: expected "or"/],
   ['{ add: { body: ["b:$(headers[x])"] } }', /config\.add\.body\[0\]: .*character 13: expected a quoted name or a number/],
   ['{ add: { body: ["b:$(\'unfinished)"] } }', /config\.add\.body\[0\]: .*unfinished string/],
+  // Kong's set_path fails every request with these.
+  ['{ replace: { uri: "requests" } }', /config\.replace\.uri: path must start with \//],
+  ['{ replace: { uri: "x$(uri_captures[1])" } }', /config\.replace\.uri: path must start with \//],
   // Kong sets $upstream_host to a list, and fails every request.
   ['{ append: { headers: ["host:x"] } }', /config\.append\.headers\[0\]: cannot append to the Host header/],
   // Kong's schema rules.

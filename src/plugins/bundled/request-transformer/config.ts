@@ -94,6 +94,9 @@ export function prepareConfig(config: RequestTransformerConfig): Prepared {
   // Kong sets $upstream_host to a list there, and fails every request.
   if (at >= 0) throw new ConfigEntryError(['append', 'headers', at], 'cannot append to the Host header (Kong fails every request with it); use replace.headers');
   const uri = config.replace.uri == null ? undefined : value(config.replace.uri, 0, ['replace', 'uri']);
+  // Kong's set_path refuses a path that does not start with "/" on every request: a text start is checked now.
+  const first = uri && (uri.template ? uri.template[0] : uri.text);
+  if (typeof first === 'string' && !first.startsWith('/')) throw new ConfigEntryError(['replace', 'uri'], 'path must start with /');
   const prepared: Prepared = {
     remove: { headers: names(config.remove.headers), querystring: names(config.remove.querystring), body: names(config.remove.body) },
     rename: fields(config.rename, 'rename'),
