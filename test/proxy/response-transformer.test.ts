@@ -185,6 +185,13 @@ for (const c of CASES) {
   });
 }
 
+test('a HEAD answer with a JSON type: headers transformed, no body, no failure', async () => {
+  const r = await get('together', { ct: 'application/json', h: ['h2:v2'] }, 'HEAD');
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.h2, 'v3');
+  assert.equal(r.text, '');
+});
+
 // 04-filter_spec.lua:124
 test(`${DIR}/04-filter_spec.lua:124 an answer from an earlier plugin (basic-auth's 401) is filtered without error`, async () => {
   const r = await get('authed');
