@@ -92,11 +92,19 @@ export interface ExitOptions {
 
 /** The request the gateway sends upstream (rewrite and access phases). */
 export interface KongServiceRequest {
+  /**
+   * A gateway extension: the request headers as they stand for the upstream so far (the client's, Host included,
+   * with the changes plugins made), as Kong's `kong.request.get_headers` reads them after `set_header` calls
+   * (there both read the same nginx request). Not the gateway's own X-Forwarded-* headers.
+   */
+  getHeaders(): Readonly<Record<string, string | readonly string[]>>;
+  /** A gateway extension: the query arguments as they stand for the upstream so far (see `getHeaders`). */
+  getQuery(): QueryArgs;
   setHeader(name: string, value: string): void;
   addHeader(name: string, value: string): void;
   clearHeader(name: string): void;
   setHeaders(headers: Readonly<Record<string, string | readonly string[]>>): void;
-  /** The upstream path, replacing the one routing computed (must start with `/`). */
+  /** The upstream path, replacing the one routing computed (must start with `/`; escaped as Kong escapes it). */
   setPath(path: string): void;
   /** The upstream query string, without `?`. */
   setRawQuery(query: string): void;

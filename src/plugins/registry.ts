@@ -31,8 +31,10 @@ import requestSizeLimiting from './bundled/request-size-limiting/handler.ts';
 import requestSizeLimitingSchema from './bundled/request-size-limiting/schema.ts';
 import requestTermination from './bundled/request-termination/handler.ts';
 import requestTerminationSchema from './bundled/request-termination/schema.ts';
+import requestTransformer from './bundled/request-transformer/handler.ts';
 import requestTransformerSchema from './bundled/request-transformer/schema.ts';
 import responseRatelimitingSchema from './bundled/response-ratelimiting/schema.ts';
+import responseTransformer from './bundled/response-transformer/handler.ts';
 import responseTransformerSchema from './bundled/response-transformer/schema.ts';
 import tcpLogSchema from './bundled/tcp-log/schema.ts';
 import udpLogSchema from './bundled/udp-log/schema.ts';
@@ -62,8 +64,8 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(requestSizeLimitingSchema as PluginSchemaModule, requestSizeLimiting),
   bundled(rateLimitingSchema as PluginSchemaModule),
   bundled(responseRatelimitingSchema as PluginSchemaModule),
-  bundled(requestTransformerSchema as PluginSchemaModule),
-  bundled(responseTransformerSchema as PluginSchemaModule),
+  bundled(requestTransformerSchema as PluginSchemaModule, requestTransformer),
+  bundled(responseTransformerSchema as PluginSchemaModule, responseTransformer),
   bundled(correlationIdSchema as PluginSchemaModule, correlationId),
   bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),

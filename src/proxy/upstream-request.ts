@@ -39,6 +39,9 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   if (!peers) return undefined;
   const headers = forwardedHeaders(ctx, match);
   if (pdk) applyHeaderOps(headers, pdk.headerOps);
+  // The client's Host is never copied into `headers`: one there was set by a plugin, and wins (Kong's
+  // set_header("host") sets $upstream_host).
+  const pluginHost = firstValue(headers.host);
   let query = pdk?.upstreamQuery !== undefined ? (pdk.upstreamQuery === '' ? '' : `?${pdk.upstreamQuery}`) : facts.query;
   if (pdk && pdk.removedQueryArgs.size > 0) query = withoutArgs(query, pdk.removedQueryArgs);
   const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling })) + query;
@@ -49,7 +52,7 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   return {
     service,
-    preservedHost: route.preserve_host && req.headers.host ? req.headers.host : undefined,
+    preservedHost: pluginHost ?? (route.preserve_host && req.headers.host ? req.headers.host : undefined),
     peers,
     balanced,
     balance,

@@ -12,9 +12,6 @@ const EXPECTED_DIFFERENCES: Record<string, readonly RegExp[]> = {
   // Kong Enterprise's degraphql plugin and its custom entity: neither is part of this gateway.
   'fallback-config-kong-custom-entities-ee__default_golden.yaml': [/^2:1 degraphql_routes: unknown field$/, /plugins\[0\]\.name: plugin 'degraphql' not enabled/],
   'kong-custom-entity-ee__default_golden.yaml': [/^2:1 degraphql_routes: unknown field$/, /plugin 'degraphql' not enabled/],
-  // request-transformer has no handler yet: an enabled instance is refused rather than skipped on every request.
-  'httproute-url-rewrite-path-prefix__default_golden.yaml': [/plugins\[0\]\.name: plugin 'request-transformer' cannot run here yet/],
-  'httproute-url-rewrite-path-prefix__expression-routes-on_golden.yaml': [/plugins\[0\]\.name: plugin 'request-transformer' cannot run here yet/],
 };
 
 if (!existsSync(dir)) {
