@@ -39,16 +39,21 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
 function begin(ctx: ProxyRequest): void {
   const refused = refusal(ctx.facts);
   if (refused) return ctx.reply.send({ kind: 'refused', ...refused });
-  if (ctx.snapshot.plugins.globalPhases.rewrite.length > 0) return rewrite(ctx);
+  if (ctx.snapshot.plugins.global.length > 0) return rewrite(ctx);
   route(ctx);
 }
 
-/** Only global plugins run here: no route is known yet. They also form the plan of a request no route takes. */
+/**
+ * Only global plugins run here: no route is known yet. They also form the plan of a request no route takes (its
+ * 404, 426 or redirect goes through their header filter and log phases, as Kong's collected iterator falls back
+ * to the global one), whether or not any of them has a rewrite phase.
+ */
 function rewrite(ctx: ProxyRequest): void {
-  ctx.stage = 'rewrite';
   const kong = ctx.kong();
-  ctx.phases = ctx.snapshot.plugins.globalPhases;
-  const ran = runSteps('rewrite', ctx.phases.rewrite, kong, ctx.flags, ctx.env, ctx.fail500);
+  const phases = (ctx.phases = ctx.snapshot.plugins.globalPhases);
+  if (phases.rewrite.length === 0) return route(ctx);
+  ctx.stage = 'rewrite';
+  const ran = runSteps('rewrite', phases.rewrite, kong, ctx.flags, ctx.env, ctx.fail500);
   if (ran instanceof Promise) return ctx.after(ran, route);
   if (!ctx.flags.exited) route(ctx);
 }
