@@ -6,6 +6,7 @@
  * answer owner takes it from there. Whatever a step throws costs only this request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError } from '../errors.ts';
 import { newRequestId } from './request-facts.ts';
 import type { PlannedPlugin, PlanStep, RoutePlan } from '../snapshot/plugin-plans.ts';
 import { byPriority, NO_PHASES, phaseSteps, resolveStep } from '../snapshot/plugin-plans.ts';
@@ -28,8 +29,9 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
   } catch (err) {
     // Not even the request's facts could be read: answered plainly, logged under a request id of its own.
     const requestId = newRequestId();
-    env.log.error({ request_id: requestId, stage: 'arrival', err: (err as Error)?.message ?? String(err) }, 'request failed');
-    answerCrash(req, res, requestId);
+    const started = performance.now();
+    env.log.error({ request_id: requestId, stage: 'arrival', err: describeError(err) }, 'request failed');
+    answerCrash(env, req, res, requestId, started);
     return;
   }
   if (env.traceFaults) requestScope.run({ requestId: ctx.facts.requestId, request: new WeakRef(ctx) }, () => ctx!.guard(begin));

@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import type { FaultContext } from './faults.ts';
-import { errorBody } from '../http/kong-errors.ts';
 import { RequestState } from '../pdk/request-state.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -21,6 +20,7 @@ import type { HealthRegistry } from '../upstream/health.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import type { Upgrade } from '../upstream/tunnel.ts';
 import { Reply } from './answer.ts';
+import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import { serializeRequest } from './serialize.ts';
@@ -141,7 +141,7 @@ export class ProxyRequest {
     } catch {
       // A logger that throws must not take the request's answer with it.
     }
-    answerCrash(this.req, this.res, this.facts.requestId, () => this.reply.send({ kind: 'error', status: 500 }));
+    answerCrash(this.env, this.req, this.res, this.facts.requestId, this.facts.started, () => this.reply.send({ kind: 'error', status: 500 }));
   }
 
   /** The PDK state, made on first use; when any plugin logs, the answer's end runs the log phase. */
@@ -168,7 +168,7 @@ export class ProxyRequest {
  * Kong's 500 for a request that failed, through the answer owner when it can, else written plainly (the answer
  * owner may be what failed); a response already under way is cut.
  */
-export function answerCrash(req: IncomingMessage, res: ServerResponse, requestId: string, viaReply?: () => void): void {
+export function answerCrash(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, requestId: string, started: number, viaReply?: () => void): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -181,11 +181,5 @@ export function answerCrash(req: IncomingMessage, res: ServerResponse, requestId
   } catch {
     // Fall through to the plain answer.
   }
-  try {
-    const e = errorBody('An unexpected error occurred', requestId, typeof req.headers.accept === 'string' ? req.headers.accept : undefined);
-    res.writeHead(500, { 'content-type': e.contentType, 'content-length': String(Buffer.byteLength(e.body)), 'x-kong-request-id': requestId });
-    res.end(req.method === 'HEAD' ? undefined : e.body);
-  } catch {
-    res.destroy();
-  }
+  plain500(env, req, res, requestId, started);
 }
