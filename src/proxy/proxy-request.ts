@@ -79,17 +79,21 @@ export class ProxyRequest {
   /** Where the request is, for the log line of a failure. */
   stage = 'arrival';
 
-  /** The client sent `Expect: 100-continue` and waits to be told to send its body. */
+  /** The client sent `Expect: 100-continue` with a body, and waits to be told to send it. */
   readonly expectsContinue: boolean;
   #continued = false;
 
   constructor(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade: Upgrade | undefined, expectsContinue = false) {
     this.env = env;
-    this.expectsContinue = expectsContinue;
     this.req = req;
     this.res = res;
     this.upgrade = upgrade;
-    this.facts = new RequestFacts(req, env.listener, env.isTrusted);
+    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted));
+    // A request without a body holds nothing back, whatever its Expect says: nginx keeps its connection. Node
+    // would close it (it closes any whose client expected a 100 it never got), so it is told there is nothing
+    // to wait for.
+    this.expectsContinue = expectsContinue && facts.hasBody;
+    if (expectsContinue && !this.expectsContinue) (res as { _expect_continue?: boolean })._expect_continue = false;
     this.snapshot = env.store.current();
     this.reply = new Reply(this);
   }

@@ -118,6 +118,12 @@ export class RequestFacts implements ExpressionFacts {
     return this.req.headers;
   }
 
+  /** Whether the request has a body to read: chunked, or a Content-Length above 0 (Node refuses both at once). */
+  get hasBody(): boolean {
+    const headers = this.req.headers;
+    return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  }
+
   get srcPort(): number | undefined {
     return this.req.socket.remotePort;
   }

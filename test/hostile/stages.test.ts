@@ -131,6 +131,14 @@ test('request-size-limiting answers 417 to a declared length over its limit, bef
   assert.match(r.text, /\r\nconnection: close\r\n/i, 'the body it never asked for is not waited for: the connection closes');
 });
 
+test('Expect: 100-continue on a request without a body: the connection stays open for the next request', async () => {
+  for (const framing of ['', 'Content-Length: 0\r\n']) {
+    const r = await raw(gw.port, `GET /no-body HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n${framing}\r\nGET /second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`, { waitMs: 3000 });
+    assert.deepEqual(statuses(r.text).filter((s) => s !== 100), [200, 200], `${framing || 'no framing'}: both requests answered on one connection`);
+    assert.doesNotMatch(r.text.split('\r\n\r\n')[0]!, /\r\nconnection: close/i, 'the first answer keeps the connection');
+  }
+});
+
 test('an Expect nginx does not know is ignored, not answered 417', async () => {
   const r = await raw(gw.port, 'GET /odd-expect HTTP/1.1\r\nHost: a\r\nExpect: something-else\r\nConnection: close\r\n\r\n', { waitMs: 2000 });
   assert.deepEqual(statuses(r.text), [200]);
