@@ -69,7 +69,8 @@ function route(ctx: ProxyRequest): void {
   if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
     const status = route.https_redirect_status_code;
     if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
-    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.hostHeader || facts.host}${facts.target}` });
+    // Kong's Location: the forwarded host (X-Forwarded-Host from a trusted peer, else $host, without its port).
+    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.forwardedHost}${facts.target}` });
   }
   const plan = snapshot.plugins.forRoute(route.id);
   if (plan.access.length === 0) {
