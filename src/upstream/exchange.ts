@@ -148,6 +148,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.peer = peer;
     this.controller = null;
     this.status = 0;
+    this.bufferedBytes = 0;
     call.stats.tries.push({ ip: peer.host, port: peer.port });
     const defaultPort = call.service.protocol === 'https' ? 443 : 80;
     call.headers.host = call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`);
@@ -252,9 +253,11 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     const balanced = call.balanced?.upstream;
     if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.timeout ? 'timeout' : 'tcp' });
     this.options.log.debug({ request_id: call.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
-    // A streamed request body cannot be sent again; a buffered one can.
+    // A streamed request body cannot be sent again; a buffered one can. Once the upstream's head came (buffered
+    // mode holds it back from the client), the answer is this peer's: nginx goes to the next upstream only
+    // while it waits for the head.
     // The next try after undici has finished with this one (its error handling is still on the stack).
-    if (mayRetry(failure, call.method) && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
+    if (this.status === 0 && mayRetry(failure, call.method) && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
       try {
         this.attempt();
       } catch (thrown) {
