@@ -18,7 +18,7 @@ import { classify, mayRetry, NO_PEER, WRITE_TIMEOUT, type Failure } from './fail
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { poolKeyFor } from './pool-key.ts';
 import type { PoolRegistry } from './pools.ts';
-import { withWriteTimeout } from './write-timeout.ts';
+import { withWriteTimeout, type TimedBody } from './write-timeout.ts';
 
 /** The most buffered mode (a `response` phase, `enableBuffering`) holds of an upstream answer, in memory. */
 export const BUFFERED_LIMIT = 64 * 1024 * 1024;
@@ -57,6 +57,8 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   readonly call: UpstreamCall;
   readonly answer: UpstreamAnswer;
   readonly body: Buffer | Readable | null;
+  /** A streamed body's timers (write_timeout, client_body_timeout), stopped when the exchange is over. */
+  readonly timedBody: TimedBody | undefined;
   /**
    * Targets this request already failed on, avoided while others are left (then the ring comes round again, as
    * Kong's retries do); made on the first failure (most requests have none).
@@ -88,8 +90,9 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     const given = call.body;
     if (given === null || Buffer.isBuffer(given)) {
       this.body = given;
+      this.timedBody = undefined;
     } else {
-      this.body = Readable.from(withWriteTimeout(given, {
+      this.timedBody = withWriteTimeout(given, {
         writeMs: call.service.write_timeout,
         onWriteTimeout: () => {
           this.timedOutWriting = true;
@@ -107,7 +110,8 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
           this.overLimit = true;
           this.cancel();
         },
-      }), { objectMode: false });
+      });
+      this.body = Readable.from(this.timedBody, { objectMode: false });
     }
     if (Buffer.isBuffer(given)) {
       delete call.headers['transfer-encoding'];
@@ -274,8 +278,12 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.answer.cut(err);
   }
 
-  /** The exchange is over: a client leaving now cancels nothing. */
+  /**
+   * The exchange is over: a client leaving now cancels nothing, and the body's timers no longer act on this
+   * answer (undici may still be sending the rest of a body the upstream answered without reading).
+   */
   detach(): void {
+    this.timedBody?.detach();
     this.answer.attach(undefined);
   }
 }
