@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import type { Service } from '../declarative/config.ts';
+import { describeError } from '../errors.ts';
 import type { ClientTimeouts } from '../settings/settings.ts';
 import type { Exclusions, Peer } from '../snapshot/balancer.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamCall, UpstreamHead } from './call.ts';
@@ -230,7 +231,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   }
 
   crashed(thrown: unknown): void {
-    this.options.log.error({ request_id: this.call.requestId, err: (thrown as Error)?.message ?? String(thrown) }, 'upstream error handling failed');
+    this.options.log.error({ request_id: this.call.requestId, err: describeError(thrown) }, 'upstream error handling failed');
     this.detach();
     if (this.answer.begun) this.answer.cut(thrown);
     else this.answer.fail(500, 'An unexpected error occurred');
