@@ -48,9 +48,14 @@ export class RequestBody {
       const chunks: Buffer[] = [];
       // nginx's client_body_timeout: a client that stops sending loses its connection.
       let timer: NodeJS.Timeout | undefined;
+      const expired = () => {
+        // The read fails with the timeout (not with whatever destroying the request emits), then the connection goes.
+        onError(Object.assign(new Error('the client timed out sending the request body'), { code: 'CLIENT_BODY_TIMEOUT' }));
+        req.destroy();
+      };
       const idle = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => req.destroy(Object.assign(new Error('the client timed out sending the request body'), { code: 'CLIENT_BODY_TIMEOUT' })), this.#timeoutMs);
+        timer = setTimeout(expired, this.#timeoutMs);
       };
       const onData = (chunk: Buffer) => {
         idle();
@@ -84,6 +89,8 @@ export class RequestBody {
         req.off('close', onClose);
       };
       if (req.readableEnded) return resolve((this.#whole = Buffer.alloc(0)));
+      // Gone before the read began: its 'close' was emitted already and will not come again.
+      if (req.destroyed) return reject(new Error('the client went away while sending the request body'));
       this.#reading = true;
       this.#beforeRead();
       idle();

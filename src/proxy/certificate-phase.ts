@@ -3,6 +3,7 @@
  * chosen by SNI. A plugin that throws (or rejects) refuses the handshake; the log line names it and the phase.
  */
 import type { Logger } from 'pino';
+import { describeError } from '../errors.ts';
 import { processCache } from '../pdk/cache.ts';
 import type { CertificateKong } from '../pdk/kong.ts';
 import { NODE } from '../pdk/node.ts';
@@ -28,7 +29,7 @@ export async function runCertificatePhase(plugins: readonly PlannedPlugin[], ser
     try {
       await fn(kong, plugin.config, plugin.prepared);
     } catch (err) {
-      log.error({ plugin: plugin.name, plugin_id: plugin.id, phase: 'certificate', err: (err as Error)?.message ?? String(err) }, 'plugin failed');
+      log.error({ plugin: plugin.name, plugin_id: plugin.id, phase: 'certificate', err: describeError(err) }, 'plugin failed');
       throw err;
     }
   }

@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
@@ -141,7 +142,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
             if (!snapshot.plugins.global.some((p) => p.handler.certificate)) return choose();
             runCertificatePhase(snapshot.plugins.global, servername || undefined, options.log).then(choose, (err: unknown) => done(err as Error));
           } catch (err) {
-            options.log.error({ servername, err: (err as Error)?.message ?? String(err) }, 'choosing a certificate failed');
+            options.log.error({ servername, err: describeError(err) }, 'choosing a certificate failed');
             done(err as Error);
           }
         },

@@ -6,6 +6,7 @@
  * answer owner takes it from there. Whatever a step throws costs only this request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError } from '../errors.ts';
 import { newRequestId } from './request-facts.ts';
 import type { PlannedPlugin, PlanStep, RoutePlan } from '../snapshot/plugin-plans.ts';
 import { byPriority, NO_PHASES, phaseSteps, resolveStep } from '../snapshot/plugin-plans.ts';
@@ -28,8 +29,9 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
   } catch (err) {
     // Not even the request's facts could be read: answered plainly, logged under a request id of its own.
     const requestId = newRequestId();
-    env.log.error({ request_id: requestId, stage: 'arrival', err: (err as Error)?.message ?? String(err) }, 'request failed');
-    answerCrash(req, res, requestId);
+    const started = performance.now();
+    env.log.error({ request_id: requestId, stage: 'arrival', err: describeError(err) }, 'request failed');
+    answerCrash(env, req, res, requestId, started);
     return;
   }
   if (env.traceFaults) requestScope.run({ requestId: ctx.facts.requestId, request: new WeakRef(ctx) }, () => ctx!.guard(begin));
@@ -39,16 +41,21 @@ export function handleRequest(env: ProxyEnv, req: IncomingMessage, res: ServerRe
 function begin(ctx: ProxyRequest): void {
   const refused = refusal(ctx.facts);
   if (refused) return ctx.reply.send({ kind: 'refused', ...refused });
-  if (ctx.snapshot.plugins.globalPhases.rewrite.length > 0) return rewrite(ctx);
+  if (ctx.snapshot.plugins.global.length > 0) return rewrite(ctx);
   route(ctx);
 }
 
-/** Only global plugins run here: no route is known yet. They also form the plan of a request no route takes. */
+/**
+ * Only global plugins run here: no route is known yet. They also form the plan of a request no route takes (its
+ * 404, 426 or redirect goes through their header filter and log phases, as Kong's collected iterator falls back
+ * to the global one), whether or not any of them has a rewrite phase.
+ */
 function rewrite(ctx: ProxyRequest): void {
-  ctx.stage = 'rewrite';
   const kong = ctx.kong();
-  ctx.phases = ctx.snapshot.plugins.globalPhases;
-  const ran = runSteps('rewrite', ctx.phases.rewrite, kong, ctx.flags, ctx.env, ctx.fail500);
+  const phases = (ctx.phases = ctx.snapshot.plugins.globalPhases);
+  if (phases.rewrite.length === 0) return route(ctx);
+  ctx.stage = 'rewrite';
+  const ran = runSteps('rewrite', phases.rewrite, kong, ctx.flags, ctx.env, ctx.fail500);
   if (ran instanceof Promise) return ctx.after(ran, route);
   if (!ctx.flags.exited) route(ctx);
 }
@@ -62,7 +69,8 @@ function route(ctx: ProxyRequest): void {
   if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
     const status = route.https_redirect_status_code;
     if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
-    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.hostHeader || facts.host}${facts.target}` });
+    // Kong's Location: the forwarded host (X-Forwarded-Host from a trusted peer, else $host, without its port).
+    return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.forwardedHost}${facts.target}` });
   }
   const plan = snapshot.plugins.forRoute(route.id);
   if (plan.access.length === 0) {

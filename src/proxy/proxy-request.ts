@@ -7,7 +7,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import type { FaultContext } from './faults.ts';
-import { errorBody } from '../http/kong-errors.ts';
 import { RequestState } from '../pdk/request-state.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -21,6 +20,7 @@ import type { HealthRegistry } from '../upstream/health.ts';
 import type { PoolRegistry } from '../upstream/pools.ts';
 import type { Upgrade } from '../upstream/tunnel.ts';
 import { Reply } from './answer.ts';
+import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import { serializeRequest } from './serialize.ts';
@@ -79,17 +79,21 @@ export class ProxyRequest {
   /** Where the request is, for the log line of a failure. */
   stage = 'arrival';
 
-  /** The client sent `Expect: 100-continue` and waits to be told to send its body. */
+  /** The client sent `Expect: 100-continue` with a body, and waits to be told to send it. */
   readonly expectsContinue: boolean;
   #continued = false;
 
   constructor(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, upgrade: Upgrade | undefined, expectsContinue = false) {
     this.env = env;
-    this.expectsContinue = expectsContinue;
     this.req = req;
     this.res = res;
     this.upgrade = upgrade;
-    this.facts = new RequestFacts(req, env.listener, env.isTrusted);
+    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted));
+    // A request without a body holds nothing back, whatever its Expect says: nginx keeps its connection. Node
+    // would close it (it closes any whose client expected a 100 it never got), so it is told there is nothing
+    // to wait for.
+    this.expectsContinue = expectsContinue && facts.hasBody;
+    if (expectsContinue && !this.expectsContinue) (res as { _expect_continue?: boolean })._expect_continue = false;
     this.snapshot = env.store.current();
     this.reply = new Reply(this);
   }
@@ -141,7 +145,7 @@ export class ProxyRequest {
     } catch {
       // A logger that throws must not take the request's answer with it.
     }
-    answerCrash(this.req, this.res, this.facts.requestId, () => this.reply.send({ kind: 'error', status: 500 }));
+    answerCrash(this.env, this.req, this.res, this.facts.requestId, this.facts.started, () => this.reply.send({ kind: 'error', status: 500 }));
   }
 
   /** The PDK state, made on first use; when any plugin logs, the answer's end runs the log phase. */
@@ -168,7 +172,7 @@ export class ProxyRequest {
  * Kong's 500 for a request that failed, through the answer owner when it can, else written plainly (the answer
  * owner may be what failed); a response already under way is cut.
  */
-export function answerCrash(req: IncomingMessage, res: ServerResponse, requestId: string, viaReply?: () => void): void {
+export function answerCrash(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, requestId: string, started: number, viaReply?: () => void): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -181,11 +185,5 @@ export function answerCrash(req: IncomingMessage, res: ServerResponse, requestId
   } catch {
     // Fall through to the plain answer.
   }
-  try {
-    const e = errorBody('An unexpected error occurred', requestId, typeof req.headers.accept === 'string' ? req.headers.accept : undefined);
-    res.writeHead(500, { 'content-type': e.contentType, 'content-length': String(Buffer.byteLength(e.body)), 'x-kong-request-id': requestId });
-    res.end(req.method === 'HEAD' ? undefined : e.body);
-  } catch {
-    res.destroy();
-  }
+  plain500(env, req, res, requestId, started);
 }

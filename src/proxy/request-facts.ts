@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
+import { unmapIpv4 } from '../http/ip-list.ts';
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
 
@@ -27,8 +28,6 @@ export function newRequestId(): string {
   offset += 16;
   return pool.toString('hex', offset - 16, offset);
 }
-
-const unmapped = (ip: string) => (ip.startsWith('::ffff:') ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1') : ip);
 
 export class RequestFacts implements ExpressionFacts {
   readonly req: IncomingMessage;
@@ -89,9 +88,9 @@ export class RequestFacts implements ExpressionFacts {
     this.rawQuery = queryAt < 0 ? '' : target.slice(queryAt + 1);
     this.normalizedPath = rawPath.startsWith('/') ? normalizePath(rawPath) : undefined;
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
-    this.peerIp = unmapped(peer);
+    this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
-    this.forwardedIp = unmapped(trusted ? (firstValue(req.headers['x-real-ip']) ?? peer) : peer);
+    this.forwardedIp = unmapIpv4(trusted ? (firstValue(req.headers['x-real-ip']) ?? peer) : peer);
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     this.scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (this.hostHeader = (req.headers.host ?? '').toLowerCase());
@@ -116,6 +115,12 @@ export class RequestFacts implements ExpressionFacts {
 
   get headers(): IncomingMessage['headers'] {
     return this.req.headers;
+  }
+
+  /** Whether the request has a body to read: chunked, or a Content-Length above 0 (Node refuses both at once). */
+  get hasBody(): boolean {
+    const headers = this.req.headers;
+    return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
   }
 
   get srcPort(): number | undefined {

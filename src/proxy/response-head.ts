@@ -6,6 +6,8 @@
 import { describeError } from '../errors.ts';
 import { connectionListed, firstValue, isHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
 import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HeaderSettings } from '../settings/settings.ts';
 import type { UpstreamHead } from '../upstream/exchange.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 
@@ -39,12 +41,21 @@ export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers
   return out;
 }
 
+/** What Kong's own headers are made of: the `--headers` setting, and the request's id and arrival. */
+export interface OwnHeadEnv {
+  readonly headers: HeaderSettings;
+  readonly serverToken: string;
+}
+
 /** The headers Kong puts on the answers it gives itself. */
 export function ownHead(ctx: ProxyRequest, headers: Headers): Headers {
-  const { env, facts } = ctx;
-  if (env.headers.requestId) headers['x-kong-request-id'] = facts.requestId;
+  return ownHeaders(ctx.env, ctx.facts.requestId, ctx.facts.started, headers);
+}
+
+function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers: Headers): Headers {
+  if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
   if (env.headers.serverTokens) headers.server = env.serverToken;
-  if (env.headers.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(facts.started));
+  if (env.headers.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
   return headers;
 }
 
@@ -65,6 +76,27 @@ export function proxiedHead(ctx: ProxyRequest, status: number, headers: Headers)
   if (settings.requestId) headers['x-kong-request-id'] = facts.requestId;
   if (settings.upstreamStatus) headers['x-kong-upstream-status'] = String(status);
   return headers;
+}
+
+/**
+ * Kong's 500 written straight on the response, with Kong's own headers as `--headers` has them: the fallback
+ * when the answer owner cannot be used (it failed, or the request's facts could not even be read); a response
+ * already under way, or one that cannot be written, is cut.
+ */
+export function plain500(env: OwnHeadEnv, req: IncomingMessage, res: ServerResponse, requestId: string, started: number): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  try {
+    const head = req.method === 'HEAD';
+    const e = head ? undefined : errorBody(defaultMessage(500), requestId, firstValue(req.headers.accept));
+    const body = e === undefined ? undefined : Buffer.from(e.body);
+    res.writeHead(500, ownHeaders(env, requestId, started, { 'content-type': e?.contentType ?? 'application/json; charset=utf-8', 'content-length': String(body?.length ?? 0) }));
+    res.end(body);
+  } catch {
+    res.destroy();
+  }
 }
 
 /** Kong's error answer's content type and body for this request (empty for HEAD). */
@@ -108,16 +140,7 @@ export function writeHead(ctx: ProxyRequest, status: number, headers: Headers): 
     return true;
   } catch (err) {
     ctx.env.log.error({ request_id: ctx.facts.requestId, status, err: describeError(err) }, 'the answer\'s head could not be written; answering 500');
-    if (res.headersSent) res.destroy();
-    else {
-      const content = errorContent(ctx, 500);
-      try {
-        res.writeHead(500, ownHead(ctx, { 'content-type': content.contentType, 'content-length': String(content.body.length) }));
-        res.end(content.body);
-      } catch {
-        res.destroy();
-      }
-    }
+    plain500(ctx.env, ctx.req, res, ctx.facts.requestId, ctx.facts.started);
     return false;
   }
 }

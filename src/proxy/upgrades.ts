@@ -50,7 +50,15 @@ export function onUpgrade(env: ProxyEnv, server: Server, ssl: boolean, tunnels: 
     const res = new ServerResponse(req);
     res.assignSocket(socket as Socket);
     let opened = false;
+    // A client that ends its side before the peer answered has left (nginx: "client prematurely closed
+    // connection"): the socket is closed, and the handshake given up (the answer owner sees it gone). The HTTP
+    // server, which does that for an ordinary request, no longer reads this socket.
+    const ended = () => {
+      if (!opened) socket.destroy();
+    };
+    socket.once('end', ended);
     res.once('finish', () => {
+      socket.off('end', ended);
       if (opened || socket.destroyed || !res.shouldKeepAlive || env.lifecycle.draining) return closeFully(socket, env.clientTimeouts.sendMs);
       res.detachSocket(socket as Socket);
       socket.off('error', onError);

@@ -49,7 +49,7 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   const balanced = upstreamName !== undefined ? snapshot.upstreams.get(upstreamName) : undefined;
   // Only consistent-hashing reads the request; the other balancers need nothing built per request.
   const balance = balanced?.upstream.algorithm === 'consistent-hashing' ? balanceContext(ctx, match) : undefined;
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const hasBody = facts.hasBody;
   return {
     service,
     preservedHost: pluginHost ?? (route.preserve_host && req.headers.host ? req.headers.host : undefined),

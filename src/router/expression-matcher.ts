@@ -6,6 +6,7 @@ import { BlockList, isIPv6 } from 'node:net';
 import type { Expr, Value } from './expression-parser.ts';
 import { compileKongRegex } from './kong-regex.ts';
 import type { Captures, RequestFacts } from './matcher.ts';
+import { unmapIpv4 } from '../http/ip-list.ts';
 
 export interface ExpressionFacts extends RequestFacts {
   readonly rawQuery?: string;
@@ -72,7 +73,7 @@ function ipCheck(value: Value): (ip: string) => boolean {
   if (bits === undefined) list.addAddress(addr, family);
   else list.addSubnet(addr, Number(bits), family);
   return (ip) => {
-    const plain = ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+    const plain = unmapIpv4(ip);
     return list.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4');
   };
 }

@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Dispatcher, Pool } from 'undici';
 import type { Service } from '../declarative/config.ts';
+import { describeError } from '../errors.ts';
 import type { ClientTimeouts } from '../settings/settings.ts';
 import type { Exclusions, Peer } from '../snapshot/balancer.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamCall, UpstreamHead } from './call.ts';
@@ -18,7 +19,7 @@ import { classify, mayRetry, NO_PEER, WRITE_TIMEOUT, type Failure } from './fail
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { poolKeyFor } from './pool-key.ts';
 import type { PoolRegistry } from './pools.ts';
-import { withWriteTimeout } from './write-timeout.ts';
+import { withWriteTimeout, type TimedBody } from './write-timeout.ts';
 
 /** The most buffered mode (a `response` phase, `enableBuffering`) holds of an upstream answer, in memory. */
 export const BUFFERED_LIMIT = 64 * 1024 * 1024;
@@ -57,6 +58,8 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   readonly call: UpstreamCall;
   readonly answer: UpstreamAnswer;
   readonly body: Buffer | Readable | null;
+  /** A streamed body's timers (write_timeout, client_body_timeout), stopped when the exchange is over. */
+  readonly timedBody: TimedBody | undefined;
   /**
    * Targets this request already failed on, avoided while others are left (then the ring comes round again, as
    * Kong's retries do); made on the first failure (most requests have none).
@@ -88,8 +91,9 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     const given = call.body;
     if (given === null || Buffer.isBuffer(given)) {
       this.body = given;
+      this.timedBody = undefined;
     } else {
-      this.body = Readable.from(withWriteTimeout(given, {
+      this.timedBody = withWriteTimeout(given, {
         writeMs: call.service.write_timeout,
         onWriteTimeout: () => {
           this.timedOutWriting = true;
@@ -107,7 +111,8 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
           this.overLimit = true;
           this.cancel();
         },
-      }), { objectMode: false });
+      });
+      this.body = Readable.from(this.timedBody, { objectMode: false });
     }
     if (Buffer.isBuffer(given)) {
       delete call.headers['transfer-encoding'];
@@ -148,6 +153,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.peer = peer;
     this.controller = null;
     this.status = 0;
+    this.bufferedBytes = 0;
     call.stats.tries.push({ ip: peer.host, port: peer.port });
     const defaultPort = call.service.protocol === 'https' ? 443 : 80;
     call.headers.host = call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`);
@@ -225,7 +231,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
   }
 
   crashed(thrown: unknown): void {
-    this.options.log.error({ request_id: this.call.requestId, err: (thrown as Error)?.message ?? String(thrown) }, 'upstream error handling failed');
+    this.options.log.error({ request_id: this.call.requestId, err: describeError(thrown) }, 'upstream error handling failed');
     this.detach();
     if (this.answer.begun) this.answer.cut(thrown);
     else this.answer.fail(500, 'An unexpected error occurred');
@@ -252,9 +258,11 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     const balanced = call.balanced?.upstream;
     if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.timeout ? 'timeout' : 'tcp' });
     this.options.log.debug({ request_id: call.requestId, target: peer.target, code: (err as { code?: string }).code }, 'upstream attempt failed');
-    // A streamed request body cannot be sent again; a buffered one can.
+    // A streamed request body cannot be sent again; a buffered one can. Once the upstream's head came (buffered
+    // mode holds it back from the client), the answer is this peer's: nginx goes to the next upstream only
+    // while it waits for the head.
     // The next try after undici has finished with this one (its error handling is still on the stack).
-    if (mayRetry(failure, call.method) && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
+    if (this.status === 0 && mayRetry(failure, call.method) && (this.body === null || Buffer.isBuffer(this.body))) return queueMicrotask(() => {
       try {
         this.attempt();
       } catch (thrown) {
@@ -271,8 +279,12 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.answer.cut(err);
   }
 
-  /** The exchange is over: a client leaving now cancels nothing. */
+  /**
+   * The exchange is over: a client leaving now cancels nothing, and the body's timers no longer act on this
+   * answer (undici may still be sending the rest of a body the upstream answered without reading).
+   */
   detach(): void {
+    this.timedBody?.detach();
     this.answer.attach(undefined);
   }
 }

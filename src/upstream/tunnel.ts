@@ -34,6 +34,8 @@ function raw101(res: IncomingMessage): string {
 }
 
 export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrade, answer: UpstreamAnswer): void {
+  // The client left while plugins ran: nobody to answer, nothing to ask the upstream.
+  if (answer.gone) return;
   if (call.balanced && belowThreshold(health, call.balanced)) return answer.fail(NO_PEER.status, NO_PEER.message);
   const balanced = call.balanced?.upstream;
   const peer = call.peers.next({ has: (t) => (balanced ? !health.isHealthy(balanced.name, t) : false) }, call.balance);
@@ -124,9 +126,17 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
     answered = true;
     call.stats.upstreamStatus = res.statusCode;
     call.stats.upstreamLatency = Math.round(performance.now() - sentAt);
-    res.socket.setTimeout(0);
-    res.socket.removeAllListeners('timeout');
-    res.once('close', () => release());
+    // The body has read_timeout between two reads, as any answer's (undici's bodyTimeout); not while the client
+    // is waited on.
+    const socket = res.socket;
+    socket.removeAllListeners('timeout');
+    const readTimeout = call.service.read_timeout;
+    const expired = () => res.destroy(Object.assign(new Error('read timeout'), { code: 'UND_ERR_BODY_TIMEOUT' }));
+    socket.setTimeout(readTimeout, expired);
+    res.once('close', () => {
+      socket.setTimeout(0);
+      release();
+    });
     answer.attach({ cancel: () => res.destroy() });
     const status = res.statusCode ?? 502;
     if (call.buffered) {
@@ -150,10 +160,15 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
     } else {
       answer.head(status, res.headers);
       res.on('data', (chunk: Buffer) => {
-        if (!answer.write(chunk)) {
-          res.pause();
-          answer.onDrain(() => res.resume());
-        }
+        if (answer.write(chunk)) return;
+        // A client already gone never drains.
+        if (answer.gone) return res.destroy();
+        res.pause();
+        socket.setTimeout(0);
+        answer.onDrain(() => {
+          socket.setTimeout(readTimeout, expired);
+          res.resume();
+        });
       });
       res.once('end', () => {
         answer.attach(undefined);
@@ -164,7 +179,10 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
     res.once('error', (err) => {
       answer.attach(undefined);
       release();
-      answer.cut(err);
+      // Buffered mode has sent nothing yet: Kong's error for the failure (504 for a timeout), as the exchange's.
+      if (answer.begun || answer.gone) return answer.cut(err);
+      const failure = classify(err);
+      answer.fail(failure.status, failure.message);
     });
   });
   upstream.on('error', (err) => {

@@ -14,19 +14,37 @@ export interface BodyTimers {
   readonly onLimit: () => void;
 }
 
-export function withWriteTimeout(body: AsyncIterable<Buffer>, t: BodyTimers): AsyncIterable<Buffer> {
-  return (async function* () {
+/** The timed body; `detach` once the exchange is over: undici may still pull the body, but no timer fires. */
+export interface TimedBody extends AsyncIterable<Buffer> {
+  detach(): void;
+}
+
+export function withWriteTimeout(body: AsyncIterable<Buffer>, t: BodyTimers): TimedBody {
+  let detached = false;
+  // One wait at a time: for the source (a read) or for undici (a write).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = (ms: number, fire: () => void) => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (!detached) fire();
+    }, ms);
+  };
+  const disarm = () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
+  const timed = (async function* () {
     let size = 0;
     const source = body[Symbol.asyncIterator]();
     let done = false;
     try {
       for (;;) {
-        const reading = setTimeout(t.onReadTimeout, t.readMs);
+        arm(t.readMs, t.onReadTimeout);
         let next: IteratorResult<Buffer>;
         try {
           next = await source.next();
         } finally {
-          clearTimeout(reading);
+          disarm();
         }
         if (next.done) {
           done = true;
@@ -34,12 +52,15 @@ export function withWriteTimeout(body: AsyncIterable<Buffer>, t: BodyTimers): As
         }
         const chunk = next.value;
         size += chunk.length;
-        if (size > t.limit) return t.onLimit();
-        const writing = setTimeout(t.onWriteTimeout, t.writeMs);
+        if (size > t.limit) {
+          if (!detached) t.onLimit();
+          return;
+        }
+        arm(t.writeMs, t.onWriteTimeout);
         try {
           yield chunk;
         } finally {
-          clearTimeout(writing);
+          disarm();
         }
       }
     } finally {
@@ -47,4 +68,10 @@ export function withWriteTimeout(body: AsyncIterable<Buffer>, t: BodyTimers): As
       if (!done) await source.return?.();
     }
   })();
+  return Object.assign(timed, {
+    detach: () => {
+      detached = true;
+      disarm();
+    },
+  });
 }

@@ -27,6 +27,12 @@ const upstream = await recordingUpstream((req, res) => {
     res.on('error', () => undefined);
     return pump();
   }
+  if (req.url === '/early') {
+    // Answers before reading the body (the gateway still streams what the client sends).
+    res.writeHead(200, { 'content-length': '2' });
+    res.end('ok');
+    return;
+  }
   if (req.url === '/slow-answer') {
     req.resume();
     setTimeout(() => res.end('late'), 600);
@@ -64,6 +70,16 @@ test('a body that stops coming: the connection is closed and the upstream reques
   await new Promise((res) => setTimeout(res, 100));
   assert.equal(upstreamGotEnd, false);
   assert.ok(upstreamAborted, 'the upstream saw its request cut');
+});
+
+test('an upstream that answered before the body ended: the body timer no longer acts on the answered request', async () => {
+  const r = await raw(gw.port, 'POST /early HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly ten..', { waitMs: 300, until: (t) => t.endsWith('ok') });
+  assert.deepEqual(statuses(r.text), [200]);
+  const id = /x-kong-request-id: (\w+)/i.exec(r.text)?.[1];
+  assert.ok(id);
+  // Past client_body_timeout (300 ms) after the last byte the client sent.
+  await new Promise((res) => setTimeout(res, 600));
+  assert.equal(lines.filter((l) => l.request_id === id && l.msg === 'client timed out sending the request body').length, 0, 'no timeout for an exchange that is over');
 });
 
 test('an answer the client does not read: the connection is closed after the send timeout', async () => {

@@ -28,9 +28,11 @@ services:
 `;
 const gw = await startTestGateway(config, {}, log);
 const tlsGw = await startTestGateway(config, { proxyListen: ['127.0.0.1:0 ssl'] }, log);
+const quietGw = await startTestGateway(config, { headers: ['off'] }, log);
 after(async () => {
   await gw.stop();
   await tlsGw.stop();
+  await quietGw.stop();
   await upstream.close();
 });
 
@@ -83,6 +85,29 @@ test('a throw while routing, planning plugins or building the upstream call: 500
   await injected(snapshot.upstreamTls, 'get', '/u', 'upstream');
 });
 
+test("a throw before the request's facts exist: Kong's plain 500, with Kong's own headers as --headers has them", async () => {
+  for (const [target, own] of [[gw, true], [quietGw, false]] as const) {
+    const store = target.gateway.store as unknown as { current: () => unknown };
+    store.current = () => {
+      throw new Error('injected in current');
+    };
+    try {
+      const res = await request(`${target.url}/arrival`);
+      const text = await res.body.text();
+      assert.equal(res.statusCode, 500);
+      assert.equal(JSON.parse(text).message, 'An unexpected error occurred');
+      assert.equal(res.headers['content-length'], String(Buffer.byteLength(text)));
+      assert.equal(typeof res.headers['x-kong-request-id'], own ? 'string' : 'undefined', 'X-Kong-Request-Id only when --headers has it');
+      assert.equal(res.headers.server !== undefined, own, 'Server only when --headers has server_tokens');
+      assert.equal(res.headers['x-kong-response-latency'] !== undefined, own, 'X-Kong-Response-Latency only when --headers has latency_tokens');
+      if (own) assert.ok(lines.some((l) => l.request_id === res.headers['x-kong-request-id'] && l.stage === 'arrival' && l.err === 'injected in current'));
+    } finally {
+      delete (store as { current?: unknown }).current;
+    }
+    assert.equal((await get(`${target.url}/after-arrival`)).status, 200, 'the next request is served');
+  }
+});
+
 test('Expect: 100-continue with the body sent at once: proxied, Expect not forwarded (undici would refuse it)', async () => {
   const r = await raw(gw.port, 'POST /upload HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello', { waitMs: 3000 });
   assert.match(r.text, /HTTP\/1\.1 200 /);
@@ -104,6 +129,14 @@ test('request-size-limiting answers 417 to a declared length over its limit, bef
   assert.deepEqual(statuses(r.text), [417]);
   assert.match(r.text, /Request size limit exceeded/);
   assert.match(r.text, /\r\nconnection: close\r\n/i, 'the body it never asked for is not waited for: the connection closes');
+});
+
+test('Expect: 100-continue on a request without a body: the connection stays open for the next request', async () => {
+  for (const framing of ['', 'Content-Length: 0\r\n']) {
+    const r = await raw(gw.port, `GET /no-body HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n${framing}\r\nGET /second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`, { waitMs: 3000 });
+    assert.deepEqual(statuses(r.text).filter((s) => s !== 100), [200, 200], `${framing || 'no framing'}: both requests answered on one connection`);
+    assert.doesNotMatch(r.text.split('\r\n\r\n')[0]!, /\r\nconnection: close/i, 'the first answer keeps the connection');
+  }
 });
 
 test('an Expect nginx does not know is ignored, not answered 417', async () => {

@@ -3,6 +3,7 @@
 // a request that reached the upstream is tried again only when its method may be repeated (not POST).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
@@ -131,4 +132,30 @@ test("buffered mode holds at most 64 MiB of an upstream answer: past that, Kong'
   const gw = await startTestGateway(`_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${huge.port}\n  routes: [{ name: r, paths: [/], plugins: [{ name: buffers }] }]\n`, { plugins: ['bundled', 'buffers'], pluginsPath: [dir] });
   gateways.push(gw);
   assert.equal(await call(gw, '/big'), 502);
+});
+
+test('buffered mode: an upstream that fails after its head is not tried again (nginx retries only before the head)', async () => {
+  const dir = writePlugins([{ name: 'buffers-once', handler: "export default { version: '1', priority: 1, access(kong) { kong.service.request.enableBuffering(); } };\n" }]);
+  const cases = [
+    // The body breaks off: the connection is reset after a part of it.
+    { path: '/reset', status: 502, respond: (res: ServerResponse) => {
+      res.write('0123456789');
+      setTimeout(() => res.socket?.resetAndDestroy(), 20);
+    } },
+    // The body stalls past read_timeout.
+    { path: '/stall', status: 504, respond: (res: ServerResponse) => void res.write('0123456789') },
+  ];
+  for (const c of cases) {
+    const peer = await recordingUpstream((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+      res.on('error', () => undefined);
+      c.respond(res);
+    });
+    closers.push(peer.close);
+    const gw = await startTestGateway(`_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${peer.port}\n  retries: 3\n  read_timeout: 300\n  routes: [{ name: r, paths: [/], plugins: [{ name: buffers-once }] }]\n`, { plugins: ['bundled', 'buffers-once'], pluginsPath: [dir] });
+    gateways.push(gw);
+    assert.equal(await call(gw, c.path), c.status, c.path);
+    assert.equal(peer.seen.length, 1, `${c.path}: one try`);
+  }
 });

@@ -7,7 +7,10 @@ import { writePlugins } from '../helpers/plugins.ts';
 import { raw, recordingUpstream, statuses } from '../helpers/raw.ts';
 import { startTestGateway } from '../helpers/servers.ts';
 
-const dir = writePlugins([{ name: 'logs', handler: "export default { version: '1', priority: 1, log(kong) { (globalThis.__wsLogs ??= []).push(kong.response.getStatus()); } };\n" }]);
+const dir = writePlugins([
+  { name: 'logs', handler: "export default { version: '1', priority: 1, log(kong) { (globalThis.__wsLogs ??= []).push(kong.response.getStatus()); } };\n" },
+  { name: 'slow-access', handler: "export default { version: '1', priority: 1, access() { return new Promise((r) => setTimeout(r, 300)); } };\n" },
+]);
 
 const upstream = await recordingUpstream((req, res) => {
   req.resume();
@@ -22,13 +25,14 @@ services:
   routes:
   - { name: open, paths: [/open] }
   - { name: logged, paths: [/logged], plugins: [{ name: logs }] }
+  - { name: slow, paths: [/slow], plugins: [{ name: slow-access }] }
   - name: private
     paths: [/private]
     plugins: [{ name: key-auth }]
 consumers:
 - username: alice
   keyauth_credentials: [{ key: alice-key }]
-`, { plugins: ['bundled', 'logs'], pluginsPath: [dir] });
+`, { plugins: ['bundled', 'logs', 'slow-access'], pluginsPath: [dir] });
 after(async () => {
   await gw.stop();
   await upstream.close();
@@ -94,4 +98,12 @@ test('the log phase runs for a handshake answered as an ordinary response, as fo
   assert.deepEqual(statuses(r.text), [200]);
   await new Promise((res) => setTimeout(res, 50));
   assert.deepEqual((globalThis as { __wsLogs?: number[] }).__wsLogs, [200]);
+});
+
+test('a client that leaves while the access phase runs: the handshake is not sent upstream', async () => {
+  const before = upstream.seen.length;
+  await raw(gw.port, handshake('/slow/ws'), { waitMs: 50 });
+  // The access phase ends 300 ms after the handshake; give the tunnel time to (not) reach the upstream.
+  await new Promise((res) => setTimeout(res, 600));
+  assert.equal(upstream.seen.length, before);
 });

@@ -41,3 +41,23 @@ test('stopping while a handshake waits for its upstream: the gateway stops withi
   assert.ok((await pending).closed);
   assert.equal(lines.filter((l) => (l.level as number) >= 50).length, 0, 'nothing logged as an error');
 });
+
+test('a handshake answered with an ordinary answer whose body stalls: cut after read_timeout, as any answer', async () => {
+  // Not a 101: 200 with a part of its body, then nothing.
+  const stalling = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 100\r\n\r\n0123456789'));
+  });
+  await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
+  const gw = await startTestGateway(config.replace(/127\.0\.0\.1:\d+/, `127.0.0.1:${(stalling.address() as AddressInfo).port}`));
+  try {
+    const r = await raw(gw.port, handshake, { waitMs: 3000 });
+    assert.deepEqual(statuses(r.text), [200]);
+    assert.match(r.text, /0123456789$/);
+    assert.ok(r.closed, 'the answer is cut (the connection closed) instead of waiting forever');
+  } finally {
+    await gw.stop();
+    await new Promise<void>((r) => stalling.close(() => r()));
+  }
+});

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { startRoutes } from '../helpers/servers.ts';
+import { problems } from '../helpers/config.ts';
+import { startRoutes, startTestGateway } from '../helpers/servers.ts';
 
 // The test client connects from 127.0.0.1; trusting it lets X-Real-IP stand for other clients.
 const { gw } = await startRoutes(`  - { name: deny, paths: [/deny], plugins: [{ name: ip-restriction, config: { deny: [10.0.0.0/8, "2001:db8::/32"] } }] }
@@ -30,4 +31,20 @@ test('allow lists let only their addresses in, with the configured status and me
 test('deny is checked before allow', async () => {
   assert.equal((await from('10.0.0.5', '/both')).status, 200);
   assert.equal((await from('10.0.0.66', '/both')).status, 403);
+});
+
+test('a CIDR range needs a prefix of decimal digits in range: `10.0.0.1/` is refused, not read as /0 (every address)', async () => {
+  // --trusted-ips goes through the same list: an empty prefix would have trusted every client's X-Real-IP.
+  for (const entry of ['127.0.0.2/', '127.0.0.2/ 8', '127.0.0.2/0x8', '127.0.0.2/8/9', '127.0.0.2/33', '::1/129']) {
+    const started = await startTestGateway(`_format_version: "3.0"\n`, { trustedIps: [entry] }).then((g) => g, (err: Error) => err);
+    if (!(started instanceof Error)) await started.stop();
+    assert.ok(started instanceof Error, `${entry}: refused`);
+    assert.equal(started.message, `--trusted-ips: '${entry}' is not an IP address or CIDR range`);
+  }
+  // The prefixes that are ranges still are.
+  const ok = await startTestGateway(`_format_version: "3.0"\n`, { trustedIps: ['127.0.0.0/8', '::/0', '10.0.0.0/32'] });
+  await ok.stop();
+  assert.deepEqual(problems(`_format_version: "3.0"\nplugins:\n- name: ip-restriction\n  config: { deny: ["10.0.0.1/33"] }\n`), [
+    "4:11 plugins[0].config: '10.0.0.1/33' is not an IP address or CIDR range",
+  ]);
 });

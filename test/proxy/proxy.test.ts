@@ -156,6 +156,32 @@ test('https-only routes: 426, or the configured redirect', async () => {
   assert.equal(moved.headers.location, 'https://shop.example.com/moved/a?b=1');
 });
 
+test("https_redirect_status_code: Location is built from the forwarded host and the request URI (kong/runloop/handler.lua)", async () => {
+  // $host: lower case, without the Host header's port (the https port is not the http one).
+  const withPort = await get('/moved/a?b=1', { host: 'Shop.Example.com:8000' });
+  assert.equal(withPort.status, 301);
+  assert.equal(withPort.headers.location, 'https://shop.example.com/moved/a?b=1');
+  // X-Forwarded-Host from a peer that is not trusted is ignored.
+  const untrusted = await get('/moved/a', { host: 'shop.example.com', 'x-forwarded-host': 'edge.example.net' });
+  assert.equal(untrusted.headers.location, 'https://shop.example.com/moved/a');
+  // From a trusted peer, X-Forwarded-Host as given (an X-Forwarded-Proto of http still redirects).
+  const trusted = await startTestGateway(`_format_version: "3.0"
+services:
+- name: api
+  url: http://127.0.0.1:${upstream.port}
+  routes:
+  - { name: https-redirect, paths: [/moved], protocols: [https], https_redirect_status_code: 308 }
+`, { trustedIps: ['127.0.0.1'] });
+  try {
+    const res = await request(`${trusted.url}/moved/x?y=2`, { headers: { host: 'internal:8000', 'x-forwarded-host': 'edge.example.net', 'x-forwarded-proto': 'http' } });
+    await res.body.text();
+    assert.equal(res.statusCode, 308);
+    assert.equal(res.headers.location, 'https://edge.example.net/moved/x?y=2');
+  } finally {
+    await trusted.stop();
+  }
+});
+
 test('400 for a path with a bad percent-encoding, from Kong\'s error handler (text/plain unless Accept says otherwise)', async () => {
   // nginx refuses the request before Kong runs; kong/error_handlers.lua types its page by Accept, then
   // Content-Type, then error_default_type (text/plain).
