@@ -10,15 +10,12 @@ export const ANY_PROTOCOLS = {
 
 export const StringArray = (options: Record<string, unknown> = {}) => Type.Array(Type.String(), { default: [], ...options });
 
-/** The `redis` record of rate-limiting plugins (Kong 3.6+ `redis` partial; cluster/sentinel fields are Enterprise). */
+/** The `redis` record of rate-limiting plugins (Kong 3.10's kong/tools/redis/schema.lua; cluster, sentinel and split timeouts are Enterprise). */
 export const RedisConfig = () =>
   Rec({
     host: Nullable(Type.String({ minLength: 1 })),
     port: Port({ default: 6379 }),
     timeout: Timeout({ default: 2000 }),
-    connect_timeout: Nullable(Timeout()),
-    send_timeout: Nullable(Timeout()),
-    read_timeout: Nullable(Timeout()),
     username: Nullable(Type.String()),
     password: Nullable(Type.String({ minLength: 0 })), // Kong lets it be empty (no AUTH)
     database: Type.Integer({ minimum: 0, default: 0 }),
