@@ -2,6 +2,7 @@
 import { runHostileBench } from './hostile.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runProxyBench } from './proxy.ts';
+import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   plugins: runPluginsBench,
   auth: runAuthBench,
   hostile: runHostileBench,
+  ratelimit: runRateLimitingBench,
 };
 
 const wanted = process.argv.slice(2);
