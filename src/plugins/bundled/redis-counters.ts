@@ -120,6 +120,9 @@ export function redisFor(settings: RedisSettings): RedisCounters {
   return client;
 }
 
+/** The client for a setting if a config still uses it (work left over from an older config makes none). */
+export const openRedisFor = (settings: RedisSettings): RedisCounters | undefined => clients.get(redisKey(settings));
+
 /** A plugin's active redis settings (from its `configure`): clients no plugin uses any more are closed. */
 export function useRedis(plugin: string, settings: readonly RedisSettings[]): void {
   users.set(plugin, new Set(settings.map(redisKey)));

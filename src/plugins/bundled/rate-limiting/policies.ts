@@ -6,7 +6,7 @@
  */
 import type { KongLog } from '../../../pdk/kong.ts';
 import { EXPIRATION, localCounters, type CounterScope, type Period, type RedisSettings } from '../counter-store.ts';
-import { redisFor } from '../redis-counters.ts';
+import { openRedisFor, redisFor } from '../redis-counters.ts';
 
 export interface Policy {
   /** The usage of each period, before this request. */
@@ -82,9 +82,10 @@ export function redisSyncPolicy(scope: CounterScope, periods: readonly Period[],
     const s = stateOf(dbKey);
     const entries = [...s.delta].map(([key, delta]) => ({ key, delta, ttl: s.expireAt.get(key) ?? Date.now() / 1000 + 60, at: true }));
     clear(s);
-    if (entries.length === 0) return;
+    const redis = openRedisFor(settings);
+    if (entries.length === 0 || !redis) return;
     try {
-      await redisFor(settings).increment(entries);
+      await redis.increment(entries);
     } catch (err) {
       log.error(`[rate-limiting] failed to commit increment pipeline in Redis: ${(err as Error).message}`);
     }
