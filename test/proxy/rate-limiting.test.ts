@@ -29,6 +29,8 @@ services:
   - { name: multi, paths: [/multi], plugins: [${rl('minute: 6, hour: 99999, limit_by: ip')}] }
   - { name: custom, paths: [/custom], plugins: [${rl('minute: 1, limit_by: ip, error_code: 404, error_message: Fake Not Found')}] }
   - { name: second, paths: [/second], plugins: [${rl('second: 1, limit_by: ip')}] }
+  - { name: tie, paths: [/tie], plugins: [${rl('minute: 5, hour: 5, limit_by: ip')}] }
+  - { name: both, paths: [/both], plugins: [${rl('second: 1, minute: 10, limit_by: ip')}] }
 - { name: svc1, url: "http://127.0.0.1:${upstream.port}", routes: [{ name: svc1, paths: [/svc1] }] }
 - { name: svc2, url: "http://127.0.0.1:${upstream.port}", routes: [{ name: svc2, paths: [/svc2] }] }
 plugins:
@@ -170,4 +172,26 @@ services:
   } finally {
     await g.stop();
   }
+});
+
+// kong/plugins/rate-limiting/handler.lua access(): the RateLimit-* period and the refused request's counts.
+test('RateLimit-* name the period with the fewest requests left, the longer one on a tie; Reset counts to its end', async () => {
+  await freshWindow(MINUTE, 10_000);
+  const r = await get(`${gw.url}/tie`);
+  const now = Date.now();
+  assert.equal(r.headers['ratelimit-limit'], '5');
+  assert.equal(r.headers['ratelimit-remaining'], '4');
+  const hourReset = 3600 - Math.floor((now % 3_600_000) / 1000);
+  assert.ok(Math.abs(Number(r.headers['ratelimit-reset']) - hourReset) <= 1, `the hour's reset (${hourReset}), not the minute's: ${r.headers['ratelimit-reset']}`);
+});
+
+test('a request refused by one period: only that period shows one less; the others keep their count', async () => {
+  await freshWindow(MINUTE, 10_000);
+  await freshWindow(1000, 600);
+  const first = await get(`${gw.url}/both`, { 'x-real-ip': '127.0.0.8' });
+  assert.equal(first.status, 200);
+  assert.deepEqual([first.headers['x-ratelimit-remaining-second'], first.headers['x-ratelimit-remaining-minute'], first.headers['ratelimit-remaining'], first.headers['ratelimit-reset']], ['0', '9', '0', '1']);
+  const refused = await get(`${gw.url}/both`, { 'x-real-ip': '127.0.0.8' });
+  assert.equal(refused.status, 429);
+  assert.deepEqual([refused.headers['x-ratelimit-remaining-second'], refused.headers['x-ratelimit-remaining-minute'], refused.headers['ratelimit-limit'], refused.headers['retry-after']], ['0', '9', '1', '1']);
 });
