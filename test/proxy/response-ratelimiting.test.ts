@@ -35,6 +35,7 @@ services:
   - { name: t7, hosts: [test7.test], plugins: [${rrl('block_on_first_violation: true, limits: { video: { minute: 6, hour: 12 }, image: { minute: 4 } }')}] }
   - { name: t8, hosts: [test8.test], plugins: [${rrl('limits: { video: { minute: 6, hour: 12 }, image: { minute: 5 } }')}] }
   - { name: t9, hosts: [test9.test], plugins: [${rrl('hide_client_headers: true, limits: { video: { minute: 6 } }')}] }
+  - { name: expire, hosts: [expire1.test], plugins: [${rrl('limits: { video: { second: 6 } }')}] }
   - { name: custom, hosts: [custom.test], plugins: [${rrl('header_name: usage, limits: { video: { minute: 2 } }')}] }
 - name: s10
   url: http://127.0.0.1:${upstream.port}
@@ -165,4 +166,15 @@ test('header_name: usage read from another header; unknown names, bad numbers an
   assert.equal(r.headers.usage, undefined);
   assert.equal((await call('custom.test', usage('video=0x1'))).headers['x-ratelimit-remaining-video-minute'], '0', "Lua's tonumber reads hex");
   assert.equal((await call('custom.test', usage('video=1'))).status, 429);
+});
+
+test('a second counter expires with its second (04-access_spec.lua:689)', async () => {
+  await freshWindow(1000, 600);
+  let r = await call('expire1.test', q('video=1'));
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['x-ratelimit-limit-video-second'], '6');
+  assert.equal(r.headers['x-ratelimit-remaining-video-second'], '5');
+  await freshWindow(1000, 999);
+  r = await call('expire1.test', q('video=1'));
+  assert.equal(r.headers['x-ratelimit-remaining-video-second'], '5', 'a new second, a new counter');
 });
