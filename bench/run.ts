@@ -3,6 +3,7 @@ import { runHostileBench } from './hostile.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
+import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   auth: runAuthBench,
   cache: runCacheBench,
   hostile: runHostileBench,
+  ratelimit: runRateLimitingBench,
 };
 
 const wanted = process.argv.slice(2);

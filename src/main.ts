@@ -126,6 +126,10 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       await stopChecks();
       await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
+      // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).
+      for (const handler of handlers.values()) {
+        if (handler.configure) await within(handler.configure(null), settings.pluginTimeoutMs).catch(() => undefined);
+      }
     },
   };
 }

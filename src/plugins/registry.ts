@@ -26,6 +26,7 @@ import keyAuthSchema from './bundled/key-auth/schema.ts';
 import prometheusSchema from './bundled/prometheus/schema.ts';
 import proxyCache from './bundled/proxy-cache/handler.ts';
 import proxyCacheSchema from './bundled/proxy-cache/schema.ts';
+import rateLimiting from './bundled/rate-limiting/handler.ts';
 import rateLimitingSchema from './bundled/rate-limiting/schema.ts';
 import requestSizeLimiting from './bundled/request-size-limiting/handler.ts';
 import requestSizeLimitingSchema from './bundled/request-size-limiting/schema.ts';
@@ -33,6 +34,7 @@ import requestTermination from './bundled/request-termination/handler.ts';
 import requestTerminationSchema from './bundled/request-termination/schema.ts';
 import requestTransformer from './bundled/request-transformer/handler.ts';
 import requestTransformerSchema from './bundled/request-transformer/schema.ts';
+import responseRatelimiting from './bundled/response-ratelimiting/handler.ts';
 import responseRatelimitingSchema from './bundled/response-ratelimiting/schema.ts';
 import responseTransformer from './bundled/response-transformer/handler.ts';
 import responseTransformerSchema from './bundled/response-transformer/schema.ts';
@@ -62,8 +64,8 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(corsSchema as PluginSchemaModule, cors),
   bundled(botDetectionSchema as PluginSchemaModule, botDetection),
   bundled(requestSizeLimitingSchema as PluginSchemaModule, requestSizeLimiting),
-  bundled(rateLimitingSchema as PluginSchemaModule),
-  bundled(responseRatelimitingSchema as PluginSchemaModule),
+  bundled(rateLimitingSchema as PluginSchemaModule, rateLimiting),
+  bundled(responseRatelimitingSchema as PluginSchemaModule, responseRatelimiting),
   bundled(requestTransformerSchema as PluginSchemaModule, requestTransformer),
   bundled(responseTransformerSchema as PluginSchemaModule, responseTransformer),
   bundled(correlationIdSchema as PluginSchemaModule, correlationId),

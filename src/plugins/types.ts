@@ -7,6 +7,14 @@ import type { CertificateKong, Kong } from '../pdk/kong.ts';
 /** The request phases; `certificate` runs during TLS handshakes, with its own smaller `kong`. */
 export type Phase = 'rewrite' | 'access' | 'response' | 'headerFilter' | 'bodyFilter' | 'log';
 
+/** Where an instance is attached (ids; null for none), for plugins that key state by it as Kong does. */
+export interface PluginInstance {
+  readonly id: string;
+  readonly routeId: string | null;
+  readonly serviceId: string | null;
+  readonly consumerId: string | null;
+}
+
 type PhaseFn<C, P> = (kong: Kong, config: C, prepared: P) => void | Promise<void>;
 
 export interface PluginHandler<C = Readonly<Record<string, unknown>>, P = unknown> {
@@ -18,9 +26,10 @@ export interface PluginHandler<C = Readonly<Record<string, unknown>>, P = unknow
   /**
    * Once per instance per loaded config, before any request sees it: the work a config needs whatever the
    * request (regexes, sets, parsed addresses). Its result is the phases' third argument. A throw refuses the
-   * config, with the error's message at the instance's `config`.
+   * config, with the error's message at the instance's `config`. `instance` is given when the snapshot is
+   * compiled (not when a config is only validated).
    */
-  readonly prepare?: (config: C) => P;
+  readonly prepare?: (config: C, instance?: PluginInstance) => P;
   /** Before a config is served (at start and on every change): every active config of this plugin, or null. */
   readonly configure?: (configs: readonly C[] | null) => void | Promise<void>;
   readonly rewrite?: PhaseFn<C, P>;

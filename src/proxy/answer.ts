@@ -165,6 +165,8 @@ export class Reply implements UpstreamAnswer {
       delete out['content-length'];
       if (announcedTrailers) out.trailer = announcedTrailers;
     }
+    // kong.service.response shows the upstream's head as it came, whatever the header filters then change.
+    if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(status, { ...out });
     const sent = this.headerFilter(status, out);
     if (this.#replacement) {
       // A header filter failed: Kong's 500 instead; the upstream's body is not wanted.

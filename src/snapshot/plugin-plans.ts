@@ -128,7 +128,8 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
   const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => {
     const handler = handlers.get(p.name)!;
     // Validation ran prepare too (a config it cannot prepare is refused there, with a position).
-    const prepared = handler.prepare ? handler.prepare(p.config) : undefined;
+    const instance = { id: p.id, routeId: p.route?.id ?? null, serviceId: p.service?.id ?? null, consumerId: p.consumer?.id ?? null };
+    const prepared = handler.prepare ? handler.prepare(p.config, instance) : undefined;
     return [p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared })];
   }));
   const plans = new Map<string, RoutePlan>();

@@ -13,6 +13,7 @@ import { startTestGateway } from '../helpers/servers.ts';
 import { formatIssue } from '../../src/errors.ts';
 import { loadConfigText } from '../../src/declarative/load-config.ts';
 import { buildPluginCatalog } from '../../src/plugins/catalog.ts';
+import { BUNDLED_PLUGINS } from '../../src/plugins/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const upstream = await recordingUpstream();
@@ -78,12 +79,16 @@ test('a configure() that throws refuses the reload like an invalid config; the p
   assert.equal((await gw.gateway.reload('restore')).result, 'unchanged', 'the old config never stopped serving');
 });
 
-test('an enabled plugin that has no handler yet is refused, naming it; a disabled one is accepted', () => {
-  const enabled = load(`_format_version: "3.0"\nplugins:\n- name: rate-limiting\n  config: { minute: 2 }\n`);
-  assert.deepEqual(enabled.issues.map(formatIssue), [
-    "kong.yaml:3:9 plugins[0].name: plugin 'rate-limiting' cannot run here yet: this gateway validates its config but has no handler for it, so it would be skipped on every request; remove it or set 'enabled: false'",
-  ]);
-  assert.ok(load(`_format_version: "3.0"\nplugins:\n- name: rate-limiting\n  enabled: false\n  config: { minute: 2 }\n`).config);
+// Bundled plugins get their handlers one by one: this picks any still without one (none left: nothing to check here;
+// the custom-plugin case below covers the same refusal).
+const handlerless = BUNDLED_PLUGINS.find((p) => p.handler === undefined)?.name;
+
+test('an enabled bundled plugin that has no handler yet is refused, naming it; a disabled one is not', { skip: handlerless ? false : 'every bundled plugin has a handler' }, () => {
+  const refusal = `plugins[0].name: plugin '${handlerless}' cannot run here yet: this gateway validates its config but has no handler for it, so it would be skipped on every request; remove it or set 'enabled: false'`;
+  const enabled = load(`_format_version: "3.0"\nplugins:\n- name: ${handlerless}\n`);
+  assert.ok(enabled.issues.map(formatIssue).includes(`kong.yaml:3:9 ${refusal}`), enabled.issues.map(formatIssue).join('\n'));
+  const disabled = load(`_format_version: "3.0"\nplugins:\n- name: ${handlerless}\n  enabled: false\n`);
+  assert.ok(!disabled.issues.some((i) => i.message.includes('cannot run here yet')));
 });
 
 test('a custom plugin with a schema and no handler is refused the same way', async () => {

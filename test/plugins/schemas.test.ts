@@ -92,6 +92,12 @@ test('ranges, one-of values and element types', () => {
 test('rate-limiting: at least one period, periods in order, redis host, limit_by fields', () => {
   assert.deepEqual(problems('rate-limiting', {}), ["(config): at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'"]);
   assert.deepEqual(problems('rate-limiting', { second: 30, minute: 20 }), ['minute: The limit for minute(20.0) cannot be lower than the limit for second(30.0)']);
+  // Kong compares every pair, shorter period first, and reports the first at fault.
+  assert.deepEqual(problems('rate-limiting', { second: 30, minute: 40, hour: 20, day: 10 }), ['hour: The limit for hour(20.0) cannot be lower than the limit for second(30.0)']);
+  assert.deepEqual(problems('rate-limiting', { minute: 5, sync_rate: 1 }), ['sync_rate: sync_rate can only be used with the redis policy']);
+  assert.deepEqual(problems('rate-limiting', { minute: 5, policy: 'redis', redis: { host: 'h' }, sync_rate: 0.01 }), ['sync_rate: sync_rate must be greater than 0.02, or -1 to disable']);
+  assert.deepEqual(problems('rate-limiting', { minute: 5, limit_by: 'consumer-group' }), ['limit_by: expected one of: consumer, credential, ip, service, header, path']);
+  assert.deepEqual(problems('rate-limiting', { minute: 5, redis: { connect_timeout: 5 } }), ['redis.connect_timeout: unknown field'], "not in Kong 3.10's redis record");
   assert.deepEqual(problems('rate-limiting', { minute: 5, policy: 'redis' }), ['redis.host: required field missing']);
   assert.deepEqual(problems('rate-limiting', { minute: 5, policy: 'redis', redis: { host: 'redis.local' } }), []);
   assert.deepEqual(problems('rate-limiting', { minute: 5, policy: 'redis', redis_host: 'redis.local' }), [], 'the deprecated flat redis_* fields still count');
@@ -101,7 +107,7 @@ test('rate-limiting: at least one period, periods in order, redis host, limit_by
 
 test('response-ratelimiting: each named limit needs a period, in order', () => {
   assert.deepEqual(problems('response-ratelimiting', { limits: { videos: {} } }), ['limits.videos: length must be at least 1']);
-  assert.deepEqual(problems('response-ratelimiting', { limits: { videos: { minute: 10, second: 20 } } }), ['limits.videos.minute: The limit for minute(10.0) cannot be lower than the limit for second(20.0)']);
+  assert.deepEqual(problems('response-ratelimiting', { limits: { videos: { minute: 10, second: 20 } } }), ['limits.videos.minute: the limit for minute(10.0) cannot be lower than the limit for second(20.0)']);
 });
 
 test('acl and ip-restriction: allow or deny', () => {

@@ -10,15 +10,12 @@ export const ANY_PROTOCOLS = {
 
 export const StringArray = (options: Record<string, unknown> = {}) => Type.Array(Type.String(), { default: [], ...options });
 
-/** The `redis` record of rate-limiting plugins (Kong 3.6+ `redis` partial; cluster/sentinel fields are Enterprise). */
+/** The `redis` record of rate-limiting plugins (Kong 3.10's kong/tools/redis/schema.lua; cluster, sentinel and split timeouts are Enterprise). */
 export const RedisConfig = () =>
   Rec({
     host: Nullable(Type.String({ minLength: 1 })),
     port: Port({ default: 6379 }),
     timeout: Timeout({ default: 2000 }),
-    connect_timeout: Nullable(Timeout()),
-    send_timeout: Nullable(Timeout()),
-    read_timeout: Nullable(Timeout()),
     username: Nullable(Type.String()),
     password: Nullable(Type.String({ minLength: 0 })), // Kong lets it be empty (no AUTH)
     database: Type.Integer({ minimum: 0, default: 0 }),
@@ -70,17 +67,25 @@ export const CustomFieldsByLua = () =>
 /** The windows of Kong's rate limiting plugins, shortest first. */
 export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;
 
-/** Kong: a longer period may not allow fewer requests than a shorter one. */
-export function periodOrderProblems(limits: Partial<Record<(typeof PERIODS)[number], number | null>>, base: readonly (string | number)[] = []): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  let previous: { name: string; value: number } | undefined;
-  for (const period of PERIODS) {
-    const value = limits[period];
-    if (value === undefined || value === null) continue;
-    if (previous && value < previous.value) {
-      problems.push({ path: [...base, period], message: `The limit for ${period}(${value.toFixed(1)}) cannot be lower than the limit for ${previous.name}(${previous.value.toFixed(1)})` });
+/**
+ * Kong's validate_periods_order: a longer period may not allow fewer requests than a shorter one; the first pair
+ * at fault is reported (rate-limiting says "The limit", response-ratelimiting "the limit").
+ */
+export function periodOrderProblems(
+  limits: Partial<Record<(typeof PERIODS)[number], number | null>>,
+  base: readonly (string | number)[] = [],
+  the = 'The',
+): ConfigProblem[] {
+  for (let i = 0; i < PERIODS.length; i++) {
+    const lower = PERIODS[i]!;
+    const v1 = limits[lower];
+    if (typeof v1 !== 'number') continue;
+    for (const upper of PERIODS.slice(i + 1)) {
+      const v2 = limits[upper];
+      if (typeof v2 === 'number' && v2 < v1) {
+        return [{ path: [...base, upper], message: `${the} limit for ${upper}(${v2.toFixed(1)}) cannot be lower than the limit for ${lower}(${v1.toFixed(1)})` }];
+      }
     }
-    previous = { name: period, value };
   }
-  return problems;
+  return [];
 }

@@ -15,7 +15,8 @@ export default definePluginSchema({
     day: Limit(),
     month: Limit(),
     year: Limit(),
-    limit_by: Type.Enum(['consumer', 'credential', 'ip', 'service', 'header', 'path', 'consumer-group'], { default: 'consumer' }),
+    // Kong 3.10's open-source plugin has no 'consumer-group' (rate-limiting-advanced, an Enterprise plugin, does).
+    limit_by: Type.Enum(['consumer', 'credential', 'ip', 'service', 'header', 'path'], { default: 'consumer' }),
     header_name: Nullable(HeaderName({ description: 'Header to count by, for limit_by "header".' })),
     path: Nullable(Type.String({ pattern: '^/', patternErrorMessage: 'should start with: /', description: 'Path to count by, for limit_by "path".' })),
     // Kong in DB-less mode knows no 'cluster' policy (kong/plugins/rate-limiting/schema.lua, is_dbless()).
@@ -35,6 +36,9 @@ export default definePluginSchema({
     }
     problems.push(...periodOrderProblems(config));
     if (config.policy === 'redis' && !config.redis.host && !config.redis_host) problems.push({ path: ['redis', 'host'], message: 'required field missing' });
+    // Kong's validate_periods_order (schema.lua) also checks sync_rate.
+    if (config.policy !== 'redis' && config.sync_rate !== -1) problems.push({ path: ['sync_rate'], message: 'sync_rate can only be used with the redis policy' });
+    else if (config.policy === 'redis' && config.sync_rate !== -1 && config.sync_rate < 0.02) problems.push({ path: ['sync_rate'], message: 'sync_rate must be greater than 0.02, or -1 to disable' });
     if (config.limit_by === 'header' && !config.header_name) problems.push({ path: ['header_name'], message: 'required field missing' });
     if (config.limit_by === 'path' && !config.path) problems.push({ path: ['path'], message: 'required field missing' });
     return problems;

@@ -30,7 +30,7 @@ export default definePluginSchema({
       if (PERIODS.every((p) => limits[p] === undefined || limits[p] === null)) {
         problems.push({ path: ['limits', name], message: `at least one of these fields must be non-empty: ${PERIODS.map((p) => `'${p}'`).join(', ')}` });
       }
-      problems.push(...periodOrderProblems(limits, ['limits', name]));
+      problems.push(...periodOrderProblems(limits, ['limits', name], 'the'));
     }
     if (config.policy === 'redis' && !config.redis.host && !config.redis_host) problems.push({ path: ['redis', 'host'], message: 'required field missing' });
     return problems;
