@@ -21,7 +21,7 @@ import { HealthRegistry } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
-import { listenAdmin } from './admin/server.ts';
+import { listenAdmin, type MetricSource } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 
@@ -98,11 +98,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason), (err) => {
     log.warn({ err: describeError(err), path: settings.configPath }, 'watching the config file failed');
   });
+  // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
+  const metricSources: MetricSource[] = [];
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
   try {
     for (const at of settings.adminListen) {
       admins.push(await listenAdmin(at, {
-        store, reloader, catalog, version: VERSION, nodeId: NODE_ID,
+        store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

@@ -26,7 +26,14 @@ export interface AdminOptions {
   readonly version: string;
   readonly nodeId: string;
   readonly connections: () => Promise<number>;
+  /**
+   * More of `/metrics`: each source returns whole metric families in the exposition format (HELP, TYPE and
+   * samples, one per line), after the reload metrics. A source that throws is left out of that scrape.
+   */
+  readonly metrics?: readonly MetricSource[];
 }
+
+export type MetricSource = () => string | Promise<string>;
 
 type Json = unknown;
 type Entity = { readonly id: string } & Record<string, unknown>;
@@ -164,7 +171,7 @@ export function createAdminHandler(options: AdminOptions) {
     send(res, 201, flattenedEntities(store.current().config));
   }
 
-  function metrics(res: ServerResponse): void {
+  async function metrics(res: ServerResponse): Promise<void> {
     const snapshot = store.current();
     const r = options.reloader;
     const lines = [
@@ -181,6 +188,10 @@ export function createAdminHandler(options: AdminOptions) {
       '# TYPE gateway_config_entities gauge',
       ...Object.entries(snapshot.config).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `gateway_config_entities{type="${k}"} ${(v as unknown[]).length}`),
     ];
+    for (const source of options.metrics ?? []) {
+      const more = await Promise.resolve().then(source).catch(() => '');
+      if (more) lines.push(more.endsWith('\n') ? more.slice(0, -1) : more);
+    }
     const text = `${lines.join('\n')}\n`;
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);

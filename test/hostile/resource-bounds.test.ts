@@ -78,10 +78,16 @@ test('2,000 faulty upstream answers leave nothing behind', async (t) => {
   const before = memory();
   await faultyRounds(2000);
   await new Promise((r) => setTimeout(r, 100));
+  const middle = memory();
+  await faultyRounds(2000);
+  await new Promise((r) => setTimeout(r, 100));
   const afterwards = memory();
-  t.diagnostic(`heap ${(afterwards.heap - before.heap).toFixed(2)} MB, outside the heap ${(afterwards.rss - before.rss).toFixed(2)} MB`);
-  assert.ok(afterwards.heap - before.heap < 2, `heap grew by ${(afterwards.heap - before.heap).toFixed(1)} MB`);
-  assert.ok(afterwards.rss - before.rss < 4, `memory outside the heap grew by ${(afterwards.rss - before.rss).toFixed(1)} MB`);
+  const heap = [middle.heap - before.heap, afterwards.heap - middle.heap];
+  const rss = [middle.rss - before.rss, afterwards.rss - middle.rss];
+  t.diagnostic(`heap ${heap.map((d) => d.toFixed(2)).join(' then ')} MB, outside the heap ${rss.map((d) => d.toFixed(2)).join(' then ')} MB`);
+  // A leak grows with every round; malloc's arenas settling once (seen on CI: 4 MB after one round) do not.
+  assert.ok(Math.min(...heap) < 2, `heap grew by ${heap.map((d) => d.toFixed(1)).join(' then ')} MB`);
+  assert.ok(Math.min(...rss) < 4, `memory outside the heap grew by ${rss.map((d) => d.toFixed(1)).join(' then ')} MB`);
 });
 
 test('2,000 idle keep-alive connections that come and go leave nothing behind', async (t) => {
