@@ -24,6 +24,7 @@ import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
+import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -99,7 +100,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     log.warn({ err: describeError(err), path: settings.configPath }, 'watching the config file failed');
   });
   // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
-  const metricSources: MetricSource[] = [];
+  const metricSources: MetricSource[] = [logDropMetrics];
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
   try {
     for (const at of settings.adminListen) {
