@@ -37,7 +37,7 @@ function queue<T>(): { received: T[]; push(item: T): void; next(n?: number): Pro
 const tls = new URL('../fixtures/tls/', import.meta.url);
 
 /** A TCP (or TLS) server collecting newline-terminated lines; `port` 0 picks one. */
-export async function startTcpReceiver(options: { tls?: boolean; port?: number } = {}): Promise<Receiver<string> & { readonly connections: number; readonly servernames: (string | false)[] }> {
+export async function startTcpReceiver(options: { tls?: boolean; port?: number } = {}): Promise<Receiver<string> & { readonly connections: number; readonly open: number; readonly servernames: (string | false)[] }> {
   const q = queue<string>();
   const sockets = new Set<Socket>();
   let connections = 0;
@@ -72,6 +72,9 @@ export async function startTcpReceiver(options: { tls?: boolean; port?: number }
     next: q.next,
     get connections() {
       return connections;
+    },
+    get open() {
+      return sockets.size;
     },
     servernames,
     close: () => new Promise<void>((resolve) => {
