@@ -108,10 +108,9 @@ export class TcpSender {
       reportDrop(PLUGIN, 'send_failed', 1, this.#log, `failed to send data to ${this.destination}`, err);
       if (this.#connection === c) this.#connection = undefined;
       c.socket.destroy();
-      return;
     }
-    if (c.inFlight > 0 || this.#connection !== c) return;
+    if (c.inFlight > 0 || (this.#connection !== undefined && this.#connection !== c)) return;
     if (!this.retained) return this.close();
-    c.socket.setTimeout(this.#idleMs);
+    if (this.#connection === c) c.socket.setTimeout(this.#idleMs);
   }
 }
