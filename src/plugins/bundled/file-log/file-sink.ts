@@ -28,6 +28,7 @@ export class FileSink {
   #queue: Line[] = [];
   #chars = 0;
   #busy = false;
+  #scheduled = false;
   #closed = false;
   #log: WarnLog | undefined;
   #idle: (() => void)[] = [];
@@ -47,23 +48,33 @@ export class FileSink {
     }
     this.#queue.push({ text, reopen });
     this.#chars += text.length;
-    this.#pump();
+    this.#schedule();
+  }
+
+  /** The lines of one event-loop turn go in one write. */
+  #schedule(): void {
+    if (this.#busy || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
   }
 
   /** Resolves once every queued line was written (or dropped). */
   drained(): Promise<void> {
-    if (!this.#busy && this.#queue.length === 0) return Promise.resolve();
+    if (!this.#busy && !this.#scheduled && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
   /** No config needs the file any more: close it once the queue is written. */
   release(): void {
     this.retained = false;
-    this.#pump();
+    this.#schedule();
   }
 
   #pump(): void {
-    if (this.#busy) return;
+    if (this.#busy || this.#scheduled) return;
     if (this.#queue.length === 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
       if (!this.retained && !this.#closed) this.#close();

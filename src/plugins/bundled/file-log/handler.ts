@@ -2,6 +2,7 @@
 import type { Kong } from '../../../pdk/kong.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler } from '../../types.ts';
+import { recordJson } from '../log-record.ts';
 import { refuseLuaFields } from '../lua-code.ts';
 import { FileSink } from './file-sink.ts';
 import type schema from './schema.ts';
@@ -53,7 +54,7 @@ export default definePluginHandler<Config>({
   },
   log(kong: Kong, config) {
     // Kong's record, one JSON line per request, appended in order.
-    const line = `${JSON.stringify(kong.log.serialize())}\n`;
+    const line = `${recordJson(kong)}\n`;
     sinkFor(config.path).append(line, config.reopen, kong.log);
   },
 });

@@ -6,6 +6,7 @@
 import type { Kong } from '../../../pdk/kong.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler } from '../../types.ts';
+import { logRecord } from '../log-record.ts';
 import { refuseLuaFields } from '../lua-code.ts';
 import { UdpSender } from '../udp-sender.ts';
 import { SEVERITY_CODES, syslogMessage, type Severity } from './message.ts';
@@ -46,12 +47,12 @@ export default definePluginHandler<Config>({
     sender = undefined;
   },
   log(kong: Kong, config) {
-    const record = kong.log.serialize();
-    const status = Number((record.response as { status?: unknown } | undefined)?.status ?? 0);
+    const made = logRecord(kong);
+    const status = Number((made.record.response as { status?: unknown } | undefined)?.status ?? 0);
     const severity = severityOf(config, status);
     // Only what is at least as severe as log_level (LOG_PRIORITIES[severity] <= LOG_PRIORITIES[log_level]).
     if (SEVERITY_CODES[severity] > SEVERITY_CODES[config.log_level]) return;
-    const message = syslogMessage(config.facility, severity, JSON.stringify(record));
+    const message = syslogMessage(config.facility, severity, made.json);
     sender ??= new UdpSender(PLUGIN, address.host, address.port, TIMEOUT_MS);
     sender.send(Buffer.from(message, 'utf8'), kong.log);
   },

@@ -2,6 +2,7 @@
 import type { Kong } from '../../../pdk/kong.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler } from '../../types.ts';
+import { recordJson } from '../log-record.ts';
 import { refuseLuaFields } from '../lua-code.ts';
 import { Senders } from '../senders.ts';
 import { TcpSender, type TcpTarget } from './tcp-sender.ts';
@@ -40,6 +41,6 @@ export default definePluginHandler<Config, string>({
   },
   log(kong: Kong, _config, key) {
     // Kong's framing: the JSON record and a newline.
-    senders.get(key).send(`${JSON.stringify(kong.log.serialize())}\n`, kong.log);
+    senders.get(key).send(`${recordJson(kong)}\n`, kong.log);
   },
 });

@@ -2,6 +2,7 @@
 import type { Kong } from '../../../pdk/kong.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler } from '../../types.ts';
+import { recordJson } from '../log-record.ts';
 import { refuseLuaFields } from '../lua-code.ts';
 import { Senders } from '../senders.ts';
 import { UdpSender } from '../udp-sender.ts';
@@ -28,7 +29,7 @@ export default definePluginHandler<Config, string>({
   },
   log(kong: Kong, _config, key) {
     // One datagram per record: Kong's JSON, no newline.
-    const data = Buffer.from(JSON.stringify(kong.log.serialize()), 'utf8');
+    const data = Buffer.from(recordJson(kong), 'utf8');
     senders.get(key).send(data, kong.log);
   },
 });
