@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'undici';
 import { recordingLogger, startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -18,6 +19,8 @@ const dir = tempDir('file-log');
 const LOG = join(dir, 'kong.log');
 const OTHER = join(dir, 'other.log');
 mkdirSync(join(dir, 'adir'));
+const FIFO = join(dir, 'fifo');
+execFileSync('mkfifo', [FIFO]);
 
 const upstream = await startUpstream();
 const recorder = recordingLogger('warn');
@@ -31,6 +34,7 @@ services:
   - { name: a-dir, hosts: [file_logging3.test], plugins: [{ name: file-log, config: { path: "${dir}/adir/", reopen: true } }] }
   - { name: keep, hosts: [file_logging4.test], plugins: [{ name: file-log, config: { path: "${LOG}", reopen: false } }] }
   - { name: dev-null, hosts: [file_logging6.test], plugins: [{ name: file-log, config: { path: /dev/null, reopen: true } }] }
+  - { name: fifo, hosts: [fifo.test], plugins: [{ name: file-log, config: { path: "${FIFO}", reopen: false } }] }
 ${extra}`;
 const gw = await startTestGateway(config(`  - { name: other, hosts: [other.test], plugins: [{ name: file-log, config: { path: "${OTHER}" } }] }\n`), {}, recorder.log);
 after(async () => {
@@ -127,6 +131,25 @@ test('a failing file costs the requests nothing: every one is answered, every li
   const answers = await Promise.all(Array.from({ length: 20 }, () => send('file_logging2.test')));
   assert.deepEqual(answers.map((a) => a.status), Array(20).fill(200));
   await eventually(async () => ((await dropCount(gw.admin, 'file-log', 'open_failed')) >= before + 20 ? true : undefined));
+});
+
+test('a FIFO without a reader holds nothing: the line is counted; with one, it gets the lines', { timeout: 10_000 }, async () => {
+  const before = await dropCount(gw.admin, 'file-log', 'open_failed');
+  assert.equal((await send('fifo.test')).status, 200);
+  await eventually(async () => ((await dropCount(gw.admin, 'file-log', 'open_failed')) > before ? true : undefined));
+  // A reader (another process: opening a FIFO to read waits for a writer): the lines reach it once it is there.
+  const reader = spawn('cat', [FIFO], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let read = '';
+  reader.stdout.setEncoding('utf8').on('data', (chunk: string) => (read += chunk));
+  try {
+    const ids: string[] = [];
+    await eventually(async () => {
+      ids.push((await send('fifo.test')).id);
+      return ids.some((id) => read.includes(id)) ? true : undefined;
+    });
+  } finally {
+    reader.kill();
+  }
 });
 
 test('the file is closed when no config names it any more', { timeout: 10_000 }, async () => {

@@ -5,13 +5,18 @@
  * `reopen` closes the file first and opens the path anew (log rotation); otherwise the open fd is kept, even when
  * the file was removed or renamed.
  */
-import { close, open, write } from 'node:fs';
+import { close, constants, open, write } from 'node:fs';
 import { MAX_QUEUED_CHARS, MAX_QUEUED_RECORDS, reportDrop, type WarnLog } from '../log-sink.ts';
 
 const PLUGIN = 'file-log';
-/** Kong's open(2): O_WRONLY | O_CREAT | O_APPEND, mode 0644 (before the umask). */
-const FLAGS = 'a';
+/**
+ * Kong's open(2): O_WRONLY | O_CREAT | O_APPEND, mode 0644 (before the umask); and O_NONBLOCK, which changes
+ * nothing for a file but keeps a FIFO without a reader from holding one of libuv's few threads in open(2).
+ */
+const FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
 const MODE = 0o644;
+/** A pipe that is full (EAGAIN): the write is tried again this much later. */
+const RETRY_MS = 10;
 /** One write(2) takes at most this many characters of queued lines. */
 const MAX_BATCH_CHARS = 1024 * 1024;
 
@@ -121,6 +126,10 @@ export class FileSink {
 
   #write(fd: number, buf: Buffer, offset: number, lines: number, done: () => void): void {
     write(fd, buf, offset, buf.length - offset, null, (err, written) => {
+      if (err?.code === 'EAGAIN' && this.#fd === fd) {
+        setTimeout(() => this.#write(fd, buf, offset, lines, done), RETRY_MS).unref();
+        return;
+      }
       if (err) {
         reportDrop(PLUGIN, 'write_failed', lines, this.#log, `failed to write to ${this.path}`, err);
         // The next line opens the path again rather than keep an fd that fails.
