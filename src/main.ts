@@ -25,6 +25,7 @@ import { listenAdmin, type MetricSource } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
+import { setSyslogAddress } from './plugins/bundled/syslog/handler.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -44,6 +45,7 @@ export interface Gateway {
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
   installFaultHandlers(log);
   setMemoryBudget(settings.memCacheSizeBytes);
+  setSyslogAddress(settings.syslogAddress);
   const catalog = await buildPluginCatalog(settings);
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));

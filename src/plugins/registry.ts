@@ -13,6 +13,7 @@ import correlationId from './bundled/correlation-id/handler.ts';
 import correlationIdSchema from './bundled/correlation-id/schema.ts';
 import cors from './bundled/cors/handler.ts';
 import corsSchema from './bundled/cors/schema.ts';
+import fileLog from './bundled/file-log/handler.ts';
 import fileLogSchema from './bundled/file-log/schema.ts';
 import hmacAuth from './bundled/hmac-auth/handler.ts';
 import hmacAuthSchema from './bundled/hmac-auth/schema.ts';
@@ -38,7 +39,11 @@ import responseRatelimiting from './bundled/response-ratelimiting/handler.ts';
 import responseRatelimitingSchema from './bundled/response-ratelimiting/schema.ts';
 import responseTransformer from './bundled/response-transformer/handler.ts';
 import responseTransformerSchema from './bundled/response-transformer/schema.ts';
+import syslog from './bundled/syslog/handler.ts';
+import syslogSchema from './bundled/syslog/schema.ts';
+import tcpLog from './bundled/tcp-log/handler.ts';
 import tcpLogSchema from './bundled/tcp-log/schema.ts';
+import udpLog from './bundled/udp-log/handler.ts';
 import udpLogSchema from './bundled/udp-log/schema.ts';
 import type { PluginSchemaModule } from './schema-types.ts';
 import type { PluginHandler } from './types.ts';
@@ -72,10 +77,11 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
   bundled(prometheusSchema as PluginSchemaModule),
-  bundled(fileLogSchema as PluginSchemaModule),
+  bundled(fileLogSchema as PluginSchemaModule, fileLog),
   bundled(httpLogSchema as PluginSchemaModule),
-  bundled(tcpLogSchema as PluginSchemaModule),
-  bundled(udpLogSchema as PluginSchemaModule),
+  bundled(tcpLogSchema as PluginSchemaModule, tcpLog),
+  bundled(udpLogSchema as PluginSchemaModule, udpLog),
+  bundled(syslogSchema as PluginSchemaModule, syslog),
 ]);
 
 /** The schema modules alone (schema and validator generation, editors). */

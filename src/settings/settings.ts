@@ -29,6 +29,8 @@ export interface Settings {
   readonly pluginTimeoutMs: number;
   /** `--mem-cache-size`: bytes each in-memory cache may hold (Kong's `mem_cache_size`; proxy-cache's stores). */
   readonly memCacheSizeBytes: number;
+  /** `--syslog-address`: the UDP syslog receiver of the syslog plugin (Kong writes to the local syslog(3)). */
+  readonly syslogAddress: { readonly host: string; readonly port: number };
 }
 
 export interface ClientTimeouts {
@@ -85,6 +87,7 @@ export const SETTING_SPECS = {
   sendTimeout: { flag: 'send-timeout', env: 'GATEWAY_NGINX_HTTP_SEND_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_SEND_TIMEOUT', description: 'longest a client may leave an answer unread (default 60s)' },
   pluginTimeout: { flag: 'plugin-timeout', env: 'GATEWAY_PLUGIN_TIMEOUT', description: "longest a plugin's phase may take to settle, nginx syntax (default 60s)" },
   memCacheSize: { flag: 'mem-cache-size', env: 'GATEWAY_MEM_CACHE_SIZE', kongEnv: 'KONG_MEM_CACHE_SIZE', description: "bytes each proxy-cache dictionary may hold, nginx size syntax such as 128m or 512k (default 128m)" },
+  syslogAddress: { flag: 'syslog-address', env: 'GATEWAY_SYSLOG_ADDRESS', description: "the syslog plugin's receiver, UDP HOST:PORT (default 127.0.0.1:514)" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
@@ -124,6 +127,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     },
     pluginTimeoutMs: duration('--plugin-timeout', pick('pluginTimeout')[0] ?? '60s'),
     memCacheSizeBytes: size('--mem-cache-size', pick('memCacheSize')[0] ?? '128m'),
+    syslogAddress: hostPort('--syslog-address', pick('syslogAddress')[0] ?? '127.0.0.1:514'),
   };
 }
 
@@ -151,6 +155,13 @@ export function size(flag: string, value: string): number {
   const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : Number.NaN;
   if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw new GatewayError('BAD_USAGE', `${flag}: expected a size such as 128m or 512k (nginx's syntax), got '${value}'`);
   return bytes;
+}
+
+/** `HOST:PORT` (an IPv6 address in brackets), port 1-65535. */
+export function hostPort(flag: string, value: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected HOST:PORT, got '${value}'`);
+  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
 }
 
 /** Kong's listen syntax: `ADDR:PORT [ssl]`, several allowed, `off` for none. */

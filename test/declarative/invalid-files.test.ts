@@ -219,7 +219,7 @@ const cases: { name: string; file: string; expect: string[] }[] = [
       '10:23 plugins[0].config.hide_credentials: expected a boolean',
       '11:5 plugins[0].config.extra: unknown field',
       "12:3 plugins[1]: plugin 'key-auth' is already configured on this scope (global) at plugins[0]",
-      `13:9 plugins[2].name: plugin 'no-such-plugin' not enabled; add it to the 'plugins' configuration property (available: acl, basic-auth, bot-detection, correlation-id, cors, file-log, hmac-auth, http-log, ip-restriction, jwt, key-auth, prometheus, proxy-cache, rate-limiting, request-size-limiting, request-termination, request-transformer, response-ratelimiting, response-transformer, tcp-log, udp-log)`,
+      `13:9 plugins[2].name: plugin 'no-such-plugin' not enabled; add it to the 'plugins' configuration property (available: acl, basic-auth, bot-detection, correlation-id, cors, file-log, hmac-auth, http-log, ip-restriction, jwt, key-auth, prometheus, proxy-cache, rate-limiting, request-size-limiting, request-termination, request-transformer, response-ratelimiting, response-transformer, syslog, tcp-log, udp-log)`,
       '16:15 plugins[3].protocols[0]: expected one of: grpc, grpcs, http, https, ws, wss',
     ],
   },

@@ -51,6 +51,7 @@ const DEFAULTS: Record<string, [input: Record<string, unknown>, filled: Record<s
   }],
   'tcp-log': [{ host: 'logs.example.com', port: 5000 }, { host: 'logs.example.com', port: 5000, timeout: 10000, keepalive: 60000, tls: false }],
   'udp-log': [{ host: 'logs.example.com', port: 5000 }, { host: 'logs.example.com', port: 5000, timeout: 10000 }],
+  syslog: [{}, { log_level: 'info', successful_severity: 'info', client_errors_severity: 'info', server_errors_severity: 'info', facility: 'user' }],
 };
 
 test('every bundled plugin has a defaults case', () => {
@@ -67,8 +68,14 @@ for (const [name, [input, filled]] of Object.entries(DEFAULTS)) {
 
 test('required fields', () => {
   assert.deepEqual(problems('file-log', {}), ['path: required field missing']);
-  // Kong's file name rule: no *, &, %, backslash or backtick.
-  for (const path of ['/tmp/a*.log', 'C:\\logs\\kong.log', '/tmp/`x`.log']) assert.deepEqual(problems('file-log', { path }), ['path: not a valid filename'], path);
+  // Kong's file name rule (spec/03-plugins/04-file-log/02-schema_spec.lua): no *, &, %, backslash or backtick,
+  // no white space at either end.
+  for (const path of ['/tmp/a*.log', 'C:\\logs\\kong.log', '/tmp/`x`.log', 'test&thing', 'test%thing', ' /ovo', '/ovo  ', 'x']) {
+    assert.deepEqual(problems('file-log', { path }), ['path: not a valid filename'], path);
+  }
+  for (const path of ['/o vo.loga', '/tmp/log.txt']) assert.deepEqual(problems('file-log', { path }), [], path);
+  assert.deepEqual(problems('syslog', { log_level: 'warn' }), ['log_level: expected one of: debug, info, notice, warning, err, crit, alert, emerg']);
+  assert.deepEqual(problems('syslog', { facility: 'local8' }), ['facility: expected one of: auth, authpriv, cron, daemon, ftp, kern, lpr, mail, news, syslog, user, uucp, local0, local1, local2, local3, local4, local5, local6, local7']);
   assert.deepEqual(problems('http-log', {}), ['http_endpoint: required field missing']);
   assert.deepEqual(problems('tcp-log', { host: 'x.example' }), ['port: required field missing']);
   assert.deepEqual(problems('proxy-cache', {}), ['strategy: required field missing']);

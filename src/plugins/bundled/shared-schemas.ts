@@ -60,9 +60,9 @@ export const QueueConfig = () =>
     concurrency_limit: Type.Integer({ enum: [-1, 1], default: 1 }),
   }, { default: {} });
 
-/** Lua snippets by field name: kept so configs load; this gateway does not run Lua (the plugins say so at run time). */
+/** Lua snippets by field name (Kong's `typedefs.lua_code`): this gateway runs no Lua, so a plugin refuses any in `prepare`. */
 export const CustomFieldsByLua = () =>
-  Nullable(Type.Record(Type.String(), Type.String(), { description: 'Kong runs these as Lua; accepted and not run here.' }));
+  Nullable(Type.Record(Type.String(), Type.String(), { description: 'Kong runs these as Lua; this gateway does not and refuses a config that sets any.' }));
 
 /** The windows of Kong's rate limiting plugins, shortest first. */
 export const PERIODS = ['second', 'minute', 'hour', 'day', 'month', 'year'] as const;

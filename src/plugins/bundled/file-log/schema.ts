@@ -8,8 +8,9 @@ export default definePluginSchema({
   protocols: ANY_PROTOCOLS,
   config: Rec({
     path: Type.String({
-      // Kong's Lua pattern [^*&%%\`] leaves out the backslash too (it is no escape in a Lua pattern).
-      pattern: '^[^*&%\\\\`]+$',
+      // Kong's Lua pattern ^[^%s*&%%\`][^*&%%\`]*[^%s*&%%\`]$: no *, &, %, backslash (no escape in a Lua
+      // pattern) or backtick, no white space (Lua's %s) at either end, at least two characters.
+      pattern: '^[^ \\t\\n\\v\\f\\r*&%\\\\`][^*&%\\\\`]*[^ \\t\\n\\v\\f\\r*&%\\\\`]$',
       patternErrorMessage: 'not a valid filename',
       description: 'File the log lines are appended to.',
     }),
