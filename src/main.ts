@@ -17,7 +17,7 @@ import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
 import { poolIdsOf } from './upstream/pool-key.ts';
 import { PoolRegistry } from './upstream/pools.ts';
-import { HealthRegistry } from './upstream/health.ts';
+import { HealthRegistry, targetHealth } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
@@ -25,6 +25,7 @@ import { listenAdmin, type MetricSource } from './admin/server.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
+import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -101,6 +102,20 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   });
   // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
   const metricSources: MetricSource[] = [logDropMetrics];
+  // Kong's /metrics comes with the prometheus plugin: there whenever the plugin is available (its per-request
+  // families only while an instance is enabled).
+  if (catalog.has('prometheus')) {
+    metricSources.push(() => prometheusMetrics({
+      nodeId: NODE_ID,
+      version: VERSION,
+      connections: async () => {
+        const active = await Promise.all(listeners.map((l) => l.connections()));
+        const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
+        return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
+      },
+      targets: () => targetHealth(health, store.current().config),
+    }));
+  }
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
   try {
     for (const at of settings.adminListen) {
