@@ -26,6 +26,7 @@ import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
+import { resetSeries } from './plugins/bundled/prometheus/series.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -46,6 +47,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   installFaultHandlers(log);
   setMemoryBudget(settings.memCacheSizeBytes);
   const catalog = await buildPluginCatalog(settings);
+  if (catalog.has('prometheus')) resetSeries();
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);

@@ -164,7 +164,16 @@ export class RouteSeries {
 }
 
 // Routes are frozen per snapshot: a new snapshot gets new entries, the series behind them stay.
-const byRoute = new WeakMap<Route, RouteSeries>();
+let byRoute = new WeakMap<Route, RouteSeries>();
+
+/**
+ * A node that starts has no series yet, as a Kong node that starts has an empty shared dict (the series outlive
+ * configs, not the node; several gateways started one after the other in one process each start from nothing).
+ */
+export function resetSeries(): void {
+  byRoute = new WeakMap();
+  for (const f of [httpRequests, kongLatency, upstreamLatency, requestLatency, bandwidth] as const) f.series.clear();
+}
 
 export function routeSeries(route: Route, service: Service | null): RouteSeries {
   let s = byRoute.get(route);
