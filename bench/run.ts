@@ -1,5 +1,6 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
 import { runHostileBench } from './hostile.ts';
+import { runMixBench } from './mix.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   cache: runCacheBench,
   hostile: runHostileBench,
   ratelimit: runRateLimitingBench,
+  mix: runMixBench,
 };
 
 const wanted = process.argv.slice(2);
