@@ -5,8 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { request } from 'undici';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
 import { loadConfigText } from '../../src/declarative/load-config.ts';
 import { BUNDLED_CATALOG } from '../../src/plugins/registry.ts';
 import { recordingLogger, startTestGateway, startUpstream, type TestGateway } from '../helpers/servers.ts';
@@ -342,6 +342,35 @@ test('ai_metrics and wasm_metrics validate with a warning each, naming the field
   ]);
   const off = loadConfigText(text('{ ai_metrics: false }'), 'kong.yaml', { plugins: BUNDLED_CATALOG });
   assert.deepEqual(off.issues, []);
+});
+
+// ---- Kong's 05-metrics_spec.lua:28 set-up: an https route, prometheus global.
+
+test('spec/03-plugins/26-prometheus/05-metrics_spec.lua:144 increments the count of proxied requests (over TLS)', async () => {
+  const fixture = (name: string) => JSON.stringify(readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), 'utf8'));
+  const tls = await startTestGateway(`_format_version: "3.0"
+certificates:
+- { cert: ${fixture('rsa.crt')}, key: ${fixture('rsa.key')}, snis: [mock.example.com] }
+services:
+- name: mock-ssl-service
+  url: http://127.0.0.1:${upstream.port}
+  routes: [{ name: mock-ssl-route, protocols: [https], hosts: [mock.example.com], paths: [/], strip_path: false }]
+plugins:
+- name: prometheus
+  config: ${ALL}
+`, { proxyListen: ['127.0.0.1:0 ssl'] });
+  const dispatcher = new Agent({ connect: { rejectUnauthorized: false, servername: 'mock.example.com' } });
+  try {
+    const res = await request(`https://127.0.0.1:${tls.port}/status/400`, { headers: { host: 'mock.example.com' }, dispatcher });
+    await res.body.dump();
+    assert.equal(res.statusCode, 400);
+    const text = await scrapeUntil(tls, (t) => samples(t).get(requests('mock-ssl-service', 'mock-ssl-route', 400, 'service')) === 1, 'the 400 over TLS');
+    assert.equal(samples(text).get('kong_nginx_metric_errors_total'), 0);
+    assert.ok((samples(text).get('kong_bandwidth_bytes{service="mock-ssl-service",route="mock-ssl-route",direction="egress",workspace="default",consumer=""}') ?? 0) > 0);
+  } finally {
+    await dispatcher.close();
+    await tls.stop();
+  }
 });
 
 // ---- Kong's 02-access_spec.lua:517 / 04-status_api_spec.lua:431: each switch alone exports its family only.
