@@ -1,9 +1,13 @@
 // prometheus' exposition text and series, without a gateway: label escaping (Kong's 08-unit_spec cases and the
-// newline the format requires), histogram buckets at Kong's bounds, and text that promtool parses.
+// newline the format requires), histogram buckets at Kong's bounds, text that promtool parses, and the target
+// states the health registry reports.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeLabelValue, formatValue, labelPairs, renderHistogram, renderSimple } from '../../src/plugins/bundled/prometheus/exposition.ts';
 import { Histogram, KONG_LATENCY_BUCKETS, UPSTREAM_LATENCY_BUCKETS } from '../../src/plugins/bundled/prometheus/series.ts';
+import { loadConfigText } from '../../src/declarative/load-config.ts';
+import { BUNDLED_CATALOG } from '../../src/plugins/registry.ts';
+import { HealthRegistry, targetHealth } from '../../src/upstream/health.ts';
 import { promtool } from '../helpers/promtool.ts';
 
 test('spec/03-plugins/26-prometheus/08-unit_spec.lua:89 full metric names: `\\` and `"` escaped in label values', () => {
@@ -70,4 +74,25 @@ test('promtool parses what is rendered, escaped values included', async (t) => {
   const result = await promtool(`${out.join('\n')}\n`);
   if (result === undefined) return t.skip('promtool is not installed (CI installs it: apt-get install prometheus)');
   assert.deepEqual(result.parseErrors, [], result.output);
+});
+
+test("target states as Kong's get_upstream_health: no checks or weight 0 is healthchecks_off, else what the checks say", () => {
+  const loaded = loadConfigText(`_format_version: "3.0"
+upstreams:
+- name: off
+  targets: [{ target: "10.0.0.1:80" }]
+- name: checked
+  healthchecks: { passive: { unhealthy: { http_failures: 1, http_statuses: [500] } } }
+  targets: [{ target: "10.0.0.2:80" }, { target: "10.0.0.3:80" }, { target: "10.0.0.4:80", weight: 0 }]
+`, 'kong.yaml', { plugins: BUNDLED_CATALOG });
+  const config = loaded.config!;
+  const health = new HealthRegistry();
+  const checked = config.upstreams.find((u) => u.name === 'checked')!;
+  health.report(checked, '10.0.0.3:80', checked.healthchecks.passive, { kind: 'status', status: 500 });
+  assert.deepEqual(targetHealth(health, config).map((t) => `${t.upstream} ${t.target} ${t.health}`), [
+    'off 10.0.0.1:80 healthchecks_off',
+    'checked 10.0.0.2:80 healthy',
+    'checked 10.0.0.3:80 unhealthy',
+    'checked 10.0.0.4:80 healthchecks_off',
+  ]);
 });
