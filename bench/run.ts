@@ -1,6 +1,7 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
 import { runHostileBench } from './hostile.ts';
 import { runLoggingBench } from './logging.ts';
+import { runMixBench } from './mix.ts';
 import { runAuthBench, runPluginsBench } from './plugins.ts';
 import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
@@ -20,6 +21,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   hostile: runHostileBench,
   ratelimit: runRateLimitingBench,
   logging: runLoggingBench,
+  mix: runMixBench,
 };
 
 const wanted = process.argv.slice(2);

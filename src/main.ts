@@ -17,7 +17,7 @@ import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
 import { poolIdsOf } from './upstream/pool-key.ts';
 import { PoolRegistry } from './upstream/pools.ts';
-import { HealthRegistry } from './upstream/health.ts';
+import { HealthRegistry, targetHealth } from './upstream/health.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
@@ -26,6 +26,8 @@ import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 import { setSyslogAddress } from './plugins/bundled/syslog/handler.ts';
+import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
+import { resetSeries } from './plugins/bundled/prometheus/series.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -47,6 +49,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   setMemoryBudget(settings.memCacheSizeBytes);
   setSyslogAddress(settings.syslogAddress);
   const catalog = await buildPluginCatalog(settings);
+  if (catalog.has('prometheus')) resetSeries();
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
@@ -103,6 +106,20 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   });
   // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
   const metricSources: MetricSource[] = [logDropMetrics];
+  // Kong's /metrics comes with the prometheus plugin: there whenever the plugin is available (its per-request
+  // families only while an instance is enabled).
+  if (catalog.has('prometheus')) {
+    metricSources.push(() => prometheusMetrics({
+      nodeId: NODE_ID,
+      version: VERSION,
+      connections: async () => {
+        const active = await Promise.all(listeners.map((l) => l.connections()));
+        const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
+        return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
+      },
+      targets: () => targetHealth(health, store.current().config),
+    }));
+  }
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
   try {
     for (const at of settings.adminListen) {

@@ -8,6 +8,7 @@ import type { FlatEntity } from './flatten.ts';
 import type { IssueCollector } from './issues.ts';
 import { validatePluginConfig } from './plugin-config.ts';
 import { reporterFor } from './entity-checks.ts';
+import { entityLabel } from './references.ts';
 
 /** What validation needs of a plugin: its schema module, and its handler's `prepare` if it has one. */
 export interface CatalogPlugin {
@@ -54,6 +55,9 @@ export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, 
   const result = validatePluginConfig(module, v.config ?? {});
   for (const problem of result.problems) report(['config', ...problem.path], problem.message, { atKey: problem.message === 'unknown field' });
   v.config = result.config;
+  if (result.problems.length === 0 && module.warnings) {
+    for (const w of module.warnings(result.config as never)) issues.warn([...entity.path, 'config', ...w.path], w.message, { entity: entityLabel(entity) });
+  }
   const prepare = entry.handler?.prepare;
   if (result.problems.length > 0 || !prepare) return;
   // What the plugin cannot prepare it cannot run: refused here, with a position, rather than on a request.

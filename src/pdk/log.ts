@@ -12,5 +12,7 @@ export function createLogApi(facts: RequestFactsForPdk, pluginName: string): Kon
     warn: (message, fields) => child().warn(fields ?? {}, message),
     error: (message, fields) => child().error(fields ?? {}, message),
     serialize: () => facts.serialize(),
+    getLatencies: () => facts.measures.latencies(),
+    getSizes: () => facts.measures.sizes(),
   };
 }

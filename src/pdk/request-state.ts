@@ -12,7 +12,7 @@ import type { Phase } from '../plugins/types.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import { createClientApi } from './client.ts';
-import type { JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, ResponseSource } from './kong.ts';
+import type { JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, Latencies, ResponseSource, Sizes } from './kong.ts';
 import { PluginKong } from './plugin-kong.ts';
 import { RequestBody, type UpstreamBody } from './request-body.ts';
 import { createRequestApi } from './request.ts';
@@ -41,6 +41,8 @@ export interface RequestFactsForPdk {
   readonly hasUpstream: (name: string) => boolean;
   /** Kong's log record of the request, for `kong.log.serialize()`. */
   readonly serialize: () => Record<string, unknown>;
+  /** Its latencies and sizes alone (`kong.log.getLatencies()`, `getSizes()`): the proxy's request itself. */
+  readonly measures: { latencies(): Latencies; sizes(): Sizes };
   /** Called before the body is first read (a client waiting for `100 Continue` is told to send it). */
   readonly beforeBodyRead: () => void;
   /** The longest pause between two reads of the body (nginx's client_body_timeout). */

@@ -24,6 +24,7 @@ import jwt from './bundled/jwt/handler.ts';
 import jwtSchema from './bundled/jwt/schema.ts';
 import keyAuth from './bundled/key-auth/handler.ts';
 import keyAuthSchema from './bundled/key-auth/schema.ts';
+import prometheus from './bundled/prometheus/handler.ts';
 import prometheusSchema from './bundled/prometheus/schema.ts';
 import proxyCache from './bundled/proxy-cache/handler.ts';
 import proxyCacheSchema from './bundled/proxy-cache/schema.ts';
@@ -76,7 +77,7 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(correlationIdSchema as PluginSchemaModule, correlationId),
   bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
-  bundled(prometheusSchema as PluginSchemaModule),
+  bundled(prometheusSchema as PluginSchemaModule, prometheus),
   bundled(fileLogSchema as PluginSchemaModule, fileLog),
   bundled(httpLogSchema as PluginSchemaModule),
   bundled(tcpLogSchema as PluginSchemaModule, tcpLog),

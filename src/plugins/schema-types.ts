@@ -36,6 +36,11 @@ export interface PluginSchemaModule<C extends TObject = TObject> {
    * depend on other fields). Runs after the schema passed and defaults were filled.
    */
   readonly check?: (config: Static<C>) => readonly ConfigProblem[];
+  /**
+   * Settings Kong accepts that do nothing here (so refusing them would break a working kong.yaml): reported as
+   * warnings naming the field, the config still valid. Runs on a valid config, defaults filled.
+   */
+  readonly warnings?: (config: Static<C>) => readonly ConfigProblem[];
 }
 
 /** Identity function that keeps the config type: `export default definePluginSchema({...})`. */

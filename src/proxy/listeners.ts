@@ -26,7 +26,15 @@ export interface RunningListener {
   refreshTls(): void;
   /** Open client connections. */
   connections(): Promise<number>;
+  /** Since the listener opened: connections accepted, requests read; and requests being answered now. */
+  readonly counts: ListenerCounts;
   close(drainMs: number): Promise<void>;
+}
+
+export interface ListenerCounts {
+  readonly accepted: number;
+  readonly requests: number;
+  readonly inFlight: number;
 }
 
 /** nginx's large_client_header_buffers (4 8k): the whole head of a request. */
@@ -157,19 +165,45 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http' }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => onRequest(env, req, res, false));
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => onRequest(env, req, res, true));
+  // nginx's stub_status counters (prometheus' kong_nginx_connections_total): an addition per connection and request.
+  const counts = { accepted: 0, requests: 0, inFlight: 0 };
+  const answered = () => {
+    counts.inFlight--;
+  };
+  const counted = (res: ServerResponse) => {
+    counts.requests++;
+    counts.inFlight++;
+    res.on('close', answered);
+  };
+  server.on('connection', () => {
+    counts.accepted++;
+  });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    counted(res);
+    onRequest(env, req, res, false);
+  });
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    counted(res);
+    onRequest(env, req, res, true);
+  });
   // nginx ignores an expectation it does not know (Node would answer 417).
-  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => onRequest(env, req, res, false));
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    counted(res);
+    onRequest(env, req, res, false);
+  });
   server.on('connect', (req: IncomingMessage, socket: Duplex) => onConnect(env, req, socket));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => onClientError(env, err, socket));
   // WebSocket handshakes take the same path (see upgrades.ts).
   const tunnels = new Set<Duplex>();
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => onUpgrade(env, server, at.ssl, tunnels, req, socket, head));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    counts.requests++;
+    onUpgrade(env, server, at.ssl, tunnels, req, socket, head);
+  });
   return {
     address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${port}`,
     port,
     connections: () => new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n))),
+    counts,
     refreshTls() {
       const pem = options.store.current().certificates.defaultPem;
       if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);

@@ -24,6 +24,8 @@ import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import { serializeRequest } from './serialize.ts';
+import { latencies, sizes } from './measures.ts';
+import type { Latencies, Sizes } from '../pdk/kong.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -78,6 +80,8 @@ export class ProxyRequest {
   readonly fail500 = () => this.reply.send({ kind: 'error', status: 500 });
   /** Where the request is, for the log line of a failure. */
   stage = 'arrival';
+  /** The socket's bytes written when the PDK state was made (before any of this answer): for `sizes()`. */
+  #writtenBefore = 0;
 
   /** The client sent `Expect: 100-continue` with a body, and waits to be told to send it. */
   readonly expectsContinue: boolean;
@@ -160,11 +164,25 @@ export class ProxyRequest {
       credentials: snapshot.credentials, startedAt: facts.startedAt, log: env.log, requestId: facts.requestId,
       hasUpstream: (name) => snapshot.upstreams.has(name),
       serialize: () => serializeRequest(this),
+      measures: this,
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,
     }, (status, body, headers, kind, proxied) => reply.pluginAnswer(status, body, headers, kind, proxied), REQUEST_BODY_LIMIT));
-    if (snapshot.plugins.anyLog) reply.watch();
+    if (snapshot.plugins.anyLog) {
+      reply.watch();
+      this.#writtenBefore = this.req.socket.bytesWritten ?? 0;
+    }
     return pdk;
+  }
+
+  /** kong.log.getLatencies() */
+  latencies(): Latencies {
+    return latencies(this.facts.started, this.stats);
+  }
+
+  /** kong.log.getSizes() */
+  sizes(): Sizes {
+    return sizes(this.req, this.#writtenBefore);
   }
 }
 

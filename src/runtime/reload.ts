@@ -126,6 +126,7 @@ export function createReloader(options: ReloadOptions): Reloader {
     if (undecodable) return failed([undecodable]);
     const loaded = loadConfigText(text, file, { plugins: options.catalog }, given ? 'auto' : undefined);
     if (!loaded.config) return failed(loaded.issues.filter((i) => i.severity === 'error'));
+    for (const issue of loaded.issues) if (issue.severity === 'warning') options.log.warn(formatIssue(issue));
     const next = compileSnapshot(loaded.config, loaded.hash, options.handlers);
     const refused = await configurePlugins(next, options.handlers, file, previous, options.pluginTimeoutMs);
     if (refused.length > 0) return failed(refused);

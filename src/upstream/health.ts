@@ -4,7 +4,7 @@
  * gets no traffic until the healthy threshold brings it back. A threshold of 0 turns that counter off.
  * Per-node state that outlives snapshots (keyed by upstream name and target), behind this small interface.
  */
-import type { Upstream } from '../declarative/config.ts';
+import type { Config, Upstream } from '../declarative/config.ts';
 import type { CompiledUpstream } from '../snapshot/snapshot.ts';
 
 type Outcome = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'tcp' } | { readonly kind: 'timeout' };
@@ -80,4 +80,35 @@ export function belowThreshold(health: HealthRegistry, entry: CompiledUpstream):
     if (health.isHealthy(entry.upstream.name, target)) healthy += weight;
   }
   return total === 0 || (healthy / total) * 100 < threshold;
+}
+
+/** A target's state as Kong's `get_upstream_health` reports it (prometheus' kong_upstream_target_health). */
+export interface TargetHealthReport {
+  /** The upstream's name. */
+  readonly upstream: string;
+  /** As configured, `host:port`. */
+  readonly target: string;
+  readonly health: 'healthy' | 'unhealthy' | 'healthchecks_off';
+}
+
+/** Kong's is_upstream_using_healthcheck: active probes run, or some passive counter is on. */
+export function usesHealthchecks(upstream: Upstream): boolean {
+  const { active, passive } = upstream.healthchecks;
+  return active.healthy.interval !== 0 || active.unhealthy.interval !== 0 || passive.unhealthy.tcp_failures !== 0 || passive.unhealthy.timeouts !== 0 || passive.unhealthy.http_failures !== 0;
+}
+
+/**
+ * Every target of every upstream with its state, as Kong's get_upstream_health: `healthchecks_off` for an
+ * upstream without checks and for a target of weight 0, else what the checks made of it.
+ */
+export function targetHealth(health: HealthRegistry, config: Pick<Config, 'upstreams' | 'targets'>): TargetHealthReport[] {
+  const byId = new Map(config.upstreams.map((u) => [u.id, u]));
+  const out: TargetHealthReport[] = [];
+  for (const t of config.targets) {
+    const upstream = t.upstream ? byId.get(t.upstream.id) : undefined;
+    if (!upstream) continue;
+    const checked = usesHealthchecks(upstream) && t.weight > 0;
+    out.push({ upstream: upstream.name, target: t.target, health: !checked ? 'healthchecks_off' : health.isHealthy(upstream.name, t.target) ? 'healthy' : 'unhealthy' });
+  }
+  return out;
 }

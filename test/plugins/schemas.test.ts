@@ -43,7 +43,7 @@ const DEFAULTS: Record<string, [input: Record<string, unknown>, filled: Record<s
     cache_ttl: 300, cache_control: false, ignore_uri_case: false, memory: { dictionary_name: 'kong_db_cache' },
     response_headers: { age: true, 'X-Cache-Status': true, 'X-Cache-Key': true },
   }],
-  prometheus: [{}, { per_consumer: false, status_code_metrics: false, ai_metrics: false, latency_metrics: false, bandwidth_metrics: false, upstream_health_metrics: false }],
+  prometheus: [{}, { per_consumer: false, status_code_metrics: false, ai_metrics: false, latency_metrics: false, bandwidth_metrics: false, upstream_health_metrics: false, wasm_metrics: false }],
   'file-log': [{ path: '/tmp/kong.log' }, { path: '/tmp/kong.log', reopen: false }],
   'http-log': [{ http_endpoint: 'http://logs.example.com/in' }, {
     http_endpoint: 'http://logs.example.com/in', method: 'POST', content_type: 'application/json', timeout: 10000, keepalive: 60000,

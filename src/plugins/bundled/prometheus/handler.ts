@@ -1,0 +1,62 @@
+// Kong: kong/plugins/prometheus/handler.lua, exporter.lua (log)
+/**
+ * Counts each request of a route into Kong's per-request families (series.ts) in the log phase: a WeakMap
+ * lookup for the route's series, a Map lookup for the status code's counter, additions. The text is built only
+ * on a scrape of the admin API's /metrics (exporter.ts).
+ */
+import { definePluginHandler } from '../../types.ts';
+import type { PluginConfig } from '../../schema-types.ts';
+import type schema from './schema.ts';
+import { routeSeries } from './series.ts';
+import { configureExport } from './state.ts';
+
+type Config = PluginConfig<typeof schema>;
+
+interface Prepared {
+  readonly perConsumer: boolean;
+  readonly status: boolean;
+  readonly latency: boolean;
+  readonly bandwidth: boolean;
+  readonly any: boolean;
+}
+
+export default definePluginHandler<Config, Prepared>({
+  version: '1.0.0',
+  priority: 13,
+  prepare: (config) => Object.freeze({
+    perConsumer: config.per_consumer,
+    status: config.status_code_metrics,
+    latency: config.latency_metrics,
+    bandwidth: config.bandwidth_metrics,
+    any: config.status_code_metrics || config.latency_metrics || config.bandwidth_metrics,
+  }),
+  configure: (configs) => configureExport(configs),
+  log(kong, _config, p) {
+    if (!p.any) return;
+    // Kong counts nothing for a request no route took.
+    const route = kong.router.getRoute();
+    if (route === null) return;
+    const series = routeSeries(route, kong.router.getService());
+    let labelled = series.anonymous;
+    if (p.perConsumer) {
+      const consumer = kong.client.getConsumer();
+      if (consumer !== null) labelled = series.forConsumer(consumer);
+    }
+    if (p.bandwidth) {
+      const sizes = kong.log.getSizes();
+      if (sizes.request > 0) labelled.ingress.value += sizes.request;
+      if (sizes.response > 0) labelled.egress.value += sizes.response;
+    }
+    if (p.status) {
+      const status = kong.response.getStatus();
+      if (status !== undefined) labelled.status(status, kong.response.getSource() === 'service').value++;
+    }
+    if (p.latency) {
+      const l = kong.log.getLatencies();
+      const h = series.latency;
+      if (l.request >= 0) h.request.observe(l.request);
+      if (l.proxy >= 0) h.upstream.observe(l.proxy);
+      if (l.kong >= 0) h.kong.observe(l.kong);
+    }
+  },
+});
