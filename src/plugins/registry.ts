@@ -16,6 +16,7 @@ import corsSchema from './bundled/cors/schema.ts';
 import fileLogSchema from './bundled/file-log/schema.ts';
 import hmacAuth from './bundled/hmac-auth/handler.ts';
 import hmacAuthSchema from './bundled/hmac-auth/schema.ts';
+import httpLog from './bundled/http-log/handler.ts';
 import httpLogSchema from './bundled/http-log/schema.ts';
 import ipRestriction from './bundled/ip-restriction/handler.ts';
 import ipRestrictionSchema from './bundled/ip-restriction/schema.ts';
@@ -73,7 +74,7 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
   bundled(prometheusSchema as PluginSchemaModule),
   bundled(fileLogSchema as PluginSchemaModule),
-  bundled(httpLogSchema as PluginSchemaModule),
+  bundled(httpLogSchema as PluginSchemaModule, httpLog),
   bundled(tcpLogSchema as PluginSchemaModule),
   bundled(udpLogSchema as PluginSchemaModule),
 ]);

@@ -1,0 +1,101 @@
+/**
+ * Kong's http-log `send_entries`: one batch to the log server in one request: the entry itself when
+ * `max_batch_size` is 1, else a JSON array (even of one entry), with the configured method, content type and
+ * headers, Basic auth from the endpoint's userinfo, and `timeout` on connecting, sending and reading. A status of
+ * 300 or more, or no answer, fails the batch (the queue retries it). Requests go through one undici pool per
+ * endpoint origin and keepalive, kept across batches and reloads.
+ */
+import { Pool } from 'undici';
+
+/** What sending needs, worked out once per config (`prepare`). */
+export interface SendConfig {
+  /** scheme://host:port, and the key of the pool. */
+  readonly origin: string;
+  readonly poolKey: string;
+  /** Kong sends to the endpoint's path only (its query is not sent). */
+  readonly path: string;
+  readonly hostPort: string;
+  readonly method: 'POST' | 'PUT' | 'PATCH';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly keepalive: number;
+  /** Kong's conf.queue.max_batch_size == 1: the body is the entry, not an array. */
+  readonly single: boolean;
+}
+
+const pools = new Map<string, Pool>();
+
+/** undici's timers take at most about 24.8 days; Kong's keepalive 0 is "never time out". */
+const FOREVER = 2 ** 31 - 1;
+
+function poolFor(c: SendConfig): Pool {
+  let pool = pools.get(c.poolKey);
+  if (pool && !pool.closed && !pool.destroyed) return pool;
+  const idle = c.keepalive <= 0 ? FOREVER : Math.min(c.keepalive, FOREVER);
+  pool = new Pool(c.origin, {
+    keepAliveTimeout: idle,
+    keepAliveMaxTimeout: idle,
+    connect: { timeout: c.timeout, rejectUnauthorized: false },
+  });
+  pools.set(c.poolKey, pool);
+  return pool;
+}
+
+/** Closes the pools no config uses any more (in-flight requests finish first); all of them when `keep` is empty. */
+export function closePools(keep: ReadonlySet<string>): Promise<void> {
+  const closing: Promise<void>[] = [];
+  for (const [key, pool] of pools) {
+    if (keep.has(key)) continue;
+    pools.delete(key);
+    closing.push(pool.close().catch(() => undefined));
+  }
+  return Promise.all(closing).then(() => undefined);
+}
+
+/** An entry as it waits: the record, or already JSON (when the queue counts bytes). */
+export type Entry = Readonly<Record<string, unknown>> | string;
+
+function encode(c: SendConfig, entries: readonly Entry[]): string {
+  if (c.single) {
+    const e = entries[0]!;
+    return typeof e === 'string' ? e : JSON.stringify(e);
+  }
+  let objects = true;
+  for (const e of entries) if (typeof e === 'string') objects = false;
+  if (objects) return JSON.stringify(entries);
+  let out = '[';
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (i > 0) out += ',';
+    out += typeof e === 'string' ? e : JSON.stringify(e);
+  }
+  return `${out}]`;
+}
+
+export async function sendEntries(c: SendConfig, entries: Entry[]): Promise<void> {
+  const body = encode(c, entries);
+  let res: Awaited<ReturnType<Pool['request']>>;
+  try {
+    res = await poolFor(c).request({
+      path: c.path,
+      method: c.method,
+      headers: c.headers,
+      body,
+      headersTimeout: c.timeout,
+      bodyTimeout: c.timeout,
+    });
+  } catch (err) {
+    throw new Error(`failed request to ${c.hostPort}: ${describe(err)}`);
+  }
+  // Always read the body, so that the connection can be reused.
+  const text = await res.body.text().catch(() => '');
+  if (res.statusCode >= 300) throw new Error(`request to ${c.hostPort} returned status code ${res.statusCode} and body ${text}`);
+}
+
+/** Kong's (lua-resty-http's) words for the usual failures. */
+function describe(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  return err instanceof Error ? err.message : String(err);
+}
