@@ -2,6 +2,8 @@
  * Plugin benchmarks, each against one gateway process in one run, same load (wrk), alternating rounds:
  * - `plugins`: a route with a chain of 10 no-op plugins (access, headerFilter and log phases that do nothing)
  *   vs a route without plugins. Target: ≥ 90% of the no-plugin requests/s.
+ * - `httplog`: http-log to a local receiver (Kong's default queue: one entry per request sent; then batches of
+ *   100) vs a route without plugins. Target: ≥ 90% of the no-plugin requests/s.
  * - `auth`: a route with key-auth + acl, 10,000 consumers loaded (each with a key and an ACL group), requests
  *   carrying a valid key, vs a route without plugins. Target: ≥ 85% of the no-plugin requests/s.
  */
@@ -119,5 +121,27 @@ export async function runScenario(name: string, s: Scenario): Promise<void> {
   }
 }
 
+/** http-log to a local receiver (the bench upstream, which reads and answers every request), Kong's default queue or batches of 100. */
+const httpLog = (queue: string): Scenario => ({
+  title: `httplog: http-log to a local receiver (queue ${queue}) vs no plugins`,
+  target: 0.9,
+  config: (port) => `_format_version: "3.0"
+services:
+- name: bench
+  url: http://127.0.0.1:${port}
+  routes:
+  - { name: plain, paths: [/plain] }
+  - name: plugins
+    paths: [/plugins]
+    plugins: [{ name: http-log, config: { http_endpoint: "http://127.0.0.1:${port}/log", queue: ${queue} } }]
+`,
+  flags: [],
+  headers: [],
+});
+
 export const runPluginsBench = () => runScenario('plugins', plugins);
+export async function runHttpLogBench(): Promise<void> {
+  await runScenario('httplog', httpLog('{}'));
+  await runScenario('httplog', httpLog('{ max_batch_size: 100 }'));
+}
 export const runAuthBench = () => runScenario('auth', auth);

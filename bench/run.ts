@@ -1,6 +1,6 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
 import { runHostileBench } from './hostile.ts';
-import { runAuthBench, runPluginsBench } from './plugins.ts';
+import { runAuthBench, runHttpLogBench, runPluginsBench } from './plugins.ts';
 import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   cache: runCacheBench,
   hostile: runHostileBench,
   ratelimit: runRateLimitingBench,
+  httplog: runHttpLogBench,
 };
 
 const wanted = process.argv.slice(2);

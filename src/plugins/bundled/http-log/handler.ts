@@ -9,7 +9,7 @@ import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler, type PluginInstance } from '../../types.ts';
 import { drainQueues, enqueue, queueFor, type LogQueue, type QueueBinding, type QueueParams } from '../log-queue.ts';
 import type schema from './schema.ts';
-import { closePools, sendEntries, type Entry, type SendConfig } from './sender.ts';
+import { closePools, encodeRecord, sendEntries, type Entry, type SendConfig } from './sender.ts';
 
 type Config = PluginConfig<typeof schema>;
 
@@ -141,7 +141,7 @@ export default definePluginHandler<Config, Prepared>({
     if (q === undefined || q.dead) q = p.queue = queueFor(p.binding, kong.log);
     if (p.legacy.length > 0) warnLegacy(kong.log, p.binding.name, p.legacy);
     const record = kong.log.serialize();
-    const refused = enqueue(q, p.binding.conf, p.encodeNow ? JSON.stringify(record) : record, kong.log);
+    const refused = enqueue(q, p.binding.conf, p.encodeNow ? encodeRecord(record) : record, kong.log);
     if (refused !== undefined) kong.log.debug(`Failed to enqueue log entry to log server: ${refused}`);
   },
 });

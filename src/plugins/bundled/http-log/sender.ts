@@ -55,20 +55,43 @@ export function closePools(keep: ReadonlySet<string>): Promise<void> {
 /** An entry as it waits: the record, or already JSON (when the queue counts bytes). */
 export type Entry = Readonly<Record<string, unknown>> | string;
 
+/**
+ * The JSON of frozen values by identity: a record's route, service and consumer are the config's entities, deeply
+ * frozen and the same object for every request, and they are half of a record's bytes.
+ */
+const frozenJson = new WeakMap<object, string>();
+const quotedKeys = new Map<string, string>();
+
+/** JSON.stringify of a record, with the JSON of its frozen members reused. */
+export function encodeRecord(record: Readonly<Record<string, unknown>>): string {
+  let out = '';
+  for (const k in record) {
+    const v = record[k];
+    if (v === undefined || typeof v === 'function') continue;
+    let json: string | undefined;
+    if (typeof v === 'object' && v !== null && Object.isFrozen(v)) {
+      json = frozenJson.get(v);
+      if (json === undefined) frozenJson.set(v, (json = JSON.stringify(v)));
+    } else {
+      json = JSON.stringify(v);
+    }
+    if (json === undefined) continue;
+    let key = quotedKeys.get(k);
+    if (key === undefined) {
+      key = `${JSON.stringify(k)}:`;
+      if (quotedKeys.size < 1000) quotedKeys.set(k, key);
+    }
+    out += out === '' ? key + json : `,${key}${json}`;
+  }
+  return `{${out}}`;
+}
+
+const encodeEntry = (e: Entry) => (typeof e === 'string' ? e : encodeRecord(e));
+
 function encode(c: SendConfig, entries: readonly Entry[]): string {
-  if (c.single) {
-    const e = entries[0]!;
-    return typeof e === 'string' ? e : JSON.stringify(e);
-  }
-  let objects = true;
-  for (const e of entries) if (typeof e === 'string') objects = false;
-  if (objects) return JSON.stringify(entries);
+  if (c.single) return encodeEntry(entries[0]!);
   let out = '[';
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (i > 0) out += ',';
-    out += typeof e === 'string' ? e : JSON.stringify(e);
-  }
+  for (let i = 0; i < entries.length; i++) out += i === 0 ? encodeEntry(entries[i]!) : `,${encodeEntry(entries[i]!)}`;
   return `${out}]`;
 }
 
