@@ -1,0 +1,61 @@
+// http-log's queues across the gateway's life: a reload that keeps the config keeps the queue and what waits in
+// it (Kong's queues live by name); stopping the gateway sends what is left at once.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { request } from 'undici';
+import { startTestGateway, startUpstream } from '../helpers/servers.ts';
+import { startLogReceiver } from '../helpers/log-receiver.ts';
+
+const upstream = await startUpstream();
+const rx = await startLogReceiver();
+after(async () => {
+  await upstream.close();
+  await rx.close();
+});
+
+const config = (path: string, headers = '{ x-n: "1" }') => `_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:${upstream.port}
+  routes:
+  - name: r
+    paths: [/]
+    plugins: [{ name: http-log, config: { http_endpoint: "http://127.0.0.1:${rx.port}${path}", headers: ${headers}, queue: { max_batch_size: 3, max_coalescing_delay: 3600 } } }]
+`;
+
+async function get(url: string) {
+  const res = await request(url);
+  await res.body.dump();
+  return res.statusCode;
+}
+
+test('a reload that keeps the queue name keeps the queue: entries before and after it go in one batch, with the latest config', async () => {
+  const gw = await startTestGateway(config('/reload'));
+  try {
+    assert.equal(await get(`${gw.url}/before`), 200);
+    // Same endpoint and log server parameters, other headers: the same queue (Kong's name leaves headers out).
+    writeFileSync(gw.file, config('/reload', '{ x-n: "2" }'));
+    assert.equal((await gw.gateway.reload('test')).result, 'applied');
+    assert.equal(await get(`${gw.url}/after`), 200);
+    assert.equal(await get(`${gw.url}/third`), 200);
+    const [got] = await rx.waitFor(1);
+    assert.equal(got!.url, '/reload');
+    assert.deepEqual((got!.json as { request: { uri: string } }[]).map((e) => e.request.uri), ['/before', '/after', '/third']);
+    assert.equal(got!.headers['x-n'], '2');
+  } finally {
+    await gw.stop();
+  }
+});
+
+test('stopping the gateway sends what waits in the queues (configure(null) flushes them)', async () => {
+  const gw = await startTestGateway(config('/shutdown'));
+  const before = rx.received.length;
+  assert.equal(await get(`${gw.url}/one`), 200);
+  assert.equal(await get(`${gw.url}/two`), 200);
+  assert.equal(rx.received.length, before, 'a batch of 3 waits an hour to fill');
+  await gw.stop();
+  const got = rx.received.slice(before);
+  assert.equal(got.length, 1);
+  assert.deepEqual((got[0]!.json as { request: { uri: string } }[]).map((e) => e.request.uri), ['/one', '/two']);
+});
