@@ -1,10 +1,13 @@
 // http-log's queues across the gateway's life: a reload that keeps the config keeps the queue and what waits in
-// it (Kong's queues live by name); stopping the gateway sends what is left at once.
+// it (Kong's queues live by name); stopping the gateway sends what is left at once; a log server that does not
+// answer in time is a logged failure.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { request } from 'undici';
-import { startTestGateway, startUpstream } from '../helpers/servers.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { recordingLogger, startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { startLogReceiver } from '../helpers/log-receiver.ts';
 
 const upstream = await startUpstream();
@@ -58,4 +61,31 @@ test('stopping the gateway sends what waits in the queues (configure(null) flush
   const got = rx.received.slice(before);
   assert.equal(got.length, 1);
   assert.deepEqual((got[0]!.json as { request: { uri: string } }[]).map((e) => e.request.uri), ['/one', '/two']);
+});
+
+test('spec/03-plugins/03-http-log/01-log_spec.lua:520 gracefully handles layer 4 failures: a timeout is logged, the request is answered', async () => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as AddressInfo).port;
+  const { log, lines } = recordingLogger('warn');
+  const gw = await startTestGateway(`_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:${upstream.port}
+  routes:
+  - name: r
+    paths: [/]
+    plugins: [{ name: http-log, config: { http_endpoint: "http://127.0.0.1:${port}/delay/5", timeout: 50, queue: { max_retry_time: 0 } } }]
+`, {}, log);
+  try {
+    assert.equal(await get(`${gw.url}/status/200`), 200);
+    const deadline = Date.now() + 10_000;
+    const wanted = `handler could not process entries: failed request to 127.0.0.1:${port}: timeout`;
+    while (!lines.some((l) => String(l.msg).includes(wanted)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(lines.some((l) => String(l.msg).includes(wanted) && l.level === 40), JSON.stringify(lines));
+  } finally {
+    await gw.stop();
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
 });
