@@ -8,7 +8,7 @@
  *   carrying a valid key, vs a route without plugins. Target: ≥ 85% of the no-plugin requests/s.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_CPU, freePort, gatewayNodeFlags, has, median, pin, SERVER_CPU, startProcess, wrk, type Result } from './proxy.ts';
 
@@ -83,6 +83,18 @@ const auth: Scenario = {
   headers: [`apikey: key-4321-${'x'.repeat(24)}`],
 };
 
+/** CPU seconds a process has used (user + system), from /proc; undefined where there is none. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const seconds = (d: string) => Number(/^(\d+(?:\.\d+)?)s$/.exec(d)?.[1] ?? Number.NaN);
+
 export async function runScenario(name: string, s: Scenario): Promise<void> {
   console.log(`\n${s.title}`);
   if (!has('wrk')) {
@@ -104,10 +116,18 @@ export async function runScenario(name: string, s: Scenario): Promise<void> {
     for (let i = 0; i < 2; i++) for (const url of Object.values(targets)) wrk(url, s.headers);
     const runs: Record<string, Result[]> = { none: [], plugins: [] };
     const ratios: number[] = [];
+    // The gateway's CPU time per request: on a machine shared with other work, a steadier figure than requests/s.
+    const gatewayPid = children[1]!.pid;
+    const cpuPerRequest: Record<'none' | 'plugins', number[]> = { none: [], plugins: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? (['none', 'plugins'] as const) : (['plugins', 'none'] as const);
       const measured: Partial<Record<'none' | 'plugins', Result>> = {};
-      for (const k of order) runs[k]!.push((measured[k] = wrk(targets[k], s.headers)));
+      for (const k of order) {
+        const before = cpuSeconds(gatewayPid);
+        runs[k]!.push((measured[k] = wrk(targets[k], s.headers)));
+        const after = cpuSeconds(gatewayPid);
+        if (before !== undefined && after !== undefined) cpuPerRequest[k].push(((after - before) * 1e6) / (measured[k].rps * seconds(DURATION)));
+      }
       ratios.push(measured.plugins!.rps / measured.none!.rps);
     }
     const summary = Object.fromEntries(Object.entries(runs).map(([k, rs]) => [k, { rps: median(rs.map((r) => r.rps)), p50: median(rs.map((r) => r.p50)), p99: median(rs.map((r) => r.p99)) }])) as Record<string, Result>;
@@ -116,6 +136,10 @@ export async function runScenario(name: string, s: Scenario): Promise<void> {
     const ratio = median(ratios);
     console.log(`  per round, plugins/none: ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
     console.log(`  plugins/none ${ratio.toFixed(2)}x req/s (target ≥ ${s.target}: ${ratio >= s.target ? 'met' : 'NOT met'})`);
+    if (cpuPerRequest.none.length > 0 && cpuPerRequest.plugins.length > 0) {
+      const [none, withPlugins] = [median(cpuPerRequest.none), median(cpuPerRequest.plugins)];
+      console.log(`  gateway CPU per request: none ${none.toFixed(1)} µs, plugins ${withPlugins.toFixed(1)} µs (none/plugins ${(none / withPlugins).toFixed(2)}x)`);
+    }
   } finally {
     for (const c of children) c.kill('SIGTERM');
   }

@@ -46,7 +46,8 @@ function requestLength(ctx: ProxyRequest): number {
   const raw = req.rawHeaders;
   // "METHOD SP target SP HTTP/x.y CRLF", each "name: value CRLF", then CRLF.
   let n = (req.method?.length ?? 0) + ctx.facts.rawUrl.length + 13;
-  for (let i = 0; i + 1 < raw.length; i += 2) n += Buffer.byteLength(raw[i]!) + Buffer.byteLength(raw[i + 1]!) + 4;
+  // Node reads the request line and headers as latin1: one character per byte.
+  for (let i = 0; i + 1 < raw.length; i += 2) n += raw[i]!.length + raw[i + 1]!.length + 4;
   return n + 2 + (Number(req.headers['content-length']) || 0);
 }
 
@@ -108,7 +109,8 @@ export function serializeRequest(ctx: ProxyRequest): Record<string, unknown> {
   if (pdk.headerOps.length > 0) applyHeaderOps(headers, pdk.headerOps);
   if (headers.authorization !== undefined) headers.authorization = REDACTED;
   if (headers['proxy-authorization'] !== undefined) headers['proxy-authorization'] = REDACTED;
-  const querystring = pdk.upstreamQuery !== undefined || pdk.removedQueryArgs.size > 0 ? pdk.serviceApi.request.getQuery() : pdk.requestApi.getQuery();
+  const querystring =
+    pdk.upstreamQuery !== undefined || pdk.removedQueryArgs.size > 0 ? pdk.serviceApi.request.getQuery() : facts.rawQuery === '' ? {} : pdk.requestApi.getQuery();
   let uri = facts.target;
   let upstreamUri = stats.upstreamUri ?? '';
 

@@ -90,9 +90,8 @@ const encodeEntry = (e: Entry) => (typeof e === 'string' ? e : encodeRecord(e));
 
 function encode(c: SendConfig, entries: readonly Entry[]): string {
   if (c.single) return encodeEntry(entries[0]!);
-  let out = '[';
-  for (let i = 0; i < entries.length; i++) out += i === 0 ? encodeEntry(entries[i]!) : `,${encodeEntry(entries[i]!)}`;
-  return `${out}]`;
+  // One join: a flat string goes to the socket without first flattening a rope of a thousand pieces.
+  return `[${entries.map(encodeEntry).join(',')}]`;
 }
 
 export async function sendEntries(c: SendConfig, entries: Entry[]): Promise<void> {
