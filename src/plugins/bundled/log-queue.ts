@@ -77,6 +77,8 @@ export class LogQueue<C, E> {
   #exiting = false;
   /** Gone from the registry: the next push makes a new queue. */
   dead = false;
+  /** When a failed send was last logged at warn level (then debug, for a while). */
+  lastFailureWarn = -Infinity;
   readonly #drainedWaiters: (() => void)[] = [];
   readonly #fire = () => this.#flush();
 
@@ -232,6 +234,8 @@ export class LogQueue<C, E> {
   }
 }
 
+const FAILURE_WARN_MS = 10_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -247,17 +251,23 @@ async function handleBatch<C, E>(q: LogQueue<C, E>, batch: E[]): Promise<void> {
       return;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      // Kong warns on every failure; one line per batch (then debug) keeps a receiver that is down from flooding.
+      // Kong warns on every failure; here at most one a queue in FAILURE_WARN_MS (the rest at debug), so that a
+      // receiver that is down does not flood the log, even with concurrency_limit -1.
+      const now = performance.now();
       try {
-        if (retry === 0) q.log.warn(`[${q.tag}] queue ${q.name}: handler could not process entries: ${message}`);
-        else q.log.debug(`[${q.tag}] queue ${q.name}: handler could not process entries: ${message}`);
+        if (retry === 0 && now - q.lastFailureWarn >= FAILURE_WARN_MS) {
+          q.lastFailureWarn = now;
+          q.log.warn(`[${q.tag}] queue ${q.name}: handler could not process entries: ${message}`);
+        } else {
+          q.log.debug(`[${q.tag}] queue ${q.name}: handler could not process entries: ${message}`);
+        }
       } catch {
         // Nothing to do about a logger that throws.
       }
     }
     if ((performance.now() - started) / 1000 > p.max_retry_time) {
       const total = countLogDrop(q.plugin, 'send_failed', batch.length);
-      if (total !== undefined) q.log.error(`[${q.tag}] queue ${q.name}: could not send entries due to max_retry_time exceeded. ${batch.length} queue entries were lost (${total} entries dropped so far)`);
+      if (total !== undefined) q.log.warn(`[${q.tag}] queue ${q.name}: could not send entries due to max_retry_time exceeded. ${batch.length} queue entries were lost (${total} entries dropped so far)`);
       return;
     }
     await sleep(Math.min(p.max_retry_delay, 2 ** retry * p.initial_retry_delay) * 1000);
