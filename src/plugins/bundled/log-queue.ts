@@ -70,7 +70,8 @@ export class LogQueue<C, E> {
   #head = 0;
   #bytes = 0;
   #state: State = 'idle';
-  #timer: NodeJS.Timeout | undefined;
+  /** The one pending wake-up: a coalescing timer, or an immediate when a batch can go now. */
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #warned = false;
   #dropped = false;
   /** Set on shutdown: what is left goes at once (Kong: the worker is exiting). */
@@ -167,11 +168,20 @@ export class LogQueue<C, E> {
     const now = this.count >= p.max_batch_size || p.max_coalescing_delay < COALESCE_MIN_SECONDS || this.#exiting;
     if (state === 'coalescing') {
       if (!now) return;
-      clearTimeout(this.#timer);
+      this.#cancel();
     }
     this.#state = 'coalescing';
-    this.#timer = setTimeout(this.#fire, now ? 0 : p.max_coalescing_delay * 1000);
+    // setTimeout(0) waits a millisecond: a queue sending one entry per request would go no faster than that.
+    this.#timer = now ? setImmediate(this.#fire) : setTimeout(this.#fire, p.max_coalescing_delay * 1000);
     this.#timer.unref();
+  }
+
+  #cancel(): void {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer === undefined) return;
+    if ('refresh' in timer) clearTimeout(timer);
+    else clearImmediate(timer);
   }
 
   #take(): E[] {
@@ -222,7 +232,7 @@ export class LogQueue<C, E> {
     this.#exiting = true;
     const done = new Promise<void>((resolve) => this.#drainedWaiters.push(resolve));
     if (this.#state === 'coalescing') {
-      clearTimeout(this.#timer);
+      this.#cancel();
       this.#state = 'idle';
     }
     if (this.#state === 'idle') this.#wake();
