@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { startLogReceiver } from '../helpers/log-receiver.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { encode } from '../../src/plugins/bundled/http-log/sender.ts';
 
 const upstream = await startUpstream();
 const rx = await startLogReceiver();
@@ -285,4 +286,11 @@ plugins:
   });
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`${file}:7:\\d+ plugins\\[0\\]\\.config\\.custom_fields_by_lua: Lua code is not run by this gateway`));
+});
+
+test('a batch body is the records as a JSON array, whatever characters they hold (UTF-8)', () => {
+  const entries = [{ a: 'plain' }, { b: 'café ✓ 😀', c: [1, null, true] }, '{"already":"json é"}', { d: Object.freeze({ e: 'frozen' }) }];
+  const body = encode({ single: false } as never, entries);
+  assert.deepEqual(JSON.parse(body.toString('utf8')), [{ a: 'plain' }, { b: 'café ✓ 😀', c: [1, null, true] }, { already: 'json é' }, { d: { e: 'frozen' } }]);
+  assert.deepEqual(JSON.parse(encode({ single: true } as never, [{ x: 'é' }]).toString('utf8')), { x: 'é' });
 });
