@@ -89,3 +89,46 @@ services:
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   }
 });
+
+test("a log server's error answer fails the batch (logged with the start of its body, however large), and the batch is sent again", async () => {
+  let calls = 0;
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (++calls === 1) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`broken ${'x'.repeat(8 * 1024 * 1024)}`);
+        return;
+      }
+      bodies.push(Buffer.concat(chunks).toString());
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const { log, lines } = recordingLogger('warn');
+  const gw = await startTestGateway(`_format_version: "3.0"
+services:
+- name: s
+  url: http://127.0.0.1:${upstream.port}
+  routes:
+  - name: r
+    paths: [/]
+    plugins: [{ name: http-log, config: { http_endpoint: "http://127.0.0.1:${port}/log", queue: { initial_retry_delay: 0.01 } } }]
+`, {}, log);
+  try {
+    assert.equal(await get(`${gw.url}/again`), 200);
+    const deadline = Date.now() + 10_000;
+    while (bodies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal((JSON.parse(bodies[0]!) as { request: { uri: string } }).request.uri, '/again');
+    const line = lines.find((l) => String(l.msg).includes(`request to 127.0.0.1:${port} returned status code 500 and body broken xxx`));
+    assert.ok(line, JSON.stringify(lines).slice(0, 2000));
+    assert.ok(String(line.msg).length < 2000);
+  } finally {
+    await gw.stop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});

@@ -126,9 +126,35 @@ export async function sendEntries(c: SendConfig, entries: Entry[]): Promise<void
   } catch (err) {
     throw new Error(`failed request to ${c.hostPort}: ${describe(err)}`);
   }
-  // Always read the body, so that the connection can be reused.
-  const text = await res.body.text().catch(() => '');
-  if (res.statusCode >= 300) throw new Error(`request to ${c.hostPort} returned status code ${res.statusCode} and body ${text}`);
+  // The body is always read, so that the connection can be reused; of a failure's, the start goes in the message.
+  if (res.statusCode < 300) {
+    await res.body.dump({ limit: BODY_READ_LIMIT }).catch(() => undefined);
+    return;
+  }
+  throw new Error(`request to ${c.hostPort} returned status code ${res.statusCode} and body ${await bodyStart(res.body)}`);
+}
+
+/** What is read of a log server's answer: more than this, and the connection is closed instead. */
+const BODY_READ_LIMIT = 64 * 1024;
+const MESSAGE_BODY_LIMIT = 1024;
+
+async function bodyStart(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let read = 0;
+  try {
+    for await (const chunk of body) {
+      if (read < MESSAGE_BODY_LIMIT) chunks.push(chunk);
+      read += chunk.length;
+      if (read > BODY_READ_LIMIT) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // A body cut short still says what it said.
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text.length > MESSAGE_BODY_LIMIT ? `${text.slice(0, MESSAGE_BODY_LIMIT)}...` : text;
 }
 
 /** Kong's (lua-resty-http's) words for the usual failures. */
