@@ -11,6 +11,9 @@ import { startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { startLogReceiver } from '../helpers/log-receiver.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { encode } from '../../src/plugins/bundled/http-log/sender.ts';
+import { validatePluginConfig } from '../../src/declarative/plugin-config.ts';
+import httpLogSchema from '../../src/plugins/bundled/http-log/schema.ts';
+import { formatPath } from '../../src/errors.ts';
 
 const upstream = await startUpstream();
 const rx = await startLogReceiver();
@@ -294,3 +297,22 @@ test('a batch body is the records as a JSON array, whatever characters they hold
   assert.deepEqual(JSON.parse(body.toString('utf8')), [{ a: 'plain' }, { b: 'café ✓ 😀', c: [1, null, true] }, { already: 'json é' }, { d: { e: 'frozen' } }]);
   assert.deepEqual(JSON.parse(encode({ single: true } as never, [{ x: 'é' }]).toString('utf8')), { x: 'é' });
 });
+
+const schemaProblems = (config: Record<string, unknown>) =>
+  validatePluginConfig(httpLogSchema as never, { http_endpoint: 'http://myservice.test/path', ...config }).problems.map((p) => `${formatPath(p.path)}: ${p.message}`);
+
+for (const [line, name, config, expected] of [
+  [55, 'accepts minimal config with defaults', {}, []],
+  [63, 'accepts empty headers with username/password in the http_endpoint', { http_endpoint: 'http://bob:password@myservice.test/path' }, []],
+  [71, 'custom fields by lua: Kong accepts them, this gateway refuses them (it runs no Lua)', { custom_fields_by_lua: { foo: "return 'bar'" } }, ['custom_fields_by_lua: Lua code is not run by this gateway: custom_fields_by_lua cannot be used (remove it, or set it to null)']],
+  [82, 'does accept allowed headers', { headers: { 'X-My-Header': '123', 'X-Your-Header': 'abc' } }, []],
+  [94, 'does not accept empty header values', { headers: { 'X-My-Header': '' } }, ['headers.X-My-Header: length must be at least 1']],
+  [108, 'does not accept Host header', { headers: { 'X-My-Header': '123', Host: 'MyHost' } }, ["headers.Host: cannot contain 'Host' header"]],
+  [124, 'does not accept Content-Length header', { headers: { 'coNTEnt-Length': '123' } }, ["headers.coNTEnt-Length: cannot contain 'Content-Length' header"]],
+  [139, 'does not accept Content-Type header', { headers: { 'coNTEnt-Type': 'bad' } }, ["headers.coNTEnt-Type: cannot contain 'Content-Type' header"]],
+  [154, "does not accept userinfo in URL and 'Authorization' header", { http_endpoint: 'http://hi:there@myservice.test/path', headers: { AuthoRIZATion: 'bad' } }, ["headers.AuthoRIZATion: specifying both an 'Authorization' header and user info in 'http_endpoint' is not allowed"]],
+] as const) {
+  test(`spec/03-plugins/03-http-log/02-schema_spec.lua:${line} ${name}`, () => {
+    assert.deepEqual(schemaProblems(config as Record<string, unknown>), expected);
+  });
+}
