@@ -70,6 +70,9 @@ function userinfoOf(endpoint: string): string | undefined {
   return m?.[1];
 }
 
+/** One pool per origin, keepalive and timeout (the pool's connect timeout and idle time). */
+const poolKeyOf = (c: Config, origin = new URL(c.http_endpoint).origin) => `${origin}|${c.keepalive}|${c.timeout}`;
+
 function sendConfig(c: Config, single: boolean): SendConfig {
   const url = new URL(c.http_endpoint);
   const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
@@ -81,7 +84,7 @@ function sendConfig(c: Config, single: boolean): SendConfig {
   for (const [name, value] of Object.entries(c.headers ?? {})) if (headers[name] === undefined) headers[name] = value;
   return {
     origin,
-    poolKey: `${origin}|${c.keepalive}|${c.timeout}`,
+    poolKey: poolKeyOf(c, origin),
     path: url.pathname === '' ? '/' : url.pathname,
     hostPort: `${host}:${port}`,
     method: c.method,
@@ -108,7 +111,7 @@ function warnLegacy(log: KongLog, name: string, messages: readonly string[]): vo
 let poolKeys = new Set<string>();
 
 export default definePluginHandler<Config, Prepared>({
-  version: '3.10.0',
+  version: '1.0.0',
   priority: 12,
   prepare(config, instance?: PluginInstance) {
     const { params, legacy } = queueParams(config);
@@ -133,7 +136,7 @@ export default definePluginHandler<Config, Prepared>({
       return drainQueues(PLUGIN, DRAIN_MS).then(() => closePools((poolKeys = new Set())));
     }
     // Pools no config names any more go (a queue still sending to one makes it again).
-    poolKeys = new Set(configs.map((c) => `${new URL(c.http_endpoint).origin}|${c.keepalive}|${c.timeout}`));
+    poolKeys = new Set(configs.map((c) => poolKeyOf(c)));
     void closePools(poolKeys);
   },
   log(kong, _config, p) {
