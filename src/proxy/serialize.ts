@@ -3,8 +3,8 @@
  * subsystem), for logging plugins. Fields Kong leaves nil are absent here too (tls, tries, route, service,
  * consumer, authenticated_entity). Secrets stay out: Authorization and Proxy-Authorization are REDACTED as in
  * Kong; headers and query arguments are those of the request as plugins left it (what key-auth's
- * `hide_credentials` removed is gone, as in Kong); and, beyond Kong, the key a key-auth credential matched is
- * REDACTED wherever it appears (Kong logs it when `hide_credentials` is off).
+ * `hide_credentials` removed is gone, as in Kong); and, beyond Kong, a header or query argument whose value is
+ * the key a key-auth credential matched is REDACTED (Kong logs it when `hide_credentials` is off).
  *
  * Built once per request, when a log plugin first asks, with one fixed shape.
  */
@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { applyHeaderOps, rawHeaders, type Headers } from '../http/headers.ts';
+import { decodeQueryPart } from '../http/query.ts';
 import type { RequestState } from '../pdk/request-state.ts';
 import type { ProxyRequest } from './proxy-request.ts';
 
@@ -82,24 +83,27 @@ function upstreamStatus(ctx: ProxyRequest): string {
   return out + String(last ?? tries[tries.length - 1]?.code ?? 502);
 }
 
-/** Replaces a secret wherever it is in a value (query args and headers can be lists). */
+/** Replaces a value equal to the secret (query args and headers can be lists): the key as key-auth read it. */
 function scrub(record: Record<string, unknown>, secret: string): void {
   for (const k of Object.keys(record)) {
     const v = record[k];
-    if (typeof v === 'string') {
-      if (v.includes(secret)) record[k] = v.split(secret).join(REDACTED);
-    } else if (Array.isArray(v)) {
-      record[k] = v.map((x: unknown) => (typeof x === 'string' && x.includes(secret) ? x.split(secret).join(REDACTED) : x));
-    }
+    if (v === secret) record[k] = REDACTED;
+    else if (Array.isArray(v) && v.includes(secret)) record[k] = v.map((x: unknown) => (x === secret ? REDACTED : x));
   }
 }
 
-/** A secret out of a URI, as written or percent-encoded. */
+/** A URI with the query arguments whose value is the secret REDACTED (the rest as written). */
 function scrubUri(uri: string, secret: string): string {
-  let out = uri.includes(secret) ? uri.split(secret).join(REDACTED) : uri;
-  const encoded = encodeURIComponent(secret);
-  if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED);
-  return out;
+  const at = uri.indexOf('?');
+  if (at < 0) return uri;
+  let changed = false;
+  const parts = uri.slice(at + 1).split('&').map((part) => {
+    const eq = part.indexOf('=');
+    if (eq < 0 || decodeQueryPart(part.slice(eq + 1)) !== secret) return part;
+    changed = true;
+    return `${part.slice(0, eq + 1)}${REDACTED}`;
+  });
+  return changed ? `${uri.slice(0, at + 1)}${parts.join('&')}` : uri;
 }
 
 export function serializeRequest(ctx: ProxyRequest): Record<string, unknown> {
