@@ -85,7 +85,16 @@ export async function startTestGateway(yaml: string, flags: FlagValues = {}, log
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
   const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], drainTimeout: '1', ...flags }, {});
-  const gateway = await startGateway(settings, log);
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(settings, log);
+  } catch (err) {
+    // Most files start their gateway at the top level, where the gateway's own fault handlers would swallow the
+    // rejection and the file would pass with no test run: a gateway that does not start fails the file.
+    process.exitCode = 1;
+    process.stderr.write(`startTestGateway: the gateway did not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    throw err;
+  }
   const port = gateway.listeners[0]!.port;
   const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';
   return { gateway, file, port, url: `http://127.0.0.1:${port}`, admin, stop: () => gateway.stop() };
