@@ -643,7 +643,7 @@ for (const file of included) {
 test('decK testdata: sync/043 keys reference their set by id and by name; sync/012 certificate is the env value', () => {
   const keys = loadConfigText(readFileSync(join(FIXTURES, 'sync/043-keys-and-key_sets/kong.yaml'), 'utf8'), 'kong.yaml', { plugins: bundledCatalog }).config!;
   const set = keys.key_sets.find((s) => s.name === 'bar')!;
-  assert.deepEqual(keys.keys.filter((k) => k.set?.id === set.id).map((k) => k.name).sort(), ['baz', 'foo']);
+  assert.deepEqual(keys.keys.filter((k) => k.set?.id === set.id).map((k) => k.name).sort(), ['baz', 'foo', 'my-pem-key']);
   const env = { MY_SECRET_CERT: tls('rsa.crt'), MY_SECRET_KEY: tls('rsa.key') };
   const vault = loadConfigText(readFileSync(join(FIXTURES, 'sync/012-vaults/kong3x.yaml'), 'utf8'), 'kong.yaml', { plugins: bundledCatalog, env }).config!;
   assert.equal(vault.certificates[0]!.cert, env.MY_SECRET_CERT);
