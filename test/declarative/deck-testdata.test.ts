@@ -3,7 +3,7 @@
 // `gateway validate`) and compile into a snapshot. The table at the end classifies every file of that folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadConfigText } from '../../src/declarative/load-config.ts';
@@ -648,4 +648,15 @@ test('decK testdata: sync/043 keys reference their set by id and by name; sync/0
   const vault = loadConfigText(readFileSync(join(FIXTURES, 'sync/012-vaults/kong3x.yaml'), 'utf8'), 'kong.yaml', { plugins: bundledCatalog, env }).config!;
   assert.equal(vault.certificates[0]!.cert, env.MY_SECRET_CERT);
   assert.deepEqual(vault.vaults.map((v) => [v.name, v.prefix, v.config]), [['env', 'my-env-vault', { prefix: 'MY_SECRET_' }]]);
+});
+
+test('`gateway validate` takes every included file at once: exit 0', async () => {
+  const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
+  const env = { ...process.env, GATEWAY_PLUGINS: '', MY_SECRET_CERT: tls('rsa.crt'), MY_SECRET_KEY: tls('rsa.key') };
+  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [bin, 'validate', ...included], { cwd: FIXTURES, env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+  assert.equal(r.code, 0, r.stderr);
 });
