@@ -18,7 +18,7 @@ const INCLUDED_CONSUMER_GROUPS = 'included (consumer groups: Kong Enterprise in 
 /** Its certificate's PEM comes from the env vault (`MY_SECRET_CERT`, `MY_SECRET_KEY`), set for the test. */
 const INCLUDED_VAULT_ENV = 'included (env vault references; the variables are set for the test)';
 
-const NOT_CONFIG = 'excluded: not a declarative config (custom plugin Lua source, wasm filter)';
+const NOT_CONFIG = 'excluded: not a declarative config (custom plugin Lua source, a wasm filter and its metadata)';
 const KONNECT = 'excluded: Konnect (`_konnect`), which Kong refuses as an unknown field';
 const WORKSPACE = 'excluded: Kong Enterprise workspaces (`_workspace`); Kong OSS refuses the key';
 const EXPECTED = "excluded: decK's expected output (compared with a dump, never loaded)";
@@ -28,7 +28,7 @@ const CUSTOM_ENTITIES = 'excluded: Kong Enterprise custom entities (degraphql_ro
 const RBAC = 'excluded: Kong Enterprise RBAC';
 const FILTER_CHAINS = 'excluded: filter_chains (Proxy-Wasm, not enabled in DB-less Kong by default; not in this gateway)';
 const PLUGIN_DEFINITIONS = 'excluded: Konnect custom/cloned plugin definitions';
-const NO_FORMAT_VERSION = 'excluded: no `_format_version` (Kong requires it; decK fills it in), a decK input fragment';
+const NO_FORMAT_VERSION = 'excluded: no `_format_version` (Kong requires it; decK fills it in)';
 // decK's template syntax is a dollar sign before `{{ env "DECK_…" }}` (spelt out here so it reads as no placeholder).
 const ENV_TEMPLATE = "excluded: decK's env templates (dollar, {{ env \"DECK_…\" }}), which decK substitutes before sending";
 const NEWER_KONG = 'excluded: a field added after Kong 3.10 (tls_sans, sticky_sessions_cookie_path, target failover, plugin condition)';
@@ -334,7 +334,7 @@ const FILES: Readonly<Record<string, Classification>> = {
   'file_ai2kong/04-mcp/output.yaml': KONNECT_AI,
   'file_ai2kong/05-identity-providers/input.yaml': KONNECT_AI,
   'file_ai2kong/05-identity-providers/output.yaml': KONNECT_AI,
-  'filters/response_transformer.meta.json': NO_FORMAT_VERSION,
+  'filters/response_transformer.meta.json': NOT_CONFIG,
   'filters/response_transformer.wasm': NOT_CONFIG,
   'lint/001-simple-lint/comments-only.yaml': EMPTY,
   'lint/001-simple-lint/empty.yaml': EMPTY,
