@@ -51,7 +51,8 @@ const ENDPOINTS: Record<string, { collection: keyof Config; key?: string }> = {
   certificates: { collection: 'certificates' },
   snis: { collection: 'snis', key: 'name' },
   keys: { collection: 'keys', key: 'name' },
-  key_sets: { collection: 'key_sets', key: 'name' },
+  // Kong's admin_api_name for key_sets.
+  'key-sets': { collection: 'key_sets', key: 'name' },
   vaults: { collection: 'vaults', key: 'prefix' },
 };
 
@@ -67,7 +68,7 @@ const NESTED: Record<string, Record<string, string>> = {
   routes: { plugins: 'route' },
   consumers: { plugins: 'consumer' },
   upstreams: { targets: 'upstream' },
-  key_sets: { keys: 'set' },
+  'key-sets': { keys: 'set' },
 };
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'create or update', PATCH: 'update', DELETE: 'remove' };
