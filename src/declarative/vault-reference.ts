@@ -25,6 +25,7 @@ export function parseReference(reference: string): VaultReference | string {
   }
   const name = url.hostname;
   if (name === '') return `reference url is missing host [${reference}]`;
+  if (url.pathname === '') return `reference url is missing path [${reference}]`;
   const path = url.pathname.slice(1);
   if (path === '') return `reference url has empty path [${reference}]`;
   let version: number | undefined;
