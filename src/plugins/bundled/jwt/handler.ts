@@ -133,8 +133,10 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   const secret = found.credential;
   const algorithm = secret.algorithm ?? 'HS256';
   if (decoded.header.alg !== algorithm) return { message: 'Invalid algorithm', invalid: true };
-  let material: string | Buffer | null | undefined = algorithm.startsWith('HS') ? secret.secret : secret.rsa_public_key;
-  if (config.secret_is_base64 && typeof material === 'string') material = Buffer.from(material, 'base64');
+  const symmetric = algorithm.startsWith('HS');
+  let material: string | Buffer | null | undefined = symmetric ? secret.secret : secret.rsa_public_key;
+  // secret_is_base64 is about HMAC secrets only: a public key is used as written.
+  if (symmetric && config.secret_is_base64 && typeof material === 'string') material = Buffer.from(material, 'base64');
   if (!material || material.length === 0) return { message: 'Invalid key/secret', invalid: true };
   if (!signatureValid(algorithm, decoded, found, material)) return { message: 'Invalid signature', invalid: true };
   const now = Math.floor(Date.now() / 1000);
@@ -149,17 +151,26 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   return undefined;
 }
 
-export default definePluginHandler<Config>({
+interface Prepared {
+  /** Kong 3.10's challenges: `Bearer realm="…"` (or the bare `Bearer`), and that with `error="invalid_token"`. */
+  readonly challenge: string;
+  readonly invalidChallenge: string;
+}
+
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 1450,
-  access(kong, config) {
+  prepare: (config) => {
+    const challenge = config.realm ? `Bearer realm="${config.realm}"` : 'Bearer';
+    return { challenge, invalidChallenge: config.realm ? `${challenge}, error="invalid_token"` : `${challenge} error="invalid_token"` };
+  },
+  access(kong, config, prepared) {
     if (!config.run_on_preflight && kong.request.getMethod() === 'OPTIONS') return;
     if (alreadyAuthenticated(kong, config.anonymous)) return;
     const failure = authenticate(kong, config);
     if (!failure) return;
     failOrAnonymous(kong, config.anonymous, () => {
-      const challenge = config.realm ? `Bearer realm="${config.realm}"` : 'Bearer';
-      const headers = { 'WWW-Authenticate': failure.invalid ? `${challenge} error="invalid_token"` : challenge };
+      const headers = { 'WWW-Authenticate': failure.invalid ? prepared.invalidChallenge : prepared.challenge };
       kong.response.exit(401, (failure.errors ?? { message: failure.message! }) as JsonValue, headers);
     });
   },
