@@ -2,10 +2,10 @@
 // here as Kong's jwt_parser encodes them, with the spec's fixture keys (test/kong/fixtures/jwt-keys.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { constants, createHmac, sign } from 'node:crypto';
 import { writePlugins } from '../helpers/plugins.ts';
 import { send, startSpecGateway, type SpecRequest, type SpecResponse } from './auth-helpers.ts';
 import * as keys from './fixtures/jwt-keys.ts';
+import { encode } from './jwt-encode.ts';
 
 const SPEC = 'spec/03-plugins/16-jwt/03-access_spec.lua';
 const NONEXISTING = 'e0000000-0000-4000-8000-0000000000ff';
@@ -14,22 +14,6 @@ const ANONYMOUS = 'e1000000-0000-4000-8000-000000000001';
 const MICKEY = 'e1000000-0000-4000-8000-000000000002';
 const ALADDIN = 'e1000000-0000-4000-8000-000000000003';
 const MOUSE_CRED = 'e1000000-0000-4000-8000-000000000004';
-
-const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
-const HASH: Record<string, string> = { 256: 'sha256', 384: 'sha384', 512: 'sha512' };
-
-/** Kong's `jwt_parser.encode(data, key, alg, header)`. */
-function encode(claims: Record<string, unknown>, key: string, alg = 'HS256', header: Record<string, unknown> = { typ: 'JWT', alg }): string {
-  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-  const hash = HASH[alg.slice(2)]!;
-  let signature: Buffer;
-  if (alg.startsWith('HS')) signature = createHmac(hash, key).update(input).digest();
-  else if (alg === 'EdDSA') signature = sign(null, Buffer.from(input), key);
-  else if (alg.startsWith('ES')) signature = sign(hash, Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-  else if (alg.startsWith('PS')) signature = sign(hash, Buffer.from(input), { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST });
-  else signature = sign(hash, Buffer.from(input), key);
-  return `${input}.${b64url(signature)}`;
-}
 
 const now = () => Math.floor(Date.now() / 1000);
 const payload = (extra: Record<string, unknown>) => ({ nbf: now(), iat: now(), exp: now() + 3600, ...extra });
