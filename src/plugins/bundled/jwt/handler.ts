@@ -3,7 +3,7 @@ import { createHmac, createPublicKey, verify as verifySignature, constants, type
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { JsonValue, JwtEntry, Kong } from '../../../pdk/kong.ts';
-import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { alreadyAuthenticated, decodeBase64, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
 import type schema from './schema.ts';
 
 type Config = PluginConfig<typeof schema>;
@@ -25,23 +25,29 @@ interface Decoded {
   readonly signature: Buffer;
 }
 
-const b64url = (s: string) => Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-
-/** Kong's decoding: three dot-separated parts, JSON header and claims, a supported `alg`. */
+/**
+ * Kong's jwt_parser: the token cut at its first two dots (the rest, dots included, is the signature), each part
+ * strict base64url; JSON header and claims; a supported `alg`; then a signature that decodes.
+ */
 function decode(token: string): Decoded | string {
-  const parts = token.split('.');
-  if (parts.length !== 3) return 'invalid JSON';
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0) return 'invalid JSON';
+  const header64 = token.slice(0, first);
+  const claims64 = token.slice(first + 1, second);
   let header: unknown;
   let claims: unknown;
   try {
-    header = JSON.parse(b64url(parts[0]!).toString('utf8'));
-    claims = JSON.parse(b64url(parts[1]!).toString('utf8'));
+    header = JSON.parse(decodeBase64(header64, true)?.toString('utf8') ?? '');
+    claims = JSON.parse(decodeBase64(claims64, true)?.toString('utf8') ?? '');
   } catch {
     return 'invalid JSON';
   }
   if (!isObject(header) || !isObject(claims)) return 'invalid JSON';
   if (typeof header.alg !== 'string' || !SUPPORTED.has(header.alg)) return 'invalid alg';
-  return { header, claims, signingInput: `${parts[0]}.${parts[1]}`, signature: b64url(parts[2]!) };
+  const signature = decodeBase64(token.slice(second + 1), true);
+  if (!signature) return 'invalid signature';
+  return { header, claims, signingInput: `${header64}.${claims64}`, signature };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -96,22 +102,28 @@ function tokensOf(kong: Kong, config: Config): string[] {
     const v = query[name];
     for (const t of Array.isArray(v) ? v : [v]) if (typeof t === 'string' && t !== '') found.add(t);
   }
+  const headers = kong.request.getHeaders();
   if (config.cookie_names.length > 0) {
+    // nginx's $cookie_NAME: the first cookie of that name, compared case-insensitively, over every Cookie header.
     const cookies = new Map<string, string>();
-    for (const part of (kong.request.getHeader('Cookie') ?? '').split(';')) {
+    const raw = headers.cookie;
+    const text = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.join(';');
+    for (const part of text.split(';')) {
       const eq = part.indexOf('=');
-      if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      const name = eq > 0 ? part.slice(0, eq).trim().toLowerCase() : '';
+      if (name !== '' && !cookies.has(name)) cookies.set(name, part.slice(eq + 1).trim());
     }
     for (const name of config.cookie_names) {
-      const v = cookies.get(name);
+      const v = cookies.get(name.toLowerCase());
       if (v) found.add(v);
     }
   }
-  const headers = kong.request.getHeaders();
   for (const name of config.header_names) {
-    const raw = headers[name.toLowerCase()];
+    const lower = name.toLowerCase();
+    const raw = headers[lower] ?? headers[lower.replaceAll('_', '-')];
     const value = Array.isArray(raw) ? raw[0] : raw;
-    const m = typeof value === 'string' ? /^\s*[Bb]earer\s+(.+)/.exec(value) : null;
+    // Unanchored, as Kong's pattern.
+    const m = typeof value === 'string' ? /\s*[Bb]earer\s+(.+)/.exec(value) : null;
     if (m && m[1] !== '') found.add(m[1]!);
   }
   return [...found];
