@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { send, startSpecGateway, type SpecRequest } from './auth-helpers.ts';
+import { send, startSpecGateway, type SpecRequest, type SpecResponse } from './auth-helpers.ts';
 import { parseHttpDate } from '../../src/plugins/bundled/hmac-auth/http-date.ts';
 import { decodeBase64 } from '../../src/plugins/bundled/authentication.ts';
 import { encode } from './jwt-encode.ts';
@@ -12,6 +12,7 @@ import { encode } from './jwt-encode.ts';
 const gw = await startSpecGateway((port) => `_format_version: "3.0"
 consumers:
 - username: bob
+  keyauth_credentials: [{ key: kong }]
   basicauth_credentials: [{ username: bob, password: kong }]
   jwt_secrets: [{ key: jwt-key, secret: jwt-secret }]
   hmacauth_credentials: [{ username: bob, secret: secret }]
@@ -21,6 +22,7 @@ services:
   - { hosts: [basic.test], plugins: [{ name: basic-auth }] }
   - { hosts: [jwt.test], plugins: [{ name: jwt, config: { cookie_names: [Session], header_names: [x_token] } }] }
   - { hosts: [hmac.test], plugins: [{ name: hmac-auth }] }
+  - { hosts: [key.test], plugins: [{ name: key-auth, config: { key_names: [api_key], hide_credentials: true } }] }
 `);
 
 const hmacAt = (dateHeader: string, date: string): SpecRequest => ({
@@ -41,6 +43,7 @@ interface Row {
   readonly req: () => SpecRequest;
   readonly status: number;
   readonly message?: string;
+  readonly check?: (res: SpecResponse) => void;
 }
 
 const rows: Row[] = [
@@ -49,6 +52,22 @@ const rows: Row[] = [
   {
     source: 'kong/plugins/hmac-auth/access.lua:208', name: 'an ISO 8601 date is not an HTTP date: no valid date', req: () => hmacAt('date', now.toISOString()), status: 401,
     message: 'HMAC signature cannot be verified, a valid date or x-date header is required for HMAC Authentication',
+  },
+  {
+    source: 'kong/plugins/hmac-auth/access.lua:171', name: 'a signature that does not decode (ngx.decode_base64) does not match',
+    req: () => {
+      const r = hmacAt('date', now.toUTCString());
+      return { headers: { ...r.headers, authorization: String(r.headers?.authorization).replace(/signature="(.)/, 'signature="$1*') } };
+    },
+    status: 401, message: 'HMAC signature does not match',
+  },
+  {
+    source: 'kong/plugins/key-auth/handler.lua:147', name: 'hide_credentials removes a key sent under its `_` spelling', req: () => ({ headers: { host: 'key.test', api_key: 'kong' } }), status: 200,
+    check: (res) => assert.equal(res.echo?.headers.api_key, undefined),
+  },
+  {
+    source: 'kong/plugins/key-auth/handler.lua:147', name: 'hide_credentials removes a key sent under its `-` spelling', req: () => ({ headers: { host: 'key.test', 'api-key': 'kong' } }), status: 200,
+    check: (res) => assert.equal(res.echo?.headers['api-key'], undefined),
   },
   { source: 'kong/plugins/basic-auth/access.lua:49', name: 'base64 with a character out of the alphabet does not decode (ngx.decode_base64)', req: () => ({ headers: { host: 'basic.test', authorization: 'Basic Ym9i*Omtvbmc=' } }), status: 401, message: 'Unauthorized' },
   { source: 'kong/plugins/basic-auth/access.lua:49', name: 'base64 without its padding decodes', req: () => ({ headers: { host: 'basic.test', authorization: 'Basic Ym9iOmtvbmc' } }), status: 200 },
@@ -66,6 +85,7 @@ for (const row of rows) {
     const res = await send(gw, row.req());
     assert.equal(res.status, row.status, res.text);
     if (row.message !== undefined) assert.equal(res.json?.message, row.message);
+    row.check?.(res);
   });
 }
 

@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { Kong } from '../../../pdk/kong.ts';
-import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { alreadyAuthenticated, decodeBase64, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
 import { parseHttpDate } from './http-date.ts';
 import type schema from './schema.ts';
 
@@ -82,9 +82,10 @@ async function authenticate(kong: Kong, config: Config): Promise<string | undefi
   const found = kong.client.credentials.hmacauth(params.username);
   if (!found) return NOT_VALID;
   const hash = ALGORITHMS[params.algorithm]!;
-  const given = Buffer.from(params.signature, 'base64');
+  // ngx.decode_base64: a signature that does not decode matches nothing.
+  const given = decodeBase64(params.signature);
   const expected = createHmac(hash, found.credential.secret).update(signingString(kong, params.headers)).digest();
-  if (!sameSecret(expected, given)) return NOT_SAME;
+  if (!given || !sameSecret(expected, given)) return NOT_SAME;
   if (config.validate_request_body) {
     const body = (await kong.request.getRawBody()) ?? Buffer.alloc(0);
     const digest = kong.request.getHeader('Digest');
