@@ -17,7 +17,11 @@ interface Prepared {
 const NO_KEY = 'No API key found in request';
 const DUPLICATE = 'Duplicate API key found';
 
-type Body = Readonly<Record<string, unknown>> | null;
+/** The body's fields; null when it has none (or is not JSON, a form or multipart); undefined while unread. */
+type Body = Readonly<Record<string, unknown>> | null | undefined;
+
+/** The search needs the body (key_in_body), which is not read yet. */
+const NEED_BODY = Symbol('need body');
 
 export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
@@ -32,13 +36,15 @@ export default definePluginHandler<Config, Prepared>({
     const done = (failure: string | undefined) => {
       if (failure) failOrAnonymous(kong, config.anonymous, () => kong.response.error(401, failure, { 'WWW-Authenticate': prepared.challenge }));
     };
-    if (!config.key_in_body) return done(authenticate(kong, config, prepared, null));
-    return readBody(kong).then((body) => done(authenticate(kong, config, prepared, body)));
+    // The body is read only when the search reaches it, as in Kong (then the search starts over with it).
+    const first = authenticate(kong, config, prepared, undefined);
+    if (first !== NEED_BODY) return done(first);
+    return readBody(kong).then((body) => done(authenticate(kong, config, prepared, body) as string | undefined));
   },
 });
 
 /** The body's fields as Kong's `get_body` gives them (form, JSON or multipart); null when it has none. */
-async function readBody(kong: Kong): Promise<Body> {
+async function readBody(kong: Kong): Promise<Readonly<Record<string, unknown>> | null> {
   const { body } = await kong.request.getBody();
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : null;
 }
@@ -47,7 +53,7 @@ async function readBody(kong: Kong): Promise<Body> {
  * Kong's search: for each key name in turn, the header, then the query argument, then the body field; the first
  * string found is the key (a list is a duplicated key). Returns Kong's 401 message when authentication fails.
  */
-function authenticate(kong: Kong, config: Config, prepared: Prepared, body: Body): string | undefined {
+function authenticate(kong: Kong, config: Config, prepared: Prepared, body: Body): string | undefined | typeof NEED_BODY {
   const headers = config.key_in_header ? kong.request.getHeaders() : undefined;
   const query = config.key_in_query ? kong.request.getQuery() : undefined;
   for (let i = 0; i < config.key_names.length; i++) {
@@ -55,9 +61,16 @@ function authenticate(kong: Kong, config: Config, prepared: Prepared, body: Body
     const [lower, dashed] = prepared.headerNames[i]!;
     let v: unknown = headers ? (headers[lower] ?? headers[dashed]) : undefined;
     if (v === undefined && query) v = query[name];
-    if (v === undefined && body) v = body[name];
+    if (v === undefined && config.key_in_body) {
+      if (body === undefined) return NEED_BODY;
+      v = body?.[name];
+    }
     if (typeof v === 'string') {
-      if (config.hide_credentials) hide(kong, name, body);
+      if (config.hide_credentials) {
+        // Kong takes the name out of the body too, wherever the key was found.
+        if (config.key_in_body && body === undefined) return NEED_BODY;
+        hide(kong, name, body);
+      }
       return v === '' ? NO_KEY : check(kong, v);
     }
     if (Array.isArray(v)) return DUPLICATE;
