@@ -74,6 +74,12 @@ const rows: Row[] = [
   { source: 'kong/plugins/basic-auth/access.lua:36', name: 'the Basic pattern is unanchored', req: () => ({ headers: { host: 'basic.test', authorization: 'xBasic Ym9iOmtvbmc=' } }), status: 200 },
   { source: 'kong/plugins/jwt/jwt_parser.lua:256', name: 'a token with a third dot: the rest is the signature, which does not decode', req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${jwt()}.more` } }), status: 401, message: 'Bad token; invalid signature' },
   { source: 'kong/plugins/jwt/jwt_parser.lua:218', name: 'a header part out of the base64url alphabet is invalid JSON', req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer +${jwt()}` } }), status: 401, message: 'Bad token; invalid JSON' },
+  // Deliberate differences (README): Kong answers these with a 500.
+  { source: 'kong/plugins/jwt/handler.lua:198', name: 'a key claim that is not a string: 401 (Kong: 500)', req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${encode({ iss: 123 }, 'jwt-secret')}` } }), status: 401, message: "Invalid 'iss' in claims" },
+  {
+    source: 'kong/plugins/jwt/jwt_parser.lua:268', name: 'a header that is JSON but not an object: 401 (Kong: 500)',
+    req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${Buffer.from('123').toString('base64url')}.${jwt().split('.').slice(1).join('.')}` } }), status: 401, message: 'Bad token; invalid JSON',
+  },
   { source: 'kong/plugins/jwt/handler.lua:49', name: 'cookie names compare case-insensitively, as nginx $cookie_NAME', req: () => ({ headers: { host: 'jwt.test', cookie: `a=1; session=${jwt()}` } }), status: 200 },
   { source: 'kong/plugins/jwt/handler.lua:49', name: 'the first cookie of a name is the one read', req: () => ({ headers: { host: 'jwt.test', cookie: `Session=${jwt()}; Session=other` } }), status: 200 },
   { source: 'kong/plugins/jwt/handler.lua:57', name: 'a header name with `_` finds the header with `-`', req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${jwt()}` } }), status: 200 },
