@@ -80,6 +80,8 @@ const rows: Row[] = [
     source: 'kong/plugins/jwt/jwt_parser.lua:268', name: 'a header that is JSON but not an object: 401 (Kong: 500)',
     req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${Buffer.from('123').toString('base64url')}.${jwt().split('.').slice(1).join('.')}` } }), status: 401, message: 'Bad token; invalid JSON',
   },
+  { source: 'kong/plugins/jwt/handler.lua:177', name: 'a bare ?jwt argument is a token Kong cannot read', req: () => ({ path: '/request?jwt', headers: { host: 'jwt.test' } }), status: 401, message: 'Unrecognizable token' },
+  { source: 'kong/plugins/jwt/handler.lua:175', name: 'a bare ?jwt argument and a token are two tokens', req: () => ({ path: '/request?jwt', headers: { host: 'jwt.test', 'x-token': `Bearer ${jwt()}` } }), status: 401, message: 'Multiple tokens provided' },
   { source: 'kong/plugins/jwt/handler.lua:49', name: 'cookie names compare case-insensitively, as nginx $cookie_NAME', req: () => ({ headers: { host: 'jwt.test', cookie: `a=1; session=${jwt()}` } }), status: 200 },
   { source: 'kong/plugins/jwt/handler.lua:49', name: 'the first cookie of a name is the one read', req: () => ({ headers: { host: 'jwt.test', cookie: `Session=${jwt()}; Session=other` } }), status: 200 },
   { source: 'kong/plugins/jwt/handler.lua:57', name: 'a header name with `_` finds the header with `-`', req: () => ({ headers: { host: 'jwt.test', 'x-token': `Bearer ${jwt()}` } }), status: 200 },

@@ -95,12 +95,13 @@ function claimErrors(claims: Record<string, unknown>, toVerify: readonly string[
 }
 
 /** Tokens from the query arguments, cookies and headers Kong looks in; several different ones are an error. */
-function tokensOf(kong: Kong, config: Config): string[] {
-  const found = new Set<string>();
+function tokensOf(kong: Kong, config: Config): (string | true)[] {
+  // `true` is a bare `?jwt` argument: Kong counts it as a token, one it cannot read.
+  const found = new Set<string | true>();
   const query = kong.request.getQuery();
   for (const name of config.uri_param_names) {
     const v = query[name];
-    for (const t of Array.isArray(v) ? v : [v]) if (typeof t === 'string' && t !== '') found.add(t);
+    for (const t of Array.isArray(v) ? v : [v]) if (t === true || (typeof t === 'string' && t !== '')) found.add(t);
   }
   const headers = kong.request.getHeaders();
   if (config.cookie_names.length > 0) {
@@ -134,6 +135,7 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   if (tokens.length === 0) return { message: 'Unauthorized', invalid: false };
   if (tokens.length > 1) return { message: 'Multiple tokens provided', invalid: true };
   const token = tokens[0]!;
+  if (token === true) return { message: 'Unrecognizable token', invalid: true };
   const decoded = decode(token);
   if (typeof decoded === 'string') return { message: `Bad token; ${decoded}`, invalid: true };
   const claimName = config.key_claim_name;
