@@ -44,7 +44,7 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   const pluginHost = firstValue(headers.host);
   let query = pdk?.upstreamQuery !== undefined ? (pdk.upstreamQuery === '' ? '' : `?${pdk.upstreamQuery}`) : facts.query;
   if (pdk && pdk.removedQueryArgs.size > 0) query = withoutArgs(query, pdk.removedQueryArgs);
-  const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling })) + query;
+  const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path })) + query;
   ctx.stats.upstreamUri = target;
   const balanced = upstreamName !== undefined ? snapshot.upstreams.get(upstreamName) : undefined;
   // Only consistent-hashing reads the request; the other balancers need nothing built per request.

@@ -83,12 +83,15 @@ test('methods and SNIs (SNIs only count on https)', () => {
   assert.equal(match({ scheme: 'http', path: '/s' }), 'sni', 'on plain http the sni matcher is not checked (the proxy answers 426)');
 });
 
-test('ties go to the route declared first', () => {
+test("ties go to the route with the highest id, as in Kong's ATC router", () => {
   const match = routerFor(`
-  - { name: first, paths: [/same] }
-  - { name: second, paths: [/same] }
+  - { name: first, id: 00000000-0000-4000-8000-000000000001, paths: [/same] }
+  - { name: second, id: 00000000-0000-4000-8000-000000000002, paths: [/same] }
+  - { name: third, id: 0000000A-0000-4000-8000-000000000000, paths: [/other] }
+  - { name: fourth, id: 00000000-0000-4000-8000-00000000000b, paths: [/other] }
 `);
-  assert.equal(match({ path: '/same' }), 'first');
+  assert.equal(match({ path: '/same' }), 'second');
+  assert.equal(match({ path: '/other' }), 'third', 'ids compare as lower-case hex');
 });
 
 test('regex captures, named and unnamed, and what strip_path removes', () => {

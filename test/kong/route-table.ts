@@ -1,0 +1,104 @@
+/**
+ * Kong's router specs as tables run end to end: each case's routes become a kong.yaml (route `i` is named
+ * `r<i>`, 1-based as the spec's `use_case[i]`), a real gateway serves it, and each probe is a real request. A
+ * global request-termination with `echo` answers with the route that matched (`matched_route`); with
+ * `upstream: true` the request goes to a real upstream instead, which reports the path it received.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Agent, request, type Dispatcher } from 'undici';
+import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
+
+export type KongRoute = Readonly<Record<string, unknown>> & { readonly serviceless?: boolean; readonly servicePath?: string };
+
+export interface Probe {
+  readonly method?: string;
+  readonly path?: string;
+  /** The Host header (default `domain.org`). */
+  readonly host?: string;
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
+  /** Sent over TLS with this SNI. */
+  readonly sni?: string;
+  /** 1-based index of the route that must answer, or null for Kong's 404. */
+  readonly expect: number | null;
+  /** With `upstream`: the path (and query) the upstream must receive. */
+  readonly upstreamPath?: string;
+  readonly note?: string;
+}
+
+export interface RouterCase {
+  /** `spec/...lua:line`. */
+  readonly src: string;
+  readonly title: string;
+  readonly routes: readonly KongRoute[];
+  readonly probes: readonly Probe[];
+  readonly upstream?: boolean;
+  readonly skip?: string;
+  readonly todo?: string;
+}
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), 'utf8');
+
+function kongYaml(c: RouterCase, upstreamPort: number): string {
+  const services: Record<string, unknown>[] = [{ name: 's', url: `http://127.0.0.1:${upstreamPort}` }];
+  const routes = c.routes.map((r, i) => {
+    const { serviceless, servicePath, ...fields } = r;
+    let service: string | undefined = 's';
+    if (servicePath !== undefined) {
+      service = `s${i + 1}`;
+      services.push({ name: service, url: `http://127.0.0.1:${upstreamPort}${servicePath}` });
+    }
+    return { name: `r${i + 1}`, ...fields, ...(serviceless ? {} : { service }) };
+  });
+  const doc: Record<string, unknown> = { _format_version: '3.0', services, routes };
+  if (!c.upstream) doc.plugins = [{ name: 'request-termination', config: { status_code: 200, echo: true } }];
+  if (c.probes.some((p) => p.sni !== undefined)) doc.certificates = [{ cert: fixture('rsa.crt'), key: fixture('rsa.key') }];
+  // JSON is YAML.
+  return JSON.stringify(doc, null, 1);
+}
+
+export function routerTable(cases: readonly RouterCase[]): void {
+  for (const c of cases) {
+    const options = c.skip ? { skip: c.skip } : c.todo ? { todo: c.todo } : {};
+    test(`${c.src} ${c.title}`, options, async () => {
+      const upstream = await startUpstream();
+      const tls = c.probes.some((p) => p.sni !== undefined);
+      const gw = await startTestGateway(kongYaml(c, upstream.port), tls ? { proxyListen: ['127.0.0.1:0', '127.0.0.1:0 ssl'] } : {});
+      const agents = new Map<string, Dispatcher>();
+      try {
+        for (const [i, p] of c.probes.entries()) {
+          const label = `probe ${i + 1}: ${p.method ?? 'GET'} ${p.host ?? 'domain.org'}${p.path ?? '/'} ${JSON.stringify(p.headers ?? {})}${p.sni ? ` sni ${p.sni}` : ''}${p.note ? ` (${p.note})` : ''}`;
+          let dispatcher: Dispatcher | undefined;
+          let base = gw.url;
+          if (p.sni !== undefined) {
+            base = `https://127.0.0.1:${gw.gateway.listeners[1]!.port}`;
+            dispatcher = agents.get(p.sni) ?? new Agent({ connect: { rejectUnauthorized: false, servername: p.sni } });
+            agents.set(p.sni, dispatcher);
+          }
+          const res = await request(`${base}${p.path ?? '/'}`, {
+            method: (p.method ?? 'GET') as Dispatcher.HttpMethod,
+            headers: { host: p.host ?? 'domain.org', ...(p.headers as Record<string, string | string[]>) },
+            ...(dispatcher ? { dispatcher } : {}),
+          });
+          const text = await res.body.text();
+          if (p.expect === null) {
+            assert.equal(res.statusCode, 404, `${label}: expected no match, got ${text}`);
+            continue;
+          }
+          assert.equal(res.statusCode, 200, `${label}: ${text}`);
+          const body = JSON.parse(text) as { matched_route?: { name?: string } } & Partial<Echo>;
+          if (c.upstream) {
+            if (p.upstreamPath !== undefined) assert.equal(body.url, p.upstreamPath, label);
+          } else {
+            assert.equal(body.matched_route?.name, `r${p.expect}`, label);
+          }
+        }
+      } finally {
+        for (const a of agents.values()) await a.close();
+        await gw.stop();
+        await upstream.close();
+      }
+    });
+  }
+}
