@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { Agent, request, type Dispatcher } from 'undici';
+import { request as httpsRequest } from 'node:https';
+import { request, type Dispatcher } from 'undici';
 import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
 
 export type KongRoute = Readonly<Record<string, unknown>> & { readonly serviceless?: boolean; readonly servicePath?: string };
@@ -22,6 +23,8 @@ export interface Probe {
   readonly sni?: string;
   /** 1-based index of the route that must answer, or null for Kong's 404. */
   readonly expect: number | null;
+  /** Another status than 200 (a match) or 404 (none), e.g. nginx's 405 for TRACE. */
+  readonly status?: number;
   /** With `upstream`: the path (and query) the upstream must receive. */
   readonly upstreamPath?: string;
   readonly note?: string;
@@ -49,13 +52,29 @@ function kongYaml(c: RouterCase, upstreamPort: number): string {
       service = `s${i + 1}`;
       services.push({ name: service, url: `http://127.0.0.1:${upstreamPort}${servicePath}` });
     }
-    return { name: `r${i + 1}`, ...fields, ...(serviceless ? {} : { service }) };
+    // Upstream mode: the upstream tells the routes apart by a header each route adds.
+    const plugins = c.upstream ? [{ name: 'request-transformer', config: { add: { headers: [`x-route:r${i + 1}`] } } }] : undefined;
+    return { name: `r${i + 1}`, ...fields, ...(serviceless ? {} : { service }), ...(plugins ? { plugins } : {}) };
   });
   const doc: Record<string, unknown> = { _format_version: '3.0', services, routes };
   if (!c.upstream) doc.plugins = [{ name: 'request-termination', config: { status_code: 200, echo: true } }];
   if (c.probes.some((p) => p.sni !== undefined)) doc.certificates = [{ cert: fixture('rsa.crt'), key: fixture('rsa.key') }];
   // JSON is YAML.
   return JSON.stringify(doc, null, 1);
+}
+
+/** undici takes the TLS server name from a Host header: node's client sends the two apart. */
+function tlsRequest(port: number, servername: string, method: string, path: string, headers: Record<string, string | string[]>): Promise<{ statusCode: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, servername, method, path, headers, rejectUnauthorized: false, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 export function routerTable(cases: readonly RouterCase[]): void {
@@ -65,23 +84,18 @@ export function routerTable(cases: readonly RouterCase[]): void {
       const upstream = await startUpstream();
       const tls = c.probes.some((p) => p.sni !== undefined);
       const gw = await startTestGateway(kongYaml(c, upstream.port), tls ? { proxyListen: ['127.0.0.1:0', '127.0.0.1:0 ssl'] } : {});
-      const agents = new Map<string, Dispatcher>();
       try {
         for (const [i, p] of c.probes.entries()) {
           const label = `probe ${i + 1}: ${p.method ?? 'GET'} ${p.host ?? 'domain.org'}${p.path ?? '/'} ${JSON.stringify(p.headers ?? {})}${p.sni ? ` sni ${p.sni}` : ''}${p.note ? ` (${p.note})` : ''}`;
-          let dispatcher: Dispatcher | undefined;
-          let base = gw.url;
-          if (p.sni !== undefined) {
-            base = `https://127.0.0.1:${gw.gateway.listeners[1]!.port}`;
-            dispatcher = agents.get(p.sni) ?? new Agent({ connect: { rejectUnauthorized: false, servername: p.sni } });
-            agents.set(p.sni, dispatcher);
+          const headers = { host: p.host ?? 'domain.org', ...(p.headers as Record<string, string | string[]>) };
+          const res = p.sni === undefined
+            ? await request(`${gw.url}${p.path ?? '/'}`, { method: (p.method ?? 'GET') as Dispatcher.HttpMethod, headers }).then(async (r) => ({ statusCode: r.statusCode, text: await r.body.text() }))
+            : await tlsRequest(gw.gateway.listeners[1]!.port, p.sni, p.method ?? 'GET', p.path ?? '/', headers);
+          const text = res.text;
+          if (p.status !== undefined) {
+            assert.equal(res.statusCode, p.status, `${label}: ${text}`);
+            continue;
           }
-          const res = await request(`${base}${p.path ?? '/'}`, {
-            method: (p.method ?? 'GET') as Dispatcher.HttpMethod,
-            headers: { host: p.host ?? 'domain.org', ...(p.headers as Record<string, string | string[]>) },
-            ...(dispatcher ? { dispatcher } : {}),
-          });
-          const text = await res.body.text();
           if (p.expect === null) {
             assert.equal(res.statusCode, 404, `${label}: expected no match, got ${text}`);
             continue;
@@ -89,13 +103,13 @@ export function routerTable(cases: readonly RouterCase[]): void {
           assert.equal(res.statusCode, 200, `${label}: ${text}`);
           const body = JSON.parse(text) as { matched_route?: { name?: string } } & Partial<Echo>;
           if (c.upstream) {
+            assert.equal(body.headers?.['x-route'], `r${p.expect}`, label);
             if (p.upstreamPath !== undefined) assert.equal(body.url, p.upstreamPath, label);
           } else {
             assert.equal(body.matched_route?.name, `r${p.expect}`, label);
           }
         }
       } finally {
-        for (const a of agents.values()) await a.close();
         await gw.stop();
         await upstream.close();
       }
