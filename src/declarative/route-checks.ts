@@ -101,6 +101,21 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
       });
     }
   }
+  // Kong's expressions flavour (kong/db/schema/entities/routes.lua validate_route).
+  const TRADITIONAL = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations'";
+  const traditional = ['snis', 'sources', 'destinations', 'methods', 'hosts', 'paths', 'headers'].some(has);
+  if (expression && traditional) {
+    report([], `Router Expression failed validation: cannot set 'expression' with ${TRADITIONAL} simultaneously`);
+    return;
+  }
+  if (expression && typeof v.regex_priority === 'number' && v.regex_priority !== 0) {
+    report([], "Router Expression failed validation: cannot set 'regex_priority' with 'expression' simultaneously");
+    return;
+  }
+  if (traditional && typeof v.priority === 'number' && v.priority !== 0) {
+    report([], `Router Expression failed validation: cannot set 'priority' with ${TRADITIONAL} simultaneously`);
+    return;
+  }
   if (expression) {
     try {
       parseExpression(String(v.expression));

@@ -5,7 +5,7 @@
 import { BlockList, isIPv6 } from 'node:net';
 import type { Expr, Value } from './expression-parser.ts';
 import { compileKongRegex, type RegexMatch } from './kong-regex.ts';
-import type { Captures, RequestFacts } from './matcher.ts';
+import { hasGroups, type Captures, type RequestFacts } from './matcher.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
 
 export interface ExpressionFacts extends RequestFacts {
@@ -121,7 +121,7 @@ function recordRegex(out: PathOutcome, isPath: boolean, m: RegexMatch): void {
     if (g !== undefined) unnamed[i] = g;
   });
   for (const k in m.groups) named[k] = m.groups[k]!;
-  out.captures = { unnamed: Array.from(unnamed, (g) => g ?? ''), named };
+  out.captures = { unnamed: Array.from(unnamed), named };
 }
 
 /** One value against the predicate; records what ATC records (the path's match, regex captures). */
@@ -211,7 +211,9 @@ export function compileExpression(expr: Expr): (req: ExpressionFacts) => PathOut
   const test = compile(expr);
   return (req) => {
     const out: PathOutcome = { matchedPath: null, captures: null };
-    return test(req, out) ? out : undefined;
+    if (!test(req, out)) return undefined;
+    if (out.captures && !hasGroups(out.captures.unnamed)) out.captures = null;
+    return out;
   };
 }
 

@@ -28,8 +28,8 @@ export interface RequestFacts {
 }
 
 export interface Captures {
-  /** Index 0 is the whole match, as Kong's `get_uri_captures()`. */
-  readonly unnamed: readonly string[];
+  /** Index 0 is the whole match, as Kong's `get_uri_captures()`; a group that took no part is undefined (nil in Kong). */
+  readonly unnamed: readonly (string | undefined)[];
   readonly named: Readonly<Record<string, string>>;
 }
 
@@ -202,7 +202,14 @@ export function tryMatch(m: Matcher, req: RequestFacts): RouteMatch | undefined 
   if (!found) return undefined;
   const named: Record<string, string> = {};
   for (const k in found.groups) named[k] = found.groups[k]!;
-  return { route: m.route, service: m.service, matchedPath: found.values[0]!, captures: { unnamed: found.values.map((g) => g ?? ''), named } };
+  // Kong reports captures only when a group took part (atc.lua has_capture): the whole match alone is none.
+  const captures = hasGroups(found.values) ? { unnamed: [...found.values], named } : null;
+  return { route: m.route, service: m.service, matchedPath: found.values[0]!, captures };
+}
+
+export function hasGroups(values: readonly (string | undefined)[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i] !== undefined) return true;
+  return false;
 }
 
 export function comparePriority(a: Matcher, b: Matcher): number {

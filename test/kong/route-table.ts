@@ -1,7 +1,7 @@
 /**
  * Kong's router specs as tables run end to end: each case's routes become a kong.yaml (route `i` is named
  * `r<i>`, 1-based as the spec's `use_case[i]`), a real gateway serves it, and each probe is a real request. A
- * global request-termination with `echo` answers with the route that matched (`matched_route`); with
+ * global plugin answers with the route that matched and its regex captures (`kong.router`); with
  * `upstream: true` the request goes to a real upstream instead, which reports the path it received.
  */
 import { test } from 'node:test';
@@ -9,7 +9,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { request, type Dispatcher } from 'undici';
+import { writePlugins } from '../helpers/plugins.ts';
 import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
+
+const PLUGINS_PATH = writePlugins([{
+  name: 'route-probe',
+  handler: `export default { version: '1.0.0', priority: 1, access(kong) {
+    kong.response.exit(200, { route: kong.router.getRoute()?.name ?? null, captures: kong.router.getCaptures() });
+  } };\n`,
+}]);
+
+/** What Kong's `kong.request.get_uri_captures()` gives: unnamed by position (0 is the whole match), named. */
+export interface ProbeCaptures {
+  readonly unnamed: readonly (string | null)[];
+  readonly named: Readonly<Record<string, string>>;
+}
 
 export type KongRoute = Readonly<Record<string, unknown>> & { readonly serviceless?: boolean; readonly servicePath?: string };
 
@@ -25,8 +39,12 @@ export interface Probe {
   readonly expect: number | null;
   /** Another status than 200 (a match) or 404 (none), e.g. nginx's 405 for TRACE. */
   readonly status?: number;
+  /** The captures the route's regex gives (null: none). */
+  readonly captures?: ProbeCaptures | null;
   /** With `upstream`: the path (and query) the upstream must receive. */
   readonly upstreamPath?: string;
+  /** With `upstream`: the Host header the upstream must receive (`service`: the service's host and port). */
+  readonly upstreamHost?: string;
   readonly note?: string;
 }
 
@@ -57,7 +75,7 @@ function kongYaml(c: RouterCase, upstreamPort: number): string {
     return { name: `r${i + 1}`, ...fields, ...(serviceless ? {} : { service }), ...(plugins ? { plugins } : {}) };
   });
   const doc: Record<string, unknown> = { _format_version: '3.0', services, routes };
-  if (!c.upstream) doc.plugins = [{ name: 'request-termination', config: { status_code: 200, echo: true } }];
+  if (!c.upstream) doc.plugins = [{ name: 'route-probe' }];
   if (c.probes.some((p) => p.sni !== undefined)) doc.certificates = [{ cert: fixture('rsa.crt'), key: fixture('rsa.key') }];
   // JSON is YAML.
   return JSON.stringify(doc, null, 1);
@@ -83,7 +101,10 @@ export function routerTable(cases: readonly RouterCase[]): void {
     test(`${c.src} ${c.title}`, options, async () => {
       const upstream = await startUpstream();
       const tls = c.probes.some((p) => p.sni !== undefined);
-      const gw = await startTestGateway(kongYaml(c, upstream.port), tls ? { proxyListen: ['127.0.0.1:0', '127.0.0.1:0 ssl'] } : {});
+      const gw = await startTestGateway(kongYaml(c, upstream.port), {
+        plugins: ['bundled', 'route-probe'], pluginsPath: [PLUGINS_PATH],
+        ...(tls ? { proxyListen: ['127.0.0.1:0', '127.0.0.1:0 ssl'] } : {}),
+      });
       try {
         for (const [i, p] of c.probes.entries()) {
           const label = `probe ${i + 1}: ${p.method ?? 'GET'} ${p.host ?? 'domain.org'}${p.path ?? '/'} ${JSON.stringify(p.headers ?? {})}${p.sni ? ` sni ${p.sni}` : ''}${p.note ? ` (${p.note})` : ''}`;
@@ -101,12 +122,14 @@ export function routerTable(cases: readonly RouterCase[]): void {
             continue;
           }
           assert.equal(res.statusCode, 200, `${label}: ${text}`);
-          const body = JSON.parse(text) as { matched_route?: { name?: string } } & Partial<Echo>;
+          const body = JSON.parse(text) as { route?: string; captures?: ProbeCaptures | null } & Partial<Echo>;
           if (c.upstream) {
             assert.equal(body.headers?.['x-route'], `r${p.expect}`, label);
             if (p.upstreamPath !== undefined) assert.equal(body.url, p.upstreamPath, label);
+            if (p.upstreamHost !== undefined) assert.equal(body.headers?.host, p.upstreamHost === 'service' ? `127.0.0.1:${upstream.port}` : p.upstreamHost, label);
           } else {
-            assert.equal(body.matched_route?.name, `r${p.expect}`, label);
+            assert.equal(body.route, `r${p.expect}`, label);
+            if (p.captures !== undefined) assert.deepEqual(body.captures, p.captures, `${label}: captures`);
           }
         }
       } finally {
