@@ -135,7 +135,9 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   believe('x-forwarded-host', facts.requestHost);
   // The port the gateway listens on, never the Host header's (Kong's $server_port).
   believe('x-forwarded-port', String(facts.listener.port));
-  believe('x-forwarded-path', facts.path);
+  // Kong: the path as the client sent it (ctx.request_uri up to its query), not the normalized one.
+  const queryAt = facts.target.indexOf('?', 1);
+  believe('x-forwarded-path', queryAt < 0 ? facts.target : facts.target.slice(0, queryAt));
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
   out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;

@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { request, type Dispatcher } from 'undici';
 import { writePlugins } from '../helpers/plugins.ts';
 import { startTestGateway, startUpstream, type Echo } from '../helpers/servers.ts';
 
@@ -25,7 +25,8 @@ export interface ProbeCaptures {
   readonly named: Readonly<Record<string, string>>;
 }
 
-export type KongRoute = Readonly<Record<string, unknown>> & { readonly serviceless?: boolean; readonly servicePath?: string };
+/** A route's fields; `servicePath` / `serviceEnabled` give the route a service of its own with that path / state. */
+export type KongRoute = Readonly<Record<string, unknown>> & { readonly serviceless?: boolean; readonly servicePath?: string; readonly serviceEnabled?: boolean };
 
 export interface Probe {
   readonly method?: string;
@@ -45,6 +46,8 @@ export interface Probe {
   readonly upstreamPath?: string;
   /** With `upstream`: the Host header the upstream must receive (`service`: the service's host and port). */
   readonly upstreamHost?: string;
+  /** With `upstream`: other request headers the upstream must receive. */
+  readonly upstreamHeaders?: Readonly<Record<string, string>>;
   readonly note?: string;
 }
 
@@ -64,11 +67,11 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`
 function kongYaml(c: RouterCase, upstreamPort: number): string {
   const services: Record<string, unknown>[] = [{ name: 's', url: `http://127.0.0.1:${upstreamPort}` }];
   const routes = c.routes.map((r, i) => {
-    const { serviceless, servicePath, ...fields } = r;
+    const { serviceless, servicePath, serviceEnabled, ...fields } = r;
     let service: string | undefined = 's';
-    if (servicePath !== undefined) {
+    if (servicePath !== undefined || serviceEnabled !== undefined) {
       service = `s${i + 1}`;
-      services.push({ name: service, url: `http://127.0.0.1:${upstreamPort}${servicePath}` });
+      services.push({ name: service, url: `http://127.0.0.1:${upstreamPort}${servicePath ?? ''}`, ...(serviceEnabled === undefined ? {} : { enabled: serviceEnabled }) });
     }
     // Upstream mode: the upstream tells the routes apart by a header each route adds.
     const plugins = c.upstream ? [{ name: 'request-transformer', config: { add: { headers: [`x-route:r${i + 1}`] } } }] : undefined;
@@ -81,15 +84,20 @@ function kongYaml(c: RouterCase, upstreamPort: number): string {
   return JSON.stringify(doc, null, 1);
 }
 
-/** undici takes the TLS server name from a Host header: node's client sends the two apart. */
-function tlsRequest(port: number, servername: string, method: string, path: string, headers: Record<string, string | string[]>): Promise<{ statusCode: number; text: string }> {
+/**
+ * node's client: the path goes out as written (`/request?` keeps its `?`), repeated headers as repeated lines, and
+ * the TLS server name apart from the Host header (undici derives one from the other).
+ */
+function send(port: number, servername: string | undefined, method: string, path: string, headers: Record<string, string | string[]>): Promise<{ statusCode: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, servername, method, path, headers, rejectUnauthorized: false, agent: false }, (res) => {
+    const options = { host: '127.0.0.1', port, method, path, headers, agent: false };
+    const onResponse = (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ statusCode: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
       res.on('error', reject);
-    });
+    };
+    const req = servername === undefined ? httpRequest(options, onResponse) : httpsRequest({ ...options, servername, rejectUnauthorized: false }, onResponse);
     req.on('error', reject);
     req.end();
   });
@@ -109,9 +117,7 @@ export function routerTable(cases: readonly RouterCase[]): void {
         for (const [i, p] of c.probes.entries()) {
           const label = `probe ${i + 1}: ${p.method ?? 'GET'} ${p.host ?? 'domain.org'}${p.path ?? '/'} ${JSON.stringify(p.headers ?? {})}${p.sni ? ` sni ${p.sni}` : ''}${p.note ? ` (${p.note})` : ''}`;
           const headers = { host: p.host ?? 'domain.org', ...(p.headers as Record<string, string | string[]>) };
-          const res = p.sni === undefined
-            ? await request(`${gw.url}${p.path ?? '/'}`, { method: (p.method ?? 'GET') as Dispatcher.HttpMethod, headers }).then(async (r) => ({ statusCode: r.statusCode, text: await r.body.text() }))
-            : await tlsRequest(gw.gateway.listeners[1]!.port, p.sni, p.method ?? 'GET', p.path ?? '/', headers);
+          const res = await send(p.sni === undefined ? gw.port : gw.gateway.listeners[1]!.port, p.sni, p.method ?? 'GET', p.path ?? '/', headers);
           const text = res.text;
           if (p.status !== undefined) {
             assert.equal(res.statusCode, p.status, `${label}: ${text}`);
@@ -126,6 +132,7 @@ export function routerTable(cases: readonly RouterCase[]): void {
           if (c.upstream) {
             assert.equal(body.headers?.['x-route'], `r${p.expect}`, label);
             if (p.upstreamPath !== undefined) assert.equal(body.url, p.upstreamPath, label);
+            for (const [name, value] of Object.entries(p.upstreamHeaders ?? {})) assert.equal(body.headers?.[name], value, `${label}: ${name}`);
             if (p.upstreamHost !== undefined) assert.equal(body.headers?.host, p.upstreamHost === 'service' ? `127.0.0.1:${upstream.port}` : p.upstreamHost, label);
           } else {
             assert.equal(body.route, `r${p.expect}`, label);
