@@ -93,3 +93,38 @@ test('higher priority wins; expression routes come before traditional ones', () 
   assert.equal(match({ path: '/api/v1' })?.route.name, 'low');
   assert.equal(match({ path: '/api/v2/exact' })?.route.name, 'high');
 });
+
+test("atc-router's grammar: || binds tighter than &&, transformations nest, integers in three bases", () => {
+  // atc-router src/ast.rs: "a == 1 && b != 2 || c >= 3" is "((a == 1) && ((b != 2) || (c >= 3)))".
+  assert.deepEqual(parseExpression('net.src.port == 1 && net.dst.port != 2 || net.dst.port >= 3'), {
+    type: 'and',
+    left: { type: 'predicate', field: 'net.src.port', lower: false, any: false, op: '==', value: { kind: 'int', value: 1 } },
+    right: {
+      type: 'or',
+      left: { type: 'predicate', field: 'net.dst.port', lower: false, any: false, op: '!=', value: { kind: 'int', value: 2 } },
+      right: { type: 'predicate', field: 'net.dst.port', lower: false, any: false, op: '>=', value: { kind: 'int', value: 3 } },
+    },
+  });
+  const match = routerWith(`
+  - { name: precedence, expression: 'http.method == "POST" && http.path == "/a" || http.path == "/b"' }
+  - { name: numbers, priority: 1, expression: '(net.dst.port == 0x1F90 && http.path ^= "/hex") || (net.dst.port == 017 && http.path ^= "/oct")' }
+`);
+  assert.equal(match({ method: 'GET', path: '/b' }), undefined, 'POST && (/a || /b)');
+  assert.equal(match({ method: 'POST', path: '/b' })?.route.name, 'precedence');
+  assert.equal(match({ port: 8080, path: '/hex' })?.route.name, 'numbers');
+  assert.equal(match({ port: 15, path: '/oct' })?.route.name, 'numbers');
+  assert.equal(parseExpression('any(lower(http.headers.x)) == "a"').type, 'predicate');
+  assert.deepEqual(parseExpression('lower(any(http.headers.x)) == "a"'), parseExpression('any(lower(http.headers.x)) == "a"'));
+});
+
+test('a field with several values: every value must match, unless any()', () => {
+  const match = routerWith(`
+  - { name: all, priority: 2, expression: 'http.headers.x_tag == "a"' }
+  - { name: any, priority: 1, expression: 'any(lower(http.headers.x_tag)) == "b"' }
+`);
+  assert.equal(match({ headers: { 'x-tag': 'a' } })?.route.name, 'all');
+  assert.equal(match({ headers: { 'x-tag': 'a' }, headerValues: { 'x-tag': ['a', 'a'] } })?.route.name, 'all');
+  assert.equal(match({ headers: { 'x-tag': 'a, B' }, headerValues: { 'x-tag': ['a', 'B'] } })?.route.name, 'any', 'not every value is "a"');
+  assert.equal(match({ headers: { x_tag: 'a' } })?.route.name, 'all', 'the header spelled with an underscore');
+  assert.equal(match({ headers: {} }), undefined, 'an absent field matches nothing');
+});
