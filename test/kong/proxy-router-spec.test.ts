@@ -76,6 +76,7 @@ const CASES: RouterCase[] = [
       { path: '/h%65llo/anything/a/../b', expect: 2, upstreamPath: '/anything/b' },
       { path: '/anything/./a/../wor%6cd/a/../b', expect: 3, upstreamPath: '/anything/world/b' },
       { path: '/anything/world/cat%20and%20dog', expect: 3, upstreamPath: '/anything/world/cat%20and%20dog' },
+      { path: '/anything/world/caf%C3%A9/%ff', expect: 3, upstreamPath: '/anything/world/caf%C3%A9/%FF', note: 'UTF-8 decoded for matching and encoded again; a byte that is not UTF-8 stays encoded' },
     ],
   },
   {

@@ -162,3 +162,17 @@ test('overlapping prefixes of several routes, with and without hosts, are tried 
   assert.equal(match({ path: '/svc/19/x', host: 'elsewhere.example' }), 'regex');
   assert.equal(match({ path: '/svc/2', host: 'elsewhere.example' }), undefined);
 });
+
+test("a route Kong splits by path length ties under the id Kong derives for each part (uuid v5 of 'id#group')", () => {
+  // Route a's /b part gets uuidv5(7f145bf9-…, '<a's id>#2') = 63536896-…: b's ids sit on either side of it, both
+  // above a's own id.
+  const a = '11111111-1111-4111-8111-111111111111';
+  for (const [bId, winner] of [['22222222-0000-4000-8000-000000000000', 'a'], ['77777777-0000-4000-8000-000000000000', 'b']] as const) {
+    const match = routerFor(`
+  - { name: a, id: ${a}, paths: [/aa, /b] }
+  - { name: b, id: ${bId}, paths: [/b] }
+`);
+    assert.equal(match({ path: '/b' }), winner, `b's id ${bId}`);
+    assert.equal(match({ path: '/aa' }), 'a');
+  }
+});
