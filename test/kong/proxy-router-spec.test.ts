@@ -2,6 +2,10 @@
 // the routing cases that need no database, as kong.yaml tables through a real gateway (see route-table.ts).
 // Kong's spec tells routes apart by its debug headers (allow_debug_header + Kong-Debug); here a plugin of the
 // test answers with the route, or in upstream mode each route adds a header the upstream echoes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { raw } from '../helpers/raw.ts';
+import { startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { routerTable, type RouterCase } from './route-table.ts';
 
 const S = 'spec/02-integration/05-proxy/02-router_spec.lua';
@@ -33,7 +37,6 @@ const CASES: RouterCase[] = [
       { path: '/users/123/profile', expect: 5, upstreamPath: '/anything' },
     ],
   },
-  { src: `${S}:353`, title: 'requests without Host header: HTTP/1.0 routes normally', routes: [], probes: [], skip: 'a raw HTTP/1.0 request without Host: covered by test/proxy/proxy.test.ts' },
   {
     src: `${S}:457`, title: 'handles not enabled services: ignores route where service enabled=false; routes to regex path when longer path service enabled=false', upstream: true,
     routes: [
@@ -217,3 +220,19 @@ const CASES: RouterCase[] = [
 ];
 
 routerTable(CASES);
+
+test(`${S}:352 requests without Host header: HTTP/1.0 routes normally; HTTP/1.1 is rejected`, async () => {
+  const upstream = await startUpstream();
+  const gw = await startTestGateway(`_format_version: "3.0"\nservices:\n- name: s\n  url: http://127.0.0.1:${upstream.port}\n  routes:\n  - { name: get, methods: [GET], strip_path: false }\n`);
+  try {
+    const http10 = await raw(gw.port, 'GET /get HTTP/1.0\r\nKong-Debug: 1\r\n\r\n');
+    assert.match(http10.text, /^HTTP\/1\.[01] 200 /);
+    assert.match(http10.text, /"url":"\/get"/);
+    const http11 = await raw(gw.port, 'GET /get HTTP/1.1\r\nKong-Debug: 1\r\n\r\n');
+    assert.match(http11.text, /^HTTP\/1\.1 400 /);
+    assert.match(http11.text, /Bad request/i);
+  } finally {
+    await gw.stop();
+    await upstream.close();
+  }
+});
