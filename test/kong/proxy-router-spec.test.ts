@@ -124,6 +124,11 @@ const CASES: RouterCase[] = [
       { path: '/status/200', sni: 'bar.x', expect: 4 }, { path: '/status/200', sni: 'bar.y.z', expect: 4 },
     ],
   },
+  {
+    src: `${S}:1354`, title: "deliberate difference: hosts match whatever the Host header's case (Kong 3.10 compares it as sent; see README)",
+    routes: [{ hosts: ['api.example.com'] }, { expression: 'http.host == "api.example.com" && http.path ^= "/x"', priority: 1 }],
+    probes: [{ host: 'API.Example.COM', expect: 1 }, { host: 'API.Example.COM', path: '/x', expect: 2 }],
+  },
   { src: `${S}:1435`, title: 'tls_passthrough', routes: [], probes: [], skip: 'the stream subsystem' },
   {
     src: `${S}:1617`, title: '[headers] matches by header',
