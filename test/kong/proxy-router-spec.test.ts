@@ -125,7 +125,7 @@ const CASES: RouterCase[] = [
     ],
   },
   {
-    src: `${S}:1354`, title: "deliberate difference: hosts match whatever the Host header's case (Kong 3.10 compares it as sent; see README)",
+    src: 'kong/router/atc.lua (http.host from the Host header as sent)', title: "deliberate difference: hosts match whatever the Host header's case (Kong 3.10 compares it as sent; see README)",
     routes: [{ hosts: ['api.example.com'] }, { expression: 'http.host == "api.example.com" && http.path ^= "/x"', priority: 1 }],
     probes: [{ host: 'API.Example.COM', expect: 1 }, { host: 'API.Example.COM', path: '/x', expect: 2 }],
   },
