@@ -43,6 +43,20 @@ function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route
   return out;
 }
 
+/** How Kong's expressions flavour names a route's protocols in `net.protocol` (kong/router/expressions.lua). */
+const PROTOCOL_OVERRIDE: Readonly<Record<string, string>> = { grpc: 'http', grpcs: 'https', ws: 'http', wss: 'https' };
+
+/**
+ * Kong's expressions flavour adds `net.protocol == <each of the route's protocols>` to an expression, except for a
+ * route whose one protocol is https (it must still match plain http, for the 426 or the redirect).
+ */
+function withProtocols(protocols: readonly string[], test: ExpressionRoute['test']): ExpressionRoute['test'] {
+  if (protocols.length === 1 && protocols[0] === 'https') return test;
+  const allowed = new Set(protocols.map((p) => PROTOCOL_OVERRIDE[p] ?? p));
+  if (allowed.has('http') && allowed.has('https')) return test;
+  return (req) => (allowed.has(req.scheme) ? test(req) : undefined);
+}
+
 function compareIdsDescending(a: string, b: string): number {
   const [x, y] = [a.toLowerCase(), b.toLowerCase()];
   return x === y ? 0 : x < y ? 1 : -1;
@@ -64,7 +78,7 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       return; // validation refuses such a route; a config reaching here has none
     }
     for (const f of fieldsOf(ast)) expressionFields.add(f);
-    expressions.push({ route, service, test: compileExpression(ast), order: i });
+    expressions.push({ route, service, test: withProtocols(route.protocols, compileExpression(ast)), order: i });
   });
   // Kong's expressions flavour: by priority, higher first, then by id, highest first (Kong's ATC router);
   // expression routes before traditional ones.

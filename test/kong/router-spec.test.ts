@@ -560,6 +560,18 @@ const CASES: RouterCase[] = [
     probes: [{ path: '/foo/bar', expect: 2 }],
   },
   {
+    src: 'kong/router/expressions.lua get_expression', title: "expressions: a route's protocols join its expression as net.protocol (except https alone, kept for the 426)",
+    routes: [
+      { id: id('01'), protocols: ['http'], expression: 'http.path ^= "/plain"', priority: 10 },
+      { id: id('02'), protocols: ['https'], expression: 'http.path ^= "/secure"', priority: 10 },
+      { id: id('03'), expression: 'http.path ^= "/"', priority: 1 },
+    ],
+    probes: [
+      { path: '/plain', expect: 1 }, { path: '/plain', sni: 'a.test', expect: 3, note: 'https: the http-only route does not match' },
+      { path: '/secure', sni: 'a.test', expect: 2 }, { path: '/secure', expect: 2, status: 426, note: 'plain http reaches the https-only route: 426' },
+    ],
+  },
+  {
     src: `${S}:5888`, title: 'expressions: works when route.priority is near 2^46',
     routes: [{ id: id('01'), expression: 'http.path ^= r#"/foo"#', priority: 2 ** 46 - 3 }, { id: id('02'), expression: 'http.path ^= r#"/foo"#', priority: 2 ** 46 - 2 }],
     probes: [{ path: '/foo/bar', expect: 2 }],
