@@ -95,8 +95,10 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
       vals.forEach((val, i) => {
         if (typeof val === 'string' && val.startsWith('~*')) {
           if (vals.length > 1) report(['headers', name, i], 'a regex header value (~*) must be the only value of its header');
-          const re = compileKongRegex(val.slice(2), { anchored: false, dialect: 'rust' });
-          if (!re.ok) report(['headers', name, i], routerRegexMessage(val.slice(2), re.message));
+          // Kong's router sees the value lower-cased, the regex too.
+          const source = val.slice(2).toLowerCase();
+          const re = compileKongRegex(source, { anchored: false, dialect: 'rust' });
+          if (!re.ok) report(['headers', name, i], routerRegexMessage(source, re.message));
         }
       });
     }

@@ -95,7 +95,8 @@ function headerTest(name: string, values: readonly string[]): HeaderTest {
   const names = { name: field, dashed: field.replace(/_/g, '-') };
   const first = values[0];
   if (values.length === 1 && first !== undefined && first.startsWith('~*')) {
-    const re = compileKongRegex(first.slice(2), { anchored: false, dialect: 'rust' });
+    // Kong lower-cases the whole value, the regex too (transform.lua: `escape_str(value:lower())`).
+    const re = compileKongRegex(first.slice(2).toLowerCase(), { anchored: false, dialect: 'rust' });
     // Validation refused bad regexes already; a config reaching here has good ones.
     if (re.ok) return { ...names, values: undefined, regex: re.regex };
   }

@@ -129,6 +129,14 @@ const CASES: RouterCase[] = [
     probes: [{ path: '/foo/bar/baz', expect: 1 }],
   },
   {
+    src: `${S}:2365`, title: 'generate http expression: should always add lower() when matching http.headers.* (the ~* regex is lower-cased too)',
+    routes: [{ id: id('01'), methods: ['GET'], headers: { test: ['~*Quote'] } }, { id: id('02'), headers: { digits: ['~*^\\D+$'] } }],
+    probes: [
+      { headers: { test: 'Quote' }, expect: 1 }, { headers: { test: 'a QUOTE' }, expect: 1 },
+      { headers: { digits: '123' }, expect: 2, note: "Kong's lower-casing turns \\D into \\d" }, { headers: { digits: 'abc' }, expect: null },
+    ],
+  },
+  {
     src: `${S}:5075`, title: '[cache hit should be case sensitive] (traditional_compatible, expressions)',
     routes: [{ id: id('01'), paths: ['/foo'], headers: { test1: ['Quote'] } }],
     probes: [{ path: '/foo', headers: { test1: 'QUOTE' }, expect: 1 }, { path: '/foo', headers: { test1: 'QUOTE' }, expect: 1 }, { path: '/foo', headers: { test1: 'QuoTe' }, expect: 1 }],
