@@ -119,7 +119,7 @@ function uuidv5(name: string): string {
  * gives each group a route of its own, with an id derived from the route's and the group's position.
  */
 function pathGroupIds(id: string, paths: readonly string[]): string[] {
-  const keys = paths.map((p) => (p.startsWith('~') ? 0 : p.length));
+  const keys = paths.map((p) => (p.startsWith('~') ? 0 : Buffer.byteLength(p)));
   const order = [...new Set(keys)];
   if (order.length === 1) return paths.map(() => id);
   return keys.map((k) => uuidv5(`${id}#${order.indexOf(k) + 1}`));
@@ -149,8 +149,8 @@ export function compileMatchers(route: Route, service: Service | null): Matcher[
       const regex = re.ok ? re.regex : NEVER;
       return { ...base, ...tie, path: { kind: 'regex', regex }, priority: [fields, plainHostsOnly, headers.length, 1, route.regex_priority, 0] };
     }
-    // Kong keeps 19 bits of the prefix's length.
-    return { ...base, ...tie, path: { kind: 'prefix', prefix: p }, priority: [fields, plainHostsOnly, headers.length, 0, 0, p.length & 0x7ffff] };
+    // Kong ranks by the prefix's length in bytes, 19 bits of it.
+    return { ...base, ...tie, path: { kind: 'prefix', prefix: p }, priority: [fields, plainHostsOnly, headers.length, 0, 0, Buffer.byteLength(p) & 0x7ffff] };
   });
 }
 
