@@ -1,7 +1,7 @@
 /** Small helpers the entity checks share: reading loosely typed values, and the reporter they report with. */
 import type { PathSegment } from '../errors.ts';
 
-export type Report = (field: readonly PathSegment[], message: string, options?: { atKey?: boolean }) => void;
+export type Report = (field: readonly PathSegment[], message: string, options?: { atKey?: boolean; warning?: boolean }) => void;
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -194,7 +194,12 @@ const CHECKS: Partial<Record<CollectionName, Check>> = {
 };
 
 export function reporterFor(entity: FlatEntity, issues: IssueCollector): Report {
-  return (field, message, options = {}) => issues.error([...entity.path, ...field], message, { atKey: options.atKey ?? false, entity: entityLabel(entity) });
+  return (field, message, options = {}) => {
+    const where = [...entity.path, ...field];
+    const details = { atKey: options.atKey ?? false, entity: entityLabel(entity) };
+    if (options.warning) issues.warn(where, message, details);
+    else issues.error(where, message, details);
+  };
 }
 
 /** Runs the entity's checks; they see the entity as written too, for "was this set?" questions. */

@@ -5,7 +5,7 @@
  */
 import { ROUTE_PROTOCOL_GROUPS, STREAM_PROTOCOLS, WEB_PROTOCOLS } from '../entities/protocols.ts';
 import { normalizePath } from '../http/path.ts';
-import { ExpressionError, parseExpression } from '../router/expression-parser.ts';
+import { ExpressionError, parseExpression, usesNetPort } from '../router/expression-parser.ts';
 import { compileKongRegex } from '../router/kong-regex.ts';
 import { isSet, list, quoteList, type Report } from './check-helpers.ts';
 import { checkHostWithPort, isIPv4, isIPv6 } from './hosts.ts';
@@ -95,11 +95,28 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
       vals.forEach((val, i) => {
         if (typeof val === 'string' && val.startsWith('~*')) {
           if (vals.length > 1) report(['headers', name, i], 'a regex header value (~*) must be the only value of its header');
-          const re = compileKongRegex(val.slice(2), { anchored: false, dialect: 'rust' });
-          if (!re.ok) report(['headers', name, i], routerRegexMessage(val.slice(2), re.message));
+          // Kong's router sees the value lower-cased, the regex too.
+          const source = val.slice(2).toLowerCase();
+          const re = compileKongRegex(source, { anchored: false, dialect: 'rust' });
+          if (!re.ok) report(['headers', name, i], routerRegexMessage(source, re.message));
         }
       });
     }
+  }
+  // Kong's expressions flavour (kong/db/schema/entities/routes.lua validate_route).
+  const TRADITIONAL = "'methods', 'hosts', 'paths', 'headers', 'snis', 'sources' or 'destinations'";
+  const traditional = ['snis', 'sources', 'destinations', 'methods', 'hosts', 'paths', 'headers'].some(has);
+  if (expression && traditional) {
+    report([], `Router Expression failed validation: cannot set 'expression' with ${TRADITIONAL} simultaneously`);
+    return;
+  }
+  if (expression && typeof v.regex_priority === 'number' && v.regex_priority !== 0) {
+    report([], "Router Expression failed validation: cannot set 'regex_priority' with 'expression' simultaneously");
+    return;
+  }
+  if (traditional && typeof v.priority === 'number' && v.priority !== 0) {
+    report([], `Router Expression failed validation: cannot set 'priority' with ${TRADITIONAL} simultaneously`);
+    return;
   }
   if (expression) {
     try {
@@ -108,7 +125,13 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
       const at = err instanceof ExpressionError ? ` (at character ${err.offset + 1})` : '';
       report(['expression'], `Router Expression failed validation: ${(err as Error).message}${at}`);
     }
-    if (v.path_handling === 'v1' && raw.path_handling === 'v1') report(['path_handling'], "path_handling 'v1' is not supported with expression routes");
+    if (usesNetPort(String(v.expression))) {
+      report(['expression'], "The field 'net.port' of expression is deprecated and will be removed in the upcoming major release, please use 'net.dst.port' instead.", { warning: true });
+    }
+  }
+  // Kong's default router flavour (traditional_compatible) joins paths the v0 way whatever the route says.
+  if (v.path_handling === 'v1') {
+    report(['path_handling'], "path_handling='v1' is deprecated and will not work under 'expressions' or 'traditional_compatible' router_flavor, please use path_handling='v0' instead", { warning: true });
   }
 }
 

@@ -1,5 +1,6 @@
 /** `kong.service.request`: the request the gateway sends upstream, as plugins change it (rewrite and access). */
 import { applyHeaderOps, firstValue, headerName, rawHeaders, wireHeaderValue } from '../http/headers.ts';
+import { escapePath } from '../http/path.ts';
 import { encodeQuery, parseQuery } from '../http/query.ts';
 import type { KongServiceRequest, QueryArgs } from './kong.ts';
 import { BEFORE_UPSTREAM, checkPhase } from './phases.ts';
@@ -7,11 +8,6 @@ import type { RequestState } from './request-state.ts';
 
 const toBuffer = (b: string | Buffer) => (typeof b === 'string' ? Buffer.from(b) : b);
 
-// What Kong's set_path leaves as is (kong/tools/uri.lua's ESCAPE_PATTERN); anything else goes percent-encoded.
-const PATH_UNSAFE = /[^!#$&'()*+,/:;=?@[\]A-Za-z0-9\-_.~%]/g;
-const HAS_UNSAFE = new RegExp(PATH_UNSAFE.source);
-const escapePath = (path: string) =>
-  path.replace(PATH_UNSAFE, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 
 const randomBoundary = () => String(Math.floor(Math.random() * 1e10));
 
@@ -64,7 +60,7 @@ export function createServiceRequestApi(state: RequestState): KongServiceRequest
     setPath: (path) => {
       check('setPath');
       if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
-      state.upstreamPath = HAS_UNSAFE.test(path) ? escapePath(path) : path;
+      state.upstreamPath = escapePath(path);
     },
     setRawQuery: (query) => {
       check('setRawQuery');

@@ -117,6 +117,11 @@ export class RequestFacts implements ExpressionFacts {
     return this.req.headers;
   }
 
+  /** Each value of a repeated header apart (node joins or drops repeats in `headers`): what Kong's router sees. */
+  get headerValues(): Readonly<Record<string, readonly string[] | undefined>> {
+    return this.req.headersDistinct;
+  }
+
   /** Whether the request has a body to read: chunked, or a Content-Length above 0 (Node refuses both at once). */
   get hasBody(): boolean {
     const headers = this.req.headers;

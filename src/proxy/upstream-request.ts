@@ -8,6 +8,7 @@ import { applyHeaderOps, connectionListed, firstValue, isHopByHop, type Headers 
 import { parseQuery, withoutArgs } from '../http/query.ts';
 import type { RouteMatch } from '../router/router.ts';
 import { upstreamPath } from '../router/upstream-path.ts';
+import { escapePath } from '../http/path.ts';
 import type { BalanceContext, Balancer, Peer } from '../snapshot/balancer.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { UpstreamCall } from '../upstream/exchange.ts';
@@ -44,7 +45,8 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   const pluginHost = firstValue(headers.host);
   let query = pdk?.upstreamQuery !== undefined ? (pdk.upstreamQuery === '' ? '' : `?${pdk.upstreamQuery}`) : facts.query;
   if (pdk && pdk.removedQueryArgs.size > 0) query = withoutArgs(query, pdk.removedQueryArgs);
-  const target = (pdk?.upstreamPath ?? upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path, pathHandling: route.path_handling })) + query;
+  // Kong: var.upstream_uri = escape(match_t.upstream_uri); a plugin's path was escaped when set.
+  const target = (pdk?.upstreamPath ?? escapePath(upstreamPath({ servicePath: service.path, requestPath: facts.path, matched: match.matchedPath, stripPath: route.strip_path }))) + query;
   ctx.stats.upstreamUri = target;
   const balanced = upstreamName !== undefined ? snapshot.upstreams.get(upstreamName) : undefined;
   // Only consistent-hashing reads the request; the other balancers need nothing built per request.
@@ -135,7 +137,9 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   believe('x-forwarded-host', facts.requestHost);
   // The port the gateway listens on, never the Host header's (Kong's $server_port).
   believe('x-forwarded-port', String(facts.listener.port));
-  believe('x-forwarded-path', facts.path);
+  // Kong: the path as the client sent it (ctx.request_uri up to its query), not the normalized one.
+  const queryAt = facts.target.indexOf('?', 1);
+  believe('x-forwarded-path', queryAt < 0 ? facts.target : facts.target.slice(0, queryAt));
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
   out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;

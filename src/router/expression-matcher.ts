@@ -4,8 +4,8 @@
  */
 import { BlockList, isIPv6 } from 'node:net';
 import type { Expr, Value } from './expression-parser.ts';
-import { compileKongRegex } from './kong-regex.ts';
-import type { Captures, RequestFacts } from './matcher.ts';
+import { compileKongRegex, type RegexMatch } from './kong-regex.ts';
+import { hasGroups, type Captures, type RequestFacts } from './matcher.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
 
 export interface ExpressionFacts extends RequestFacts {
@@ -42,23 +42,57 @@ function safeDecode(s: string): string {
   }
 }
 
+/**
+ * `/a/b/c/` → [a, b, c]: the path after its first `/`, split on `/`, trailing empty segments dropped (as Kong's
+ * fields.lua; the path is normalized, so inner empty segments do not occur).
+ */
+function segmentsOf(path: string): string[] {
+  const parts = path.slice(1).split('/');
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  return parts;
+}
+
+/** `http.path.segments.N` or `.N_M` (segments N to M joined by `/`), as Kong's fields.lua reads them. */
+function segmentReader(range: string): (req: ExpressionFacts) => readonly string[] {
+  const sep = range.indexOf('_');
+  if (sep < 0) {
+    const at = Number(range);
+    return (r) => {
+      const v = segmentsOf(r.path)[at];
+      return v === undefined ? [] : [v];
+    };
+  }
+  const [from, to] = [Number(range.slice(0, sep)), Number(range.slice(sep + 1))];
+  return (r) => {
+    const segs = segmentsOf(r.path);
+    if (from >= to || from >= segs.length || to >= segs.length) return [];
+    return [segs.slice(from, to + 1).join('/')];
+  };
+}
+
 /** The values a field has in a request: none when absent (a predicate on an absent field is false, as in ATC). */
 function reader(field: string): (req: ExpressionFacts) => readonly (string | number)[] {
   switch (field) {
     case 'http.method': return (r) => [r.method];
     case 'http.host': return (r) => [r.host];
     case 'http.path': return (r) => [r.path];
+    case 'http.path.segments.len': return (r) => [segmentsOf(r.path).length];
     case 'net.protocol': return (r) => [r.scheme];
     case 'tls.sni': return (r) => (r.sni === undefined ? [] : [r.sni]);
     case 'net.src.ip': return (r) => (r.srcIp === undefined ? [] : [r.srcIp]);
     case 'net.dst.ip': return (r) => (r.dstIp === undefined ? [] : [r.dstIp]);
     case 'net.src.port': return (r) => (r.srcPort === undefined ? [] : [r.srcPort]);
-    case 'net.dst.port': return (r) => (r.dstPort === undefined ? [] : [r.dstPort]);
+    // Kong: the Host header's port, else the port the request came in on.
+    case 'net.dst.port': return (r) => [r.port];
   }
+  if (field.startsWith('http.path.segments.')) return segmentReader(field.slice('http.path.segments.'.length));
   if (field.startsWith('http.headers.')) {
-    const name = field.slice('http.headers.'.length).toLowerCase().replace(/_/g, '-');
+    // nginx's header table: the name as written (underscores), else with dashes.
+    const name = field.slice('http.headers.'.length).toLowerCase();
+    const dashed = name.replace(/_/g, '-');
     return (r) => {
-      const v = r.headers[name];
+      const all = r.headerValues ?? r.headers;
+      const v = all[name] ?? all[dashed];
       return v === undefined ? [] : typeof v === 'string' ? [v] : v;
     };
   }
@@ -78,6 +112,62 @@ function ipCheck(value: Value): (ip: string) => boolean {
   };
 }
 
+function recordRegex(out: PathOutcome, isPath: boolean, m: RegexMatch): void {
+  if (isPath) out.matchedPath = m.values[0]!;
+  // ATC keeps every regex's captures in one table, a later match overwriting an earlier one's keys.
+  const unnamed = out.captures ? [...out.captures.unnamed] : [];
+  const named: Record<string, string> = out.captures ? { ...out.captures.named } : {};
+  m.values.forEach((g, i) => {
+    if (g !== undefined) unnamed[i] = g;
+  });
+  for (const k in m.groups) named[k] = m.groups[k]!;
+  out.captures = { unnamed: Array.from(unnamed), named };
+}
+
+/** One value against the predicate; records what ATC records (the path's match, regex captures). */
+type One = (v: string | number, out: PathOutcome) => boolean;
+
+function operator(expr: Extract<Expr, { type: 'predicate' }>): One {
+  const isPath = expr.field === 'http.path';
+  const value = expr.value.value;
+  if (expr.value.kind === 'ip') {
+    // An address compares as an address (a v4-mapped client address equals its v4 form).
+    const same = ipCheck(expr.value);
+    return expr.op === '!=' ? (v) => !same(String(v)) : (v) => same(String(v));
+  }
+  switch (expr.op) {
+    case '==': return (v, out) => v === value && (!isPath || record(out, String(value)));
+    case '!=': return (v) => v !== value;
+    case '^=': return (v, out) => String(v).startsWith(String(value)) && (!isPath || record(out, String(value)));
+    case '=^': return (v, out) => String(v).endsWith(String(value)) && (!isPath || record(out, String(value)));
+    case 'contains': return (v) => String(v).includes(String(value));
+    case '~': {
+      const compiled = compileKongRegex(String(value), { anchored: false, dialect: 'rust' });
+      // The parser refused bad regexes already; a config reaching here has good ones.
+      if (!compiled.ok) return () => false;
+      const re = compiled.regex;
+      return (v, out) => {
+        const m = re.exec(String(v));
+        if (!m) return false;
+        recordRegex(out, isPath, m);
+        return true;
+      };
+    }
+    case '>': return (v) => Number(v) > Number(value);
+    case '>=': return (v) => Number(v) >= Number(value);
+    case '<': return (v) => Number(v) < Number(value);
+    case '<=': return (v) => Number(v) <= Number(value);
+    case 'in': {
+      const inRange = ipCheck(expr.value);
+      return (v) => inRange(String(v));
+    }
+    case 'not in': {
+      const inRange = ipCheck(expr.value);
+      return (v) => !inRange(String(v));
+    }
+  }
+}
+
 function compile(expr: Expr): Test {
   switch (expr.type) {
     case 'and': {
@@ -90,70 +180,30 @@ function compile(expr: Expr): Test {
     }
     case 'not': {
       const inner = compile(expr.expr);
-      // What a negated predicate matched is not a match: keep it out of the outcome.
-      return (req) => !inner(req, { matchedPath: null, captures: null });
+      return (req, out) => !inner(req, out);
     }
     case 'predicate':
       break;
   }
   const read = reader(expr.field);
-  const isPath = expr.field === 'http.path';
-  const norm = expr.lower ? (v: string | number) => String(v).toLowerCase() : (v: string | number) => v;
-  const value = expr.value.value;
-  let one: (v: string | number, out: PathOutcome) => boolean;
-  switch (expr.op) {
-    case '==': one = (v, out) => norm(v) === value && (!isPath || record(out, String(v))); break;
-    case '^=': one = (v, out) => String(norm(v)).startsWith(String(value)) && (!isPath || record(out, String(v).slice(0, String(value).length))); break;
-    case '=^': one = (v) => String(norm(v)).endsWith(String(value)); break;
-    case 'contains': one = (v) => String(norm(v)).includes(String(value)); break;
-    case '~': {
-      const compiled = compileKongRegex(String(value), { anchored: false, dialect: 'rust' });
-      // The parser refused bad regexes already; a config reaching here has good ones.
-      if (!compiled.ok) return () => false;
-      const re = compiled.regex;
-      one = (v, out) => {
-        const m = re.exec(String(norm(v)));
-        if (!m) return false;
-        if (isPath && out.matchedPath === null && m.index === 0) {
-          out.matchedPath = m.values[0]!;
-          const named: Record<string, string> = {};
-          for (const k in m.groups) named[k] = m.groups[k]!;
-          out.captures = { unnamed: m.values.map((g) => g ?? ''), named };
-        }
-        return true;
-      };
-      break;
-    }
-    case '>': one = (v) => Number(v) > Number(value); break;
-    case '>=': one = (v) => Number(v) >= Number(value); break;
-    case '<': one = (v) => Number(v) < Number(value); break;
-    case '<=': one = (v) => Number(v) <= Number(value); break;
-    case 'in': {
-      const inRange = ipCheck(expr.value);
-      one = (v) => inRange(String(v));
-      break;
-    }
-    case 'not in': {
-      const inRange = ipCheck(expr.value);
-      one = (v) => !inRange(String(v));
-      break;
-    }
-    case '!=':
-      // Several values (a repeated header): true when none equals.
-      return (req) => {
-        const values = read(req);
-        return values.length > 0 && values.every((v) => norm(v) !== value);
-      };
+  const one = operator(expr);
+  const lower = expr.lower;
+  if (expr.any) {
+    return (req, out) => {
+      for (const v of read(req)) if (one(lower ? String(v).toLowerCase() : v, out)) return true;
+      return false;
+    };
   }
+  // ATC's default: every value of the field must match (a repeated header, a repeated query argument).
   return (req, out) => {
     const values = read(req);
-    for (const v of values) if (one(v, out)) return true;
-    return false;
+    for (const v of values) if (!one(lower ? String(v).toLowerCase() : v, out)) return false;
+    return values.length > 0;
   };
 }
 
 function record(out: PathOutcome, matched: string): true {
-  if (out.matchedPath === null) out.matchedPath = matched;
+  out.matchedPath = matched;
   return true;
 }
 
@@ -161,7 +211,9 @@ export function compileExpression(expr: Expr): (req: ExpressionFacts) => PathOut
   const test = compile(expr);
   return (req) => {
     const out: PathOutcome = { matchedPath: null, captures: null };
-    return test(req, out) ? out : undefined;
+    if (!test(req, out)) return undefined;
+    if (out.captures && !hasGroups(out.captures.unnamed)) out.captures = null;
+    return out;
   };
 }
 

@@ -1,26 +1,31 @@
 /**
- * Kong's router expression language (ATC, `Kong/atc-router`), as routes write it in `expression`:
+ * Kong's router expression language (ATC, `Kong/atc-router` 1.7, the version Kong 3.10 ships), as routes write
+ * it in `expression`:
  *
- *   (http.path ^= "/api" || http.path == "/health") && lower(http.headers.x_env) != "test"
+ *   (http.path ^= "/api" || http.path == "/health") && any(lower(http.headers.x_env)) != "test"
  *
  * Predicates `field op value`; operators `==` `!=` `^=` (prefix) `=^` (suffix) `~` (regex) `in` `not in`
- * (IP in CIDR) `contains` `>` `>=` `<` `<=`; `lower(field)`; `&&`, `||`, `!(...)` and parentheses.
- * Values: "strings" (with \" \\ \n \t escapes), r#"raw strings"#, integers, IPs and CIDRs.
- * Pure: text → AST or an error with its offset.
+ * (IP in CIDR) `contains` `>` `>=` `<` `<=`; the transformations `lower(field)` and `any(field)`; `&&`, `||`,
+ * `!(...)` and parentheses. As in ATC, `||` binds tighter than `&&` (`a && b || c` is `a && (b || c)`).
+ * Values: "strings" (with \" \\ \n \r \t escapes), r#"raw strings"#, integers (decimal, 0x hex, 0 octal), IPs
+ * and CIDRs. Kong's semantic checks, with Kong's messages. Pure: text → AST or an error with its offset.
  */
+import { isIP } from 'node:net';
 import { compileKongRegex } from './kong-regex.ts';
 
-export type Field =
-  | 'http.method' | 'http.host' | 'http.path' | 'net.protocol' | 'tls.sni'
-  | 'net.src.ip' | 'net.src.port' | 'net.dst.ip' | 'net.dst.port'
-  | `http.headers.${string}` | `http.queries.${string}`;
+/** A field of Kong's HTTP schema (kong/router/fields.lua), `net.port` already read as `net.dst.port`. */
+export type Field = string;
 
 export type Operator = '==' | '!=' | '^=' | '=^' | '~' | 'in' | 'not in' | 'contains' | '>' | '>=' | '<' | '<=';
 
-export type Value = { readonly kind: 'string'; readonly value: string } | { readonly kind: 'int'; readonly value: number } | { readonly kind: 'ip'; readonly value: string };
+export type Value =
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'ip'; readonly value: string }
+  | { readonly kind: 'cidr'; readonly value: string };
 
 export type Expr =
-  | { readonly type: 'predicate'; readonly field: Field; readonly lower: boolean; readonly op: Operator; readonly value: Value }
+  | { readonly type: 'predicate'; readonly field: Field; readonly lower: boolean; readonly any: boolean; readonly op: Operator; readonly value: Value }
   | { readonly type: 'and' | 'or'; readonly left: Expr; readonly right: Expr }
   | { readonly type: 'not'; readonly expr: Expr };
 
@@ -32,22 +37,62 @@ export class ExpressionError extends Error {
   }
 }
 
-const STRING_FIELDS = new Set(['http.method', 'http.host', 'http.path', 'net.protocol', 'tls.sni']);
-const INT_FIELDS = new Set(['net.src.port', 'net.dst.port']);
-const IP_FIELDS = new Set(['net.src.ip', 'net.dst.ip']);
+type Kind = 'string' | 'int' | 'ip';
 
-function fieldKind(field: string): 'string' | 'int' | 'ip' | undefined {
-  if (STRING_FIELDS.has(field) || /^http\.(headers|queries)\.[A-Za-z0-9_]+$/.test(field)) return 'string';
-  if (INT_FIELDS.has(field)) return 'int';
-  if (IP_FIELDS.has(field)) return 'ip';
-  return undefined;
+const SCHEMA: Readonly<Record<string, Kind>> = {
+  'net.protocol': 'string', 'tls.sni': 'string', 'http.method': 'string', 'http.host': 'string', 'http.path': 'string',
+  'http.path.segments.*': 'string', 'http.headers.*': 'string', 'http.queries.*': 'string',
+  'net.src.port': 'int', 'net.dst.port': 'int', 'http.path.segments.len': 'int',
+  'net.src.ip': 'ip', 'net.dst.ip': 'ip',
+};
+
+/** ATC's schema lookup: the field itself, else its parent with `.*`. */
+function fieldKind(field: string): Kind | undefined {
+  const exact = SCHEMA[field];
+  if (exact) return exact;
+  const dot = field.lastIndexOf('.');
+  return dot < 0 ? undefined : SCHEMA[`${field.slice(0, dot)}.*`];
 }
 
-const OPS_BY_KIND: Record<'string' | 'int' | 'ip', readonly Operator[]> = {
-  string: ['==', '!=', '^=', '=^', '~', 'contains'],
-  int: ['==', '!=', '>', '>=', '<', '<='],
-  ip: ['==', '!=', 'in', 'not in'],
+const SEGMENTS = 'http.path.segments.';
+
+/** Kong's own check of `http.path.segments.N` and `.N_M` (kong/db/schema/entities/routes.lua). */
+function segmentsFieldOk(field: string): boolean {
+  if (!field.startsWith(SEGMENTS)) return true;
+  const suffix = field.slice(SEGMENTS.length);
+  if (suffix === 'len') return true;
+  const m = /^(0|[1-9]\d*)(_([1-9]\d*))?$/.exec(suffix);
+  return m !== null && (m[3] === undefined || Number(m[1]) < Number(m[3]));
+}
+
+const MSG = {
+  unknownLhs: 'Unknown LHS field',
+  mismatch: 'Type mismatch between the LHS and RHS values of predicate',
+  lowerOnlyString: 'lower-case transformation function only supported with String type fields',
+  regexOnlyString: 'Regex operators only supports string operands',
+  prefixOnlyString: 'Prefix/Postfix operators only supports string operands',
+  onlyInt: 'Greater/GreaterOrEqual/Less/LessOrEqual operators only supports integer operands',
+  onlyCidr: 'In/NotIn operators only supports IP in CIDR',
+  containsOnlyString: 'Contains operator only supports string operands',
 };
+
+/** Kong's semantic checks of one predicate (atc-router src/semantics.rs), or undefined when it is fine. */
+function semanticError(kind: Kind | undefined, lower: boolean, op: Operator, value: Value): string | undefined {
+  if (kind === undefined) return MSG.unknownLhs;
+  const rhs = value.kind === 'cidr' ? 'cidr' : value.kind;
+  if (op !== '~' && op !== 'in' && op !== 'not in' && kind !== rhs) return MSG.mismatch;
+  if (lower && kind !== 'string') return MSG.lowerOnlyString;
+  switch (op) {
+    case '~': return kind === 'string' ? undefined : MSG.regexOnlyString;
+    case '^=': case '=^': return value.kind === 'string' ? undefined : MSG.prefixOnlyString;
+    case '>': case '>=': case '<': case '<=': return value.kind === 'int' ? undefined : MSG.onlyInt;
+    case 'in': case 'not in': return kind === 'ip' && value.kind === 'cidr' ? undefined : MSG.onlyCidr;
+    case 'contains': return value.kind === 'string' ? undefined : MSG.containsOnlyString;
+    default: return undefined;
+  }
+}
+
+const OPERATORS = ['==', '!=', '^=', '=^', '>=', '<=', '>', '<', '~', 'contains', 'in'] as const;
 
 class Parser {
   #pos = 0;
@@ -58,7 +103,7 @@ class Parser {
   }
 
   parse(): Expr {
-    const expr = this.#or();
+    const expr = this.#and();
     this.#ws();
     if (this.#pos < this.#src.length) this.#fail(`unexpected '${this.#src[this.#pos]}'`);
     return expr;
@@ -69,7 +114,7 @@ class Parser {
   }
 
   #ws(): void {
-    while (this.#pos < this.#src.length && /\s/.test(this.#src[this.#pos]!)) this.#pos++;
+    while (this.#pos < this.#src.length && ' \t\r\n'.includes(this.#src[this.#pos]!)) this.#pos++;
   }
 
   #eat(token: string): boolean {
@@ -81,78 +126,88 @@ class Parser {
     return false;
   }
 
-  #or(): Expr {
-    let left = this.#and();
-    while (this.#eat('||')) left = { type: 'or', left, right: this.#and() };
-    return left;
-  }
-
+  // ATC's Pratt parser gives `||` the higher precedence.
   #and(): Expr {
-    let left = this.#unary();
-    while (this.#eat('&&')) left = { type: 'and', left, right: this.#unary() };
+    let left = this.#or();
+    while (this.#eat('&&')) left = { type: 'and', left, right: this.#or() };
     return left;
   }
 
-  #unary(): Expr {
+  #or(): Expr {
+    let left = this.#term();
+    while (this.#eat('||')) left = { type: 'or', left, right: this.#term() };
+    return left;
+  }
+
+  #term(): Expr {
     this.#ws();
-    if (this.#src[this.#pos] === '!' && this.#src[this.#pos + 1] !== '=') {
+    if (this.#src[this.#pos] === '!') {
       this.#pos++;
       if (!this.#eat('(')) this.#fail("'!' must be followed by a parenthesized expression");
-      const expr = this.#or();
+      const expr = this.#and();
       if (!this.#eat(')')) this.#fail("expected ')'");
       return { type: 'not', expr };
     }
     if (this.#eat('(')) {
-      const expr = this.#or();
+      const expr = this.#and();
       if (!this.#eat(')')) this.#fail("expected ')'");
       return expr;
     }
     return this.#predicate();
   }
 
+  /** `ident` or `func(lhs)`, innermost first: `any(lower(x))` and `lower(any(x))` are the same. */
+  #lhs(): { field: string; lower: boolean; any: boolean } {
+    this.#ws();
+    const at = this.#pos;
+    const name = this.#ident();
+    if (name === '') this.#fail('expected a field, e.g. http.path');
+    if (!this.#eat('(')) return { field: name, lower: false, any: false };
+    const inner = this.#lhs();
+    if (!this.#eat(')')) this.#fail("expected ')'");
+    if (name === 'lower') return { ...inner, lower: true };
+    if (name === 'any') return { ...inner, any: true };
+    return this.#fail(`unknown transformation function: ${name}`, at);
+  }
+
   #predicate(): Expr {
     this.#ws();
     const start = this.#pos;
-    let lower = false;
-    let field = this.#ident();
-    if (field === 'lower') {
-      if (!this.#eat('(')) this.#fail("expected '(' after lower");
-      this.#ws();
-      field = this.#ident();
-      if (!this.#eat(')')) this.#fail("expected ')'");
-      lower = true;
-    }
-    const kind = fieldKind(field);
-    if (!kind) this.#fail(field === '' ? 'expected a field, e.g. http.path' : `unknown field '${field}'`, start);
-    if (lower && kind !== 'string') this.#fail(`lower() applies to string fields, not '${field}'`, start);
+    const lhs = this.#lhs();
+    // Kong amends the deprecated `net.port` to `net.dst.port` before ATC sees the expression.
+    const field = lhs.field === 'net.port' ? 'net.dst.port' : lhs.field;
     this.#ws();
-    const opAt = this.#pos;
     const op = this.#operator();
-    if (!OPS_BY_KIND[kind].includes(op)) this.#fail(`operator '${op}' does not apply to '${field}'`, opAt);
     this.#ws();
     const valueAt = this.#pos;
     const value = this.#value();
-    const expected = kind === 'ip' ? (op === 'in' || op === 'not in' ? 'ip' : 'ip') : kind;
-    if (value.kind !== expected) this.#fail(`'${field}' compares with ${kind === 'int' ? 'an integer' : kind === 'ip' ? 'an IP address or CIDR' : 'a string'}`, valueAt);
     if (op === '~') {
-      const compiled = compileKongRegex(value.value as string, { anchored: false, dialect: 'rust' });
-      if (!compiled.ok) this.#fail(`invalid regex: ${compiled.message}`, valueAt);
+      if (value.kind !== 'string') this.#fail('regex operator can only be used with String operands', valueAt);
+      const compiled = compileKongRegex(value.value, { anchored: false, dialect: 'rust' });
+      if (!compiled.ok) this.#fail(`regex parse error: ${compiled.message}`, valueAt);
     }
-    return { type: 'predicate', field: field as Field, lower, op, value };
+    const problem = semanticError(fieldKind(field), lhs.lower, op, value);
+    if (problem) this.#fail(problem, start);
+    if (!segmentsFieldOk(field)) this.#fail('illformed http.path.segments.* field', start);
+    return { type: 'predicate', field, lower: lhs.lower, any: lhs.any, op, value };
   }
 
   #ident(): string {
-    const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(this.#src.slice(this.#pos));
+    const m = /^[A-Za-z][A-Za-z0-9_.]*/.exec(this.#src.slice(this.#pos));
     if (!m) return '';
     this.#pos += m[0].length;
     return m[0];
   }
 
   #operator(): Operator {
-    for (const op of ['==', '!=', '^=', '=^', '>=', '<=', '>', '<', '~', 'not in', 'in', 'contains'] as const) {
-      if (this.#src.startsWith(op, this.#pos)) {
-        const after = this.#src[this.#pos + op.length];
-        if (/^[a-z]/.test(op) && after !== undefined && /[A-Za-z0-9_]/.test(after)) continue;
+    const rest = this.#src.slice(this.#pos);
+    const not = /^not\s+in/.exec(rest);
+    if (not) {
+      this.#pos += not[0].length;
+      return 'not in';
+    }
+    for (const op of OPERATORS) {
+      if (rest.startsWith(op)) {
         this.#pos += op.length;
         return op;
       }
@@ -163,24 +218,28 @@ class Parser {
   #value(): Value {
     const rest = this.#src.slice(this.#pos);
     if (rest.startsWith('"')) return { kind: 'string', value: this.#string() };
-    const raw = /^r(#*)"/.exec(rest);
-    if (raw) {
-      const close = `"${raw[1]}`;
-      const end = this.#src.indexOf(close, this.#pos + raw[0].length);
+    if (rest.startsWith('r#"')) {
+      const end = this.#src.indexOf('"#', this.#pos + 3);
       if (end < 0) this.#fail('unterminated raw string');
-      const value = this.#src.slice(this.#pos + raw[0].length, end);
-      this.#pos = end + close.length;
+      const value = this.#src.slice(this.#pos + 3, end);
+      this.#pos = end + 2;
       return { kind: 'string', value };
     }
-    const ip = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)(\/[0-9]{1,3})?/.exec(rest);
-    if (ip && (ip[0].includes('.') || ip[0].includes(':'))) {
+    const v4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}(\/[0-9]{1,2})?/.exec(rest);
+    const v6 = v4 ? null : /^(:|[0-9A-Fa-f]{1,4}):([0-9A-Fa-f]{1,4}|:)*(\/[0-9]{1,3})?/.exec(rest);
+    const ip = v4 ?? v6;
+    if (ip) {
+      const [addr, bits] = ip[0].split('/') as [string, string | undefined];
+      if (isIP(addr) === 0) this.#fail(`invalid IP address syntax`);
+      if (bits !== undefined && Number(bits) > (v4 ? 32 : 128)) this.#fail('invalid CIDR prefix length');
       this.#pos += ip[0].length;
-      return { kind: 'ip', value: ip[0] };
+      return bits === undefined ? { kind: 'ip', value: addr } : { kind: 'cidr', value: ip[0] };
     }
-    const int = /^-?[0-9]+/.exec(rest);
+    const int = /^(-?)(?:0x([0-9A-Fa-f]+)|0([0-7]+)|([0-9]+))/.exec(rest);
     if (int) {
       this.#pos += int[0].length;
-      return { kind: 'int', value: Number(int[0]) };
+      const n = int[2] !== undefined ? parseInt(int[2], 16) : int[3] !== undefined ? parseInt(int[3], 8) : Number(int[4]);
+      return { kind: 'int', value: int[1] === '-' ? -n : n };
     }
     return this.#fail('expected a value: "string", r#"raw"#, an integer or an IP');
   }
@@ -206,4 +265,9 @@ class Parser {
 
 export function parseExpression(source: string): Expr {
   return new Parser(source).parse();
+}
+
+/** Whether the expression uses the deprecated `net.port` (Kong warns about it). */
+export function usesNetPort(source: string): boolean {
+  return /net\.port\s*[=><!]/.test(source);
 }

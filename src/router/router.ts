@@ -43,13 +43,32 @@ function httpRoutes(config: Pick<Config, 'routes' | 'services'>): { route: Route
   return out;
 }
 
+/** How Kong's expressions flavour names a route's protocols in `net.protocol` (kong/router/expressions.lua). */
+const PROTOCOL_OVERRIDE: Readonly<Record<string, string>> = { grpc: 'http', grpcs: 'https', ws: 'http', wss: 'https' };
+
+/**
+ * Kong's expressions flavour adds `net.protocol == <each of the route's protocols>` to an expression, except for a
+ * route whose one protocol is https (it must still match plain http, for the 426 or the redirect).
+ */
+function withProtocols(protocols: readonly string[], test: ExpressionRoute['test']): ExpressionRoute['test'] {
+  if (protocols.length === 1 && protocols[0] === 'https') return test;
+  const allowed = new Set(protocols.map((p) => PROTOCOL_OVERRIDE[p] ?? p));
+  if (allowed.has('http') && allowed.has('https')) return test;
+  return (req) => (allowed.has(req.scheme) ? test(req) : undefined);
+}
+
+function compareIdsDescending(a: string, b: string): number {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x === y ? 0 : x < y ? 1 : -1;
+}
+
 export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Router {
   const matchers: Matcher[] = [];
   const expressions: (ExpressionRoute & { order: number })[] = [];
   const expressionFields = new Set<string>();
   httpRoutes(config).forEach(({ route, service }, i) => {
     if (route.expression === null) {
-      matchers.push(...compileMatchers(route, service, i));
+      matchers.push(...compileMatchers(route, service));
       return;
     }
     let ast: ReturnType<typeof parseExpression>;
@@ -59,10 +78,11 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       return; // validation refuses such a route; a config reaching here has none
     }
     for (const f of fieldsOf(ast)) expressionFields.add(f);
-    expressions.push({ route, service, test: compileExpression(ast), order: i });
+    expressions.push({ route, service, test: withProtocols(route.protocols, compileExpression(ast)), order: i });
   });
-  // Kong's expressions flavour: by priority, higher first; expression routes before traditional ones.
-  expressions.sort((a, b) => b.route.priority - a.route.priority || a.order - b.order);
+  // Kong's expressions flavour: by priority, higher first, then by id, highest first (Kong's ATC router);
+  // expression routes before traditional ones.
+  expressions.sort((a, b) => b.route.priority - a.route.priority || compareIdsDescending(a.route.id, b.route.id) || a.order - b.order);
   matchers.sort(comparePriority);
   matchers.forEach((m, i) => {
     m.rank = i;
@@ -80,10 +100,12 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
   const byHost = new Map([...hostLists].map(([h, list]) => [h, new CandidateSet(list)]));
   const general = new CandidateSet(generalList);
   // Only these headers can change a result, so only they enter the cache key.
-  const headerNames = [...new Set([
+  const headerFields = [
     ...matchers.flatMap((m) => m.headers.map((h) => h.name)),
-    ...[...expressionFields].filter((f) => f.startsWith('http.headers.')).map((f) => f.slice('http.headers.'.length).toLowerCase().replace(/_/g, '-')),
-  ])].sort();
+    ...[...expressionFields].filter((f) => f.startsWith('http.headers.')).map((f) => f.slice('http.headers.'.length).toLowerCase()),
+  ];
+  // A field reads the header spelled with underscores, else the one with dashes: both enter the key.
+  const headerNames = [...new Set(headerFields.flatMap((f) => [f, f.replace(/_/g, '-')]))].sort();
   const keyHasQuery = [...expressionFields].some((f) => f.startsWith('http.queries.'));
   const keyHasDst = expressionFields.has('net.dst.ip') || expressionFields.has('net.dst.port');
   // A route that looks at the client's address would make the cache per client: do not cache at all then.
@@ -127,8 +149,9 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       let key = `${req.method} ${req.scheme} ${req.host}:${req.port} ${req.sni ?? ''} ${req.path}`;
       if (keyHasQuery) key += `?${req.rawQuery ?? ''}`;
       if (keyHasDst) key += ` ${req.dstIp ?? ''}:${req.dstPort ?? ''}`;
+      const headers = headerNames.length > 0 ? (req.headerValues ?? req.headers) : req.headers;
       for (const name of headerNames) {
-        const v = req.headers[name];
+        const v = headers[name];
         key += `\u0000${v === undefined ? '' : typeof v === 'string' ? v : v.join('\u0001')}`;
       }
       if (key.length > CACHEABLE_KEY) return walk(req);

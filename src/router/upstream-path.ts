@@ -1,16 +1,17 @@
 /**
- * The path sent upstream: Kong's `strip_path` and `path_handling` (v0, the default, and v1) joining rules
- * (kong/router/utils.lua). Pure; the inputs are already normalized.
+ * The path sent upstream: Kong's `strip_path` joining rules (kong/router/utils.lua `get_upstream_uri_v0`). Kong's
+ * default router flavour (traditional_compatible, and expressions) joins every route this way: a route's
+ * `path_handling: v1` is accepted with Kong's deprecation warning and joins as v0. Pure; the inputs are already
+ * normalized.
  */
 
-/** What `strip_path` removes: the matched prefix or regex match, then leftover dot segments at the start. */
+/** What `strip_path` removes: the matched prefix or regex match, then one leftover dot segment at the start. */
 export function stripMatched(requestPath: string, matched: string): string {
-  let rest = requestPath.slice(matched.length);
-  for (;;) {
-    const m = /^(\.\.?\/|\.\.?$)/.exec(rest);
-    if (!m) return rest;
-    rest = rest.slice(m[0].length);
-  }
+  const rest = requestPath.slice(matched.length);
+  if (rest === '.' || rest === '..') return '';
+  if (rest.startsWith('./')) return rest.slice(2);
+  if (rest.startsWith('../')) return rest.slice(3);
+  return rest;
 }
 
 export interface JoinInput {
@@ -21,18 +22,12 @@ export interface JoinInput {
   /** What the route matched at the start of the path (prefix or regex match), or null when no path matched. */
   readonly matched: string | null;
   readonly stripPath: boolean;
-  readonly pathHandling: 'v0' | 'v1';
 }
 
 export function upstreamPath(input: JoinInput): string {
   const base = input.servicePath ?? '/';
   const request = input.requestPath;
   const strip = input.stripPath && input.matched !== null;
-  if (input.pathHandling === 'v1') {
-    if (!strip) return base + request.slice(1);
-    const postfix = stripMatched(request, input.matched!);
-    return base.endsWith('/') && postfix.startsWith('/') ? base + postfix.slice(1) : base + postfix;
-  }
   if (!strip) {
     if (base.endsWith('/')) return base + request.slice(1);
     return request === '/' ? base : base + request;

@@ -83,12 +83,15 @@ test('methods and SNIs (SNIs only count on https)', () => {
   assert.equal(match({ scheme: 'http', path: '/s' }), 'sni', 'on plain http the sni matcher is not checked (the proxy answers 426)');
 });
 
-test('ties go to the route declared first', () => {
+test("ties go to the route with the highest id, as in Kong's ATC router", () => {
   const match = routerFor(`
-  - { name: first, paths: [/same] }
-  - { name: second, paths: [/same] }
+  - { name: first, id: 00000000-0000-4000-8000-000000000001, paths: [/same] }
+  - { name: second, id: 00000000-0000-4000-8000-000000000002, paths: [/same] }
+  - { name: third, id: 0000000A-0000-4000-8000-000000000000, paths: [/other] }
+  - { name: fourth, id: 00000000-0000-4000-8000-00000000000b, paths: [/other] }
 `);
-  assert.equal(match({ path: '/same' }), 'first');
+  assert.equal(match({ path: '/same' }), 'second');
+  assert.equal(match({ path: '/other' }), 'third', 'ids compare as lower-case hex');
 });
 
 test('regex captures, named and unnamed, and what strip_path removes', () => {
@@ -158,4 +161,18 @@ test('overlapping prefixes of several routes, with and without hosts, are tried 
   assert.equal(match({ path: '/svc/19', host: 'elsewhere.example' }), 'p1');
   assert.equal(match({ path: '/svc/19/x', host: 'elsewhere.example' }), 'regex');
   assert.equal(match({ path: '/svc/2', host: 'elsewhere.example' }), undefined);
+});
+
+test("a route Kong splits by path length ties under the id Kong derives for each part (uuid v5 of 'id#group')", () => {
+  // Route a's /b part gets uuidv5(7f145bf9-…, '<a's id>#2') = 63536896-…: b's ids sit on either side of it, both
+  // above a's own id.
+  const a = '11111111-1111-4111-8111-111111111111';
+  for (const [bId, winner] of [['22222222-0000-4000-8000-000000000000', 'a'], ['77777777-0000-4000-8000-000000000000', 'b']] as const) {
+    const match = routerFor(`
+  - { name: a, id: ${a}, paths: [/aa, /b] }
+  - { name: b, id: ${bId}, paths: [/b] }
+`);
+    assert.equal(match({ path: '/b' }), winner, `b's id ${bId}`);
+    assert.equal(match({ path: '/aa' }), 'a');
+  }
 });

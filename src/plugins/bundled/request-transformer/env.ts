@@ -41,9 +41,8 @@ export class RequestEnv implements TemplateEnv {
       case 'uri_captures': {
         const c = this.#kong.router.getCaptures();
         if (!c) return undefined;
-        // The router gives '' for a group that did not take part (Kong's false): both read as missing.
-        const v = typeof key === 'number' ? c.unnamed[key] : Object.hasOwn(c.named, key) ? c.named[key] : undefined;
-        return v === '' ? undefined : v;
+        // A group that did not take part is missing (Kong's nil); one that matched the empty string is ''.
+        return typeof key === 'number' ? c.unnamed[key] : Object.hasOwn(c.named, key) ? c.named[key] : undefined;
       }
       case 'shared': {
         const shared = this.#kong.ctx.shared;
