@@ -2,7 +2,7 @@
 import { runHostileBench } from './hostile.ts';
 import { runLoggingBench } from './logging.ts';
 import { runMixBench } from './mix.ts';
-import { runAuthBench, runPluginsBench } from './plugins.ts';
+import { runAuthBench, runHttpLogBench, runPluginsBench } from './plugins.ts';
 import { runCacheBench } from './proxy-cache.ts';
 import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   ratelimit: runRateLimitingBench,
   logging: runLoggingBench,
   mix: runMixBench,
+  httplog: runHttpLogBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -17,6 +17,7 @@ import fileLog from './bundled/file-log/handler.ts';
 import fileLogSchema from './bundled/file-log/schema.ts';
 import hmacAuth from './bundled/hmac-auth/handler.ts';
 import hmacAuthSchema from './bundled/hmac-auth/schema.ts';
+import httpLog from './bundled/http-log/handler.ts';
 import httpLogSchema from './bundled/http-log/schema.ts';
 import ipRestriction from './bundled/ip-restriction/handler.ts';
 import ipRestrictionSchema from './bundled/ip-restriction/schema.ts';
@@ -79,7 +80,7 @@ export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
   bundled(prometheusSchema as PluginSchemaModule, prometheus),
   bundled(fileLogSchema as PluginSchemaModule, fileLog),
-  bundled(httpLogSchema as PluginSchemaModule),
+  bundled(httpLogSchema as PluginSchemaModule, httpLog),
   bundled(tcpLogSchema as PluginSchemaModule, tcpLog),
   bundled(udpLogSchema as PluginSchemaModule, udpLog),
   bundled(syslogSchema as PluginSchemaModule, syslog),

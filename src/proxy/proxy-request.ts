@@ -83,8 +83,10 @@ export class ProxyRequest {
   readonly fail500 = () => this.reply.send({ kind: 'error', status: 500 });
   /** Where the request is, for the log line of a failure. */
   stage = 'arrival';
-  /** The socket's bytes written when the PDK state was made (before any of this answer): for `sizes()`. */
-  #writtenBefore = 0;
+  /** What the connection had sent before this answer (the log record's response size); read when plugins log. */
+  readonly bytesSentBefore: number | undefined;
+  /** The log record, built when a log plugin first asks during the log phase, and shared by them. */
+  record: Record<string, unknown> | undefined = undefined;
 
   /** The client sent `Expect: 100-continue` with a body, and waits to be told to send it. */
   readonly expectsContinue: boolean;
@@ -101,7 +103,8 @@ export class ProxyRequest {
     // to wait for.
     this.expectsContinue = expectsContinue && facts.hasBody;
     if (expectsContinue && !this.expectsContinue) (res as { _expect_continue?: boolean })._expect_continue = false;
-    this.snapshot = env.store.current();
+    const snapshot = (this.snapshot = env.store.current());
+    this.bytesSentBefore = snapshot.plugins.anyLog ? req.socket.bytesWritten : undefined;
     this.reply = new Reply(this);
   }
 
@@ -159,21 +162,20 @@ export class ProxyRequest {
   kong(): RequestState {
     if (this.pdk) return this.pdk;
     const { facts, snapshot, env, reply } = this;
-    const pdk = (this.pdk = new RequestState({
+    const pdk: RequestState = (this.pdk = new RequestState({
       // Kong's get_host is nginx's $host, and get_port the port the gateway listens on.
       req: this.req, scheme: env.listener.scheme, host: facts.requestHost, port: env.listener.port, path: facts.path, target: facts.target, rawQuery: facts.rawQuery,
       peerIp: facts.peerIp, forwardedIp: facts.forwardedIp,
       forwarded: { scheme: facts.scheme, host: facts.forwardedHost, port: facts.forwardedPort },
       credentials: snapshot.credentials, startedAt: facts.startedAt, log: env.log, requestId: facts.requestId,
       hasUpstream: (name) => snapshot.upstreams.has(name),
-      serialize: () => serializeRequest(this),
+      serialize: (): Record<string, unknown> => (pdk.phase === 'log' ? (this.record ??= serializeRequest(this)) : serializeRequest(this)),
       measures: this,
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,
     }, (status, body, headers, kind, proxied) => reply.pluginAnswer(status, body, headers, kind, proxied), REQUEST_BODY_LIMIT));
     if (snapshot.plugins.anyLog) {
       reply.watch();
-      this.#writtenBefore = this.req.socket.bytesWritten ?? 0;
     }
     return pdk;
   }
@@ -185,7 +187,7 @@ export class ProxyRequest {
 
   /** kong.log.getSizes() */
   sizes(): Sizes {
-    return sizes(this.req, this.#writtenBefore);
+    return sizes(this.req, this.bytesSentBefore ?? 0);
   }
 }
 

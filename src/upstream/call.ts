@@ -13,9 +13,18 @@ export type UpstreamHead = Record<string, string | string[] | undefined>;
 /** The request body as the upstream gets it: none, bytes, or a stream. */
 export type UpstreamBody = Buffer | AsyncIterable<Buffer> | null;
 
+/** One try on a peer: when it started (ms since the epoch) and, for a try that failed, how (Kong's state/code). */
+export interface UpstreamTry {
+  readonly ip: string;
+  readonly port: number;
+  readonly start: number;
+  state?: 'failed' | 'next';
+  code?: number;
+}
+
 /** What the log serializer reports about the upstream side. */
 export interface UpstreamStats {
-  readonly tries: { ip: string; port: number }[];
+  readonly tries: UpstreamTry[];
   upstreamUri: string | undefined;
   upstreamStatus: number | undefined;
   /** Milliseconds from sending the request to the response head. */

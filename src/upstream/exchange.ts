@@ -154,7 +154,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.controller = null;
     this.status = 0;
     this.bufferedBytes = 0;
-    call.stats.tries.push({ ip: peer.host, port: peer.port });
+    call.stats.tries.push({ ip: peer.host, port: peer.port, start: Date.now() });
     const defaultPort = call.service.protocol === 'https' ? 443 : 80;
     call.headers.host = call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`);
     this.sentAt = performance.now();
@@ -254,6 +254,11 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     if (this.cancelled) return this.detach();
     if (answer.begun) return this.broken(err);
     const failure = (this.failure = classify(err));
+    const tried = call.stats.tries[call.stats.tries.length - 1];
+    if (tried) {
+      tried.state = 'failed';
+      tried.code = failure.status;
+    }
     (this.failed ??= new Set()).add(peer.target);
     const balanced = call.balanced?.upstream;
     if (balanced) this.options.health.report(balanced, peer.target, balanced.healthchecks.passive, { kind: failure.timeout ? 'timeout' : 'tcp' });

@@ -66,7 +66,7 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
       ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
     } : {}),
   };
-  call.stats.tries.push({ ip: peer.host, port: peer.port });
+  call.stats.tries.push({ ip: peer.host, port: peer.port, start: Date.now() });
   const sentAt = performance.now();
   call.stats.proxyLatency = Math.round(sentAt - call.started);
   let upstream: ReturnType<typeof httpRequest>;

@@ -1,7 +1,7 @@
 // Kong: kong/plugins/http-log/schema.lua
 import { definePluginSchema, type ConfigProblem } from '../../schema-types.ts';
 import { HEADER_NAME_MESSAGE, HEADER_NAME_PATTERN, Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { ANY_PROTOCOLS, CustomFieldsByLua, QueueConfig } from '../shared-schemas.ts';
+import { ANY_PROTOCOLS, QueueConfig } from '../shared-schemas.ts';
 
 const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 /** Headers the log request sets itself; Kong's message names them in this spelling. */
@@ -21,10 +21,13 @@ export default definePluginSchema({
     flush_timeout: Nullable(Type.Number({ description: 'Deprecated: use queue.max_coalescing_delay.' })),
     headers: Nullable(Type.Record(Type.String(), Type.String())),
     queue: QueueConfig(),
-    custom_fields_by_lua: CustomFieldsByLua(),
+    custom_fields_by_lua: Nullable(Type.Record(Type.String(), Type.String(), { description: 'Kong runs these as Lua: refused here (this gateway runs no Lua).' })),
   }),
   check: (config) => {
     const problems: ConfigProblem[] = [];
+    if (config.custom_fields_by_lua && Object.keys(config.custom_fields_by_lua).length > 0) {
+      problems.push({ path: ['custom_fields_by_lua'], message: 'Lua code is not run by this gateway: custom_fields_by_lua cannot be used (remove it, or set it to null)' });
+    }
     let url: URL | undefined;
     try {
       url = new URL(config.http_endpoint);
