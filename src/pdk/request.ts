@@ -54,6 +54,7 @@ export function createRequestApi(state: RequestState): KongRequest {
       return { body: undefined, mimeType };
     },
     getStartTime: () => facts.startedAt,
+    getConnection: () => facts.connection(),
   };
 }
 

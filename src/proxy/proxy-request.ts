@@ -24,6 +24,7 @@ import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import type { RealIpSettings } from '../http/real-ip.ts';
+import { unmapIpv4 } from '../http/ip-list.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
@@ -173,6 +174,10 @@ export class ProxyRequest {
       measures: this,
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,
+      connection: () => {
+        const socket = this.req.socket;
+        return { serverAddress: unmapIpv4(socket.localAddress ?? ''), serverPort: socket.localPort ?? env.listener.port, ...facts.connection };
+      },
     }, (status, body, headers, kind, proxied) => reply.pluginAnswer(status, body, headers, kind, proxied), REQUEST_BODY_LIMIT));
     if (snapshot.plugins.anyLog) {
       reply.watch();

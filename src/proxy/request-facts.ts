@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
 import { realIp, type RealIpSettings } from '../http/real-ip.ts';
+import { countRequest } from './connections.ts';
 
 const DEFAULT_REAL_IP: RealIpSettings = { header: 'x-real-ip', recursive: false };
 import { normalizePath } from '../http/path.ts';
@@ -59,6 +60,8 @@ export class RequestFacts implements ExpressionFacts {
   /** Whether the peer is in --trusted-ips (its X-Forwarded-* and X-Real-IP are believed). */
   readonly trusted: boolean;
   readonly forwardedIp: string;
+  /** nginx's $connection and $connection_requests. */
+  readonly connection: { readonly serial: number; readonly requests: number };
   /** The client's scheme: X-Forwarded-Proto from a trusted peer, else the listener's. */
   readonly scheme: 'http' | 'https';
   /** The Host header, lower case, as sent (port included). */
@@ -93,6 +96,7 @@ export class RequestFacts implements ExpressionFacts {
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
     this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
+    this.connection = countRequest(req.socket);
     const realIpHeader = req.headers[realIpSettings.header];
     this.forwardedIp = unmapIpv4(trusted ? realIp(peer, Array.isArray(realIpHeader) ? realIpHeader.join(',') : realIpHeader, realIpSettings.recursive, isTrusted) : peer);
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
