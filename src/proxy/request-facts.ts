@@ -11,10 +11,11 @@ import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
 import { realIp, type RealIpSettings } from '../http/real-ip.ts';
 import { countRequest } from './connections.ts';
-
-const DEFAULT_REAL_IP: RealIpSettings = { header: 'x-real-ip', recursive: false };
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
+
+/** Kong's defaults: real_ip_header X-Real-IP, real_ip_recursive off. */
+const DEFAULT_REAL_IP: RealIpSettings = { header: 'x-real-ip', recursive: false };
 
 export interface Listener {
   readonly port: number;
