@@ -11,6 +11,7 @@ import type { Config } from '../declarative/config.ts';
 import type { PluginModule } from '../plugins/registry.ts';
 import { utf8Issue } from '../declarative/load-config.ts';
 import { decodeConfig } from '../declarative/load.ts';
+import { displayConfig } from '../declarative/vaults.ts';
 import { formatIssue } from '../errors.ts';
 import type { Reloader } from '../runtime/reload.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
@@ -49,7 +50,17 @@ const ENDPOINTS: Record<string, { collection: keyof Config; key?: string }> = {
   targets: { collection: 'targets', key: 'target' },
   certificates: { collection: 'certificates' },
   snis: { collection: 'snis', key: 'name' },
+  keys: { collection: 'keys', key: 'name' },
+  // Kong's admin_api_name for key_sets.
+  'key-sets': { collection: 'key_sets', key: 'name' },
+  vaults: { collection: 'vaults', key: 'prefix' },
 };
+
+/**
+ * The Kong version whose behaviour this gateway follows: `GET /` reports it as `version`, because decK and Kong's
+ * other tools gate features on it. The gateway's own version is `gateway_version`.
+ */
+export const KONG_COMPATIBLE_VERSION = '3.10.0';
 
 /** Kong's nested listings: parent endpoint → child endpoint → the child's field that points to the parent. */
 const NESTED: Record<string, Record<string, string>> = {
@@ -57,6 +68,7 @@ const NESTED: Record<string, Record<string, string>> = {
   routes: { plugins: 'route' },
   consumers: { plugins: 'consumer' },
   upstreams: { targets: 'upstream' },
+  'key-sets': { keys: 'set' },
 };
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'create or update', PATCH: 'update', DELETE: 'remove' };
@@ -116,7 +128,7 @@ export function createAdminHandler(options: AdminOptions) {
 
   function find(endpoint: string, idOrName: string): Entity | undefined {
     const spec = ENDPOINTS[endpoint]!;
-    const list = store.current().config[spec.collection] as readonly Entity[];
+    const list = displayConfig(store.current().config)[spec.collection] as readonly Entity[];
     return list.find((e) => e.id === idOrName) ?? (spec.key ? list.find((e) => e[spec.key!] === idOrName) : undefined);
   }
 
@@ -155,7 +167,7 @@ export function createAdminHandler(options: AdminOptions) {
     const current = store.current();
     const record = await options.reloader.apply(text, '<POST /config>');
     if (record.result === 'unchanged') {
-      return truthy(url.searchParams.get('check_hash')) ? send(res, 304) : send(res, 201, flattenedEntities(current.config));
+      return truthy(url.searchParams.get('check_hash')) ? send(res, 304) : send(res, 201, flattenedEntities(displayConfig(current.config)));
     }
     if (record.result === 'failed') {
       const { fields, flattened } = kongErrorFields(text, record.errors);
@@ -168,7 +180,7 @@ export function createAdminHandler(options: AdminOptions) {
         positions: record.errors.map(formatIssue),
       });
     }
-    send(res, 201, flattenedEntities(store.current().config));
+    send(res, 201, flattenedEntities(displayConfig(store.current().config)));
   }
 
   async function metrics(res: ServerResponse): Promise<void> {
@@ -206,7 +218,8 @@ export function createAdminHandler(options: AdminOptions) {
     const snapshot = store.current();
     if (parts.length === 0 && method === 'GET') {
       return send(res, 200, {
-        version: options.version,
+        version: KONG_COMPATIBLE_VERSION,
+        gateway_version: options.version,
         hostname: hostname(),
         node_id: options.nodeId,
         tagline: 'Welcome to the gateway',
@@ -231,7 +244,7 @@ export function createAdminHandler(options: AdminOptions) {
     }
     if (first === 'metrics' && parts.length === 1) return metrics(res);
     if (first === 'config' && parts.length === 1) {
-      if (method === 'GET') return send(res, 200, { config: exportConfig(snapshot.config) });
+      if (method === 'GET') return send(res, 200, { config: exportConfig(displayConfig(snapshot.config)) });
       if (method === 'POST') return postConfig(req, res, url);
     }
     if (first === 'plugins' && second === 'enabled' && parts.length === 2) {
@@ -250,14 +263,15 @@ export function createAdminHandler(options: AdminOptions) {
         const verb = VERBS[method] ?? 'modify';
         return send(res, 405, { code: 12, name: 'operation unsupported', message: `cannot ${verb} '${ENDPOINTS[first].collection}' entities when not using a database` });
       }
-      const all = snapshot.config[ENDPOINTS[first].collection] as readonly Entity[];
+      const shown = displayConfig(snapshot.config);
+      const all = shown[ENDPOINTS[first].collection] as readonly Entity[];
       if (parts.length === 1) return page(res, url, all);
       const entity = find(first, second!);
       if (!entity) return send(res, 404, { message: 'Not found' });
       if (parts.length === 2) return send(res, 200, entity);
       const field = third !== undefined ? NESTED[first]?.[third] : undefined;
       if (parts.length === 3 && field) {
-        const children = snapshot.config[ENDPOINTS[third!]!.collection] as readonly Entity[];
+        const children = shown[ENDPOINTS[third!]!.collection] as readonly Entity[];
         return page(res, url, children.filter((c) => (c[field] as { id?: string } | null)?.id === entity.id));
       }
     }

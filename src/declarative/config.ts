@@ -13,6 +13,8 @@ import type { certificateFields, sniFields, caCertificateFields } from '../entit
 import type {
   keyauthCredentialFields, basicauthCredentialFields, jwtSecretFields, hmacauthCredentialFields, aclFields,
 } from '../entities/credentials.ts';
+import type { keyFields, keySetFields } from '../entities/key.ts';
+import type { vaultFields } from '../entities/vault.ts';
 import type { Protocol } from '../plugins/schema-types.ts';
 
 export interface Ref {
@@ -48,6 +50,9 @@ export type BasicauthCredential = Stored<typeof basicauthCredentialFields, 'cons
 export type JwtSecret = Omit<Stored<typeof jwtSecretFields, 'consumer'>, 'key' | 'secret'> & { readonly key: string; readonly secret: string };
 export type HmacauthCredential = Omit<Stored<typeof hmacauthCredentialFields, 'consumer'>, 'secret'> & { readonly secret: string };
 export type Acl = Stored<typeof aclFields, 'consumer'>;
+export type KeySet = Stored<typeof keySetFields>;
+export type Key = Stored<typeof keyFields, 'set'>;
+export type Vault = Omit<Stored<typeof vaultFields>, 'config'> & { readonly config: Readonly<Record<string, unknown>> };
 
 export interface Config {
   /** The `_format_version` the file declared (1.1 and 2.1 files are migrated to 3.0 on load). */
@@ -70,4 +75,8 @@ export interface Config {
   readonly jwt_secrets: readonly JwtSecret[];
   readonly hmacauth_credentials: readonly HmacauthCredential[];
   readonly acls: readonly Acl[];
+  /** Validated and listed; no bundled plugin uses them yet. */
+  readonly keys: readonly Key[];
+  readonly key_sets: readonly KeySet[];
+  readonly vaults: readonly Vault[];
 }

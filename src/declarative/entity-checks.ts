@@ -12,6 +12,8 @@ import { entityLabel } from './references.ts';
 import { normalizePath } from '../http/path.ts';
 import { isSet, str, type Report } from './check-helpers.ts';
 import { checkRoute, checkSniName } from './route-checks.ts';
+import { checkKey, checkVault } from './key-checks.ts';
+import { isReference } from './vault-reference.ts';
 
 export type { Report } from './check-helpers.ts';
 
@@ -117,7 +119,8 @@ function checkCertificate(v: Record<string, unknown>, report: Report): void {
   const pair = (certField: string, keyField: string): string | undefined => {
     const certPem = str(v[certField]);
     const keyPem = str(v[keyField]);
-    if (certPem === undefined || keyPem === undefined) return undefined;
+    // A reference that did not resolve has been reported already.
+    if (certPem === undefined || keyPem === undefined || isReference(certPem) || isReference(keyPem)) return undefined;
     const cert = parseCertificate(certPem);
     if (!cert.ok) report([certField], cert.message);
     const key = parsePrivateKey(keyPem);
@@ -186,6 +189,8 @@ const CHECKS: Partial<Record<CollectionName, Check>> = {
   ca_certificates: checkCaCertificate,
   snis: checkSni,
   jwt_secrets: checkJwtSecret,
+  keys: checkKey,
+  vaults: checkVault,
 };
 
 export function reporterFor(entity: FlatEntity, issues: IssueCollector): Report {

@@ -28,7 +28,7 @@ export type FlatCollections = Record<CollectionName, FlatEntity[]>;
 
 /** Parents before children, so that a nested child can use its parent's id. */
 const TOP_LEVEL_ORDER: readonly CollectionName[] = [
-  'certificates', 'ca_certificates', 'snis', 'services', 'routes', 'consumer_groups', 'consumers',
+  'vaults', 'key_sets', 'keys', 'certificates', 'ca_certificates', 'snis', 'services', 'routes', 'consumer_groups', 'consumers',
   'consumer_group_consumers', 'upstreams', 'targets', 'plugins', 'keyauth_credentials', 'basicauth_credentials',
   'jwt_secrets', 'hmacauth_credentials', 'acls',
 ];

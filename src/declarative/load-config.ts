@@ -17,12 +17,16 @@ import { badBytes, decodeConfig, md5, parseText, readConfigBytes, type TextForma
 import { migrateToV3 } from './migrate.ts';
 import { checkDuplicateScopes, checkPluginInstance, type PluginCatalog } from './plugin-instances.ts';
 import { buildIndexes, checkCaCertificateIds, resolveReferences } from './references.ts';
+import { redactSecrets, rememberReferences, resolveVaultReferences } from './vaults.ts';
+import type { Environment } from './vault-reference.ts';
 // Compiled ahead of time from file-schema.ts (npm run schemas); a test keeps it in step.
 import { validate as structuralValidate } from './structural-validator.generated.js';
 
 export interface LoadOptions {
   /** The plugins the config may use. */
   readonly plugins: PluginCatalog;
+  /** Where the `env` vault reads references from (default: the process's environment). */
+  readonly env?: Environment;
 }
 
 export interface LoadResult {
@@ -57,12 +61,14 @@ export function loadConfigText(text: string, file: string, options: LoadOptions,
   if (!parsed.ok) return { config: undefined, issues: parsed.issues, hash: createHash('md5').update(text).digest('hex') };
   const { loaded } = parsed;
   const issues = new IssueCollector();
-  const config = buildConfig(loaded.data as Record<string, unknown>, issues, options);
-  return { config: issues.errorCount === 0 ? config : undefined, issues: issues.resolve(file, loaded.positions, loaded.data), hash: loaded.hash };
+  const { config, secrets } = buildConfig(loaded.data as Record<string, unknown>, issues, options);
+  let resolved = issues.resolve(file, loaded.positions, loaded.data);
+  if (secrets.length > 0) resolved = resolved.map((i) => ({ ...i, message: redactSecrets(i.message, secrets) }));
+  return { config: issues.errorCount === 0 ? config : undefined, issues: resolved, hash: loaded.hash };
 }
 
 /** Takes ownership of `document` (freshly parsed): the format migration rewrites route paths in it. */
-function buildConfig(document: Record<string, unknown>, issues: IssueCollector, options: LoadOptions): Config {
+function buildConfig(document: Record<string, unknown>, issues: IssueCollector, options: LoadOptions): { config: Config; secrets: readonly string[] } {
   if (!structuralValidate(document)) {
     for (const p of toProblems(structuralValidate.errors)) issues.error(p.path, p.message, { atKey: p.message === 'unknown field' });
   }
@@ -77,12 +83,15 @@ function buildConfig(document: Record<string, unknown>, issues: IssueCollector, 
   const indexes = buildIndexes(collections, issues, { skipDuplicateIds: duplicates });
   resolveReferences(collections, indexes, issues);
   checkCaCertificateIds(collections, indexes, issues);
+  const vaults = resolveVaultReferences(collections, issues, options.env ?? process.env, (name) => options.plugins.get(name)?.schema.referenceable);
   for (const [, entities] of entries(collections)) {
     for (const e of entities) checkEntity(e, issues);
   }
   for (const p of collections.plugins) checkPluginInstance(p, options.plugins, issues);
   const transform = document._transform !== false;
-  return freeze(assemble(collections, version, transform));
+  const config = freeze(assemble(collections, version, transform));
+  rememberReferences(config, vaults.references);
+  return { config, secrets: vaults.secrets };
 }
 
 function entries(collections: FlatCollections): [CollectionName, FlatEntity[]][] {
@@ -133,6 +142,9 @@ function assemble(collections: FlatCollections, version: string, transform: bool
     }) as never,
     hmacauth_credentials: fill(stored('hmacauth_credentials'), (c) => void (c.secret ??= randomSecret())) as never,
     acls: stored('acls') as never,
+    keys: stored('keys') as never,
+    key_sets: stored('key_sets') as never,
+    vaults: fill(stored('vaults'), (v) => void (v.config ??= {})) as never,
   };
 }
 

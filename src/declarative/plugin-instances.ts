@@ -3,6 +3,7 @@
  * (defaults filled), and no scope holds the same plugin twice.
  */
 import { describeError, formatPath } from '../errors.ts';
+import { isKongPluginNotBundled } from './kong-plugins.ts';
 import { DEFAULT_PLUGIN_PROTOCOLS, HTTP_PROTOCOLS, type PluginSchemaModule } from '../plugins/schema-types.ts';
 import type { FlatEntity } from './flatten.ts';
 import type { IssueCollector } from './issues.ts';
@@ -29,6 +30,10 @@ export function checkPluginInstance(entity: FlatEntity, catalog: PluginCatalog, 
   if (name === undefined) return;
   const entry = catalog.get(name);
   if (!entry) {
+    if (isKongPluginNotBundled(name)) {
+      report(['name'], `plugin '${name}' is one Kong 3.10 bundles, but this gateway does not bundle it (see the README's list of Kong plugins not bundled); remove it, or load a custom plugin of that name with --plugins-path`);
+      return;
+    }
     const available = [...catalog.keys()].sort().join(', ');
     report(['name'], `plugin '${name}' not enabled; add it to the 'plugins' configuration property (available: ${available})`);
     return;

@@ -19,6 +19,7 @@ export const certificateDef: EntityDef = {
   fields: certificateFields,
   children: { snis: 'snis' },
   secrets: ['key', 'key_alt'],
+  referenceable: [['cert'], ['key'], ['cert_alt'], ['key_alt']],
 };
 
 export const sniFields = Rec({

@@ -7,7 +7,8 @@ import { Nullable, Type, Uuid, type TObject } from '../schema/kit.ts';
 export type CollectionName =
   | 'services' | 'routes' | 'consumers' | 'consumer_groups' | 'consumer_group_consumers' | 'plugins'
   | 'upstreams' | 'targets' | 'certificates' | 'snis' | 'ca_certificates'
-  | 'keyauth_credentials' | 'basicauth_credentials' | 'jwt_secrets' | 'hmacauth_credentials' | 'acls';
+  | 'keyauth_credentials' | 'basicauth_credentials' | 'jwt_secrets' | 'hmacauth_credentials' | 'acls'
+  | 'keys' | 'key_sets' | 'vaults';
 
 export interface EntityDef {
   readonly collection: CollectionName;
@@ -29,6 +30,8 @@ export interface EntityDef {
   readonly children?: Readonly<Record<string, CollectionName>>;
   /** Fields holding secrets: never logged, never hashed into ids. */
   readonly secrets?: readonly string[];
+  /** Fields that may hold a vault reference (`{vault://env/NAME}`), Kong's `referenceable = true`, as paths. */
+  readonly referenceable?: readonly (readonly string[])[];
 }
 
 /** A reference to another entity: its endpoint key (name, username) or id, or `{ id }` as Kong exports it. */

@@ -9,6 +9,8 @@ import { certificateDef, sniDef, caCertificateDef } from './certificate.ts';
 import {
   keyauthCredentialDef, basicauthCredentialDef, jwtSecretDef, hmacauthCredentialDef, aclDef,
 } from './credentials.ts';
+import { keyDef, keySetDef } from './key.ts';
+import { vaultDef } from './vault.ts';
 
 export const ENTITIES: Readonly<Record<CollectionName, EntityDef>> = {
   certificates: certificateDef,
@@ -27,6 +29,9 @@ export const ENTITIES: Readonly<Record<CollectionName, EntityDef>> = {
   jwt_secrets: jwtSecretDef,
   hmacauth_credentials: hmacauthCredentialDef,
   acls: aclDef,
+  vaults: vaultDef,
+  key_sets: keySetDef,
+  keys: keyDef,
 };
 
 export const COLLECTIONS = Object.keys(ENTITIES) as CollectionName[];

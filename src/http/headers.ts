@@ -76,6 +76,12 @@ export function applyHeaderOp(headers: Headers, [name, op, value]: HeaderOp): vo
   // `delete` turns an object into a slow dictionary: only when there is something to remove.
   if (op === 'clear') {
     if (headers[name] !== undefined) delete headers[name];
+    // A client's `api_key` is the header a plugin clearing `api_key` (or `api-key`) means: names reach here with
+    // `_` as `-`, so the underscore spelling is cleared too (hide_credentials must not let it through).
+    if (name.includes('-')) {
+      const underscored = name.replaceAll('-', '_');
+      if (headers[underscored] !== undefined) delete headers[underscored];
+    }
   } else if (op === 'set') headers[name] = typeof value === 'string' ? value : [...value];
   else {
     const current = headers[name];

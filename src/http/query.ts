@@ -56,11 +56,13 @@ export function encodeQuery(args: Readonly<Record<string, string | true | readon
   return parts.join('&');
 }
 
-/** The query string (with its `?`) without the named arguments (names compared decoded, as Kong reads them). */
+/**
+ * The query string (with its `?`) without the named arguments, as Kong 3.10's `clear_query_arg` writes it (ada's
+ * URLSearchParams: what is kept is decoded and re-encoded in order, a bare name gets `=`, spaces are `%20`).
+ */
 export function withoutArgs(query: string, names: ReadonlySet<string>): string {
-  const kept = query.slice(1).split('&').filter((part) => {
-    const eq = part.indexOf('=');
-    return part !== '' && !names.has(decodeQueryPart(eq < 0 ? part : part.slice(0, eq)));
-  });
-  return kept.length > 0 ? `?${kept.join('&')}` : '';
+  const params = new URLSearchParams(query);
+  for (const name of names) params.delete(name);
+  const kept = params.toString();
+  return kept === '' ? '' : `?${kept.includes('+') ? kept.replaceAll('+', '%20') : kept}`;
 }

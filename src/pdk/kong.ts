@@ -41,7 +41,8 @@ export interface KongRequest {
   getRawBody(): Promise<Buffer | undefined>;
   /**
    * The body parsed by its content type, as Kong's `get_body`: JSON (`application/json`), a form
-   * (`application/x-www-form-urlencoded`; multipart is not read). `body` is undefined when it cannot be parsed.
+   * (`application/x-www-form-urlencoded`) or multipart fields (`multipart/form-data`; a file part as its text).
+   * `body` is undefined when it cannot be parsed.
    */
   getBody(): Promise<{ readonly body: JsonValue | Readonly<Record<string, string | readonly string[]>> | undefined; readonly mimeType: string | undefined }>;
   /** Milliseconds since the epoch when the request arrived. */
@@ -125,8 +126,11 @@ export interface KongServiceRequest {
   clearQueryArg(name: string): void;
   setMethod(method: string): void;
   setRawBody(body: string | Buffer): void;
-  /** Serializes by content type (JSON or form), setting Content-Type when given a mime type. */
-  setBody(body: JsonValue, mimeType?: 'application/json' | 'application/x-www-form-urlencoded'): void;
+  /**
+   * Serializes by content type (JSON, form, or multipart with the request's boundary), setting Content-Type when
+   * given a mime type.
+   */
+  setBody(body: JsonValue, mimeType?: 'application/json' | 'application/x-www-form-urlencoded' | 'multipart/form-data'): void;
   /** Buffers the upstream response, so that header and body filters can read `kong.service.response` whole. */
   enableBuffering(): void;
   /**

@@ -51,11 +51,34 @@ export function createRequestApi(state: RequestState): KongRequest {
         }
       }
       if (mimeType === 'application/x-www-form-urlencoded') return { body: parseQuery(raw.toString('utf8')) as Record<string, string | string[]>, mimeType };
+      if (mimeType === 'multipart/form-data') return { body: await multipartFields(raw, firstValue(facts.req.headers['content-type'])!), mimeType };
       return { body: undefined, mimeType };
     },
     getStartTime: () => facts.startedAt,
     getConnection: () => facts.connection(),
   };
+}
+
+/**
+ * A multipart body's fields (a repeated name a list, as Kong's `get_all_with_arrays`); undefined when it does not
+ * parse. The platform's multipart parser (undici's) does the reading.
+ */
+async function multipartFields(raw: Buffer, contentType: string): Promise<Record<string, string | string[]> | undefined> {
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength), { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    return undefined;
+  }
+  const out = clientRecord<string | string[]>();
+  for (const [name, entry] of form.entries()) {
+    const value = typeof entry === 'string' ? entry : await entry.text();
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[name] = [existing, value];
+  }
+  return out;
 }
 
 /** JSON records as records without a prototype: the client's keys (`__proto__`, `constructor`) stay data. */

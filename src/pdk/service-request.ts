@@ -13,6 +13,18 @@ const HAS_UNSAFE = new RegExp(PATH_UNSAFE.source);
 const escapePath = (path: string) =>
   path.replace(PATH_UNSAFE, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 
+const randomBoundary = () => String(Math.floor(Math.random() * 1e10));
+
+/** Fields as a multipart body (sorted by name, a list as repeated parts), as Kong's set_body writes one. */
+function encodeMultipart(args: QueryArgs, boundary: string): { body: Buffer; boundary: string } {
+  const parts: string[] = [];
+  for (const name of Object.keys(args).sort()) {
+    const value = args[name]!;
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v === true ? '' : String(v)}\r\n`);
+  }
+  return { body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), boundary };
+}
+
 export function createServiceRequestApi(state: RequestState): KongServiceRequest {
   const facts = state.facts;
   const ops = state.headerOps;
@@ -79,7 +91,16 @@ export function createServiceRequestApi(state: RequestState): KongServiceRequest
     },
     setBody: (body, mimeType) => {
       check('setBody');
-      const type = mimeType ?? firstValue(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+      const requestType = firstValue(facts.req.headers['content-type']);
+      const type = mimeType ?? requestType?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+      if (type === 'multipart/form-data') {
+        // Kong keeps the request's boundary when it has one (and the Content-Type that names it).
+        const boundary = (mimeType === undefined ? requestType : undefined)?.match(/boundary=(?:"([^"]+)"|([^;]+))/i);
+        const fields = encodeMultipart(body as QueryArgs, boundary?.[1] ?? boundary?.[2]?.trim() ?? randomBoundary());
+        ops.push(['content-type', 'set', `multipart/form-data; boundary=${fields.boundary}`]);
+        state.body.replace(fields.body);
+        return;
+      }
       const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
       ops.push(['content-type', 'set', type]);
       state.body.replace(Buffer.from(text));

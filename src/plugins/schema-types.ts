@@ -41,6 +41,11 @@ export interface PluginSchemaModule<C extends TObject = TObject> {
    * warnings naming the field, the config still valid. Runs on a valid config, defaults filled.
    */
   readonly warnings?: (config: Static<C>) => readonly ConfigProblem[];
+  /**
+   * Config fields that may hold a vault reference (Kong's `referenceable = true`), as paths in `config`; `*` stands
+   * for every value of a map. Resolved at load, before the schema runs.
+   */
+  readonly referenceable?: readonly (readonly string[])[];
 }
 
 /** Identity function that keeps the config type: `export default definePluginSchema({...})`. */

@@ -63,7 +63,9 @@ function tlsInfo(ctx: ProxyRequest): Record<string, string> | undefined {
 
 function triesOf(ctx: ProxyRequest): KongTry[] | undefined {
   const tries = ctx.stats.tries;
-  if (tries.length === 0) return undefined;
+  // Kong prepares the balancer (its empty `tries` array) once a route with a service matched, before the
+  // access plugins run: a plugin's early answer logs `"tries":[]`, an unrouted request none.
+  if (tries.length === 0) return ctx.match?.service ? [] : undefined;
   const out: KongTry[] = [];
   for (const t of tries) {
     const kt: KongTry = { balancer_start: t.start, balancer_start_ns: t.start * 1e6, ip: t.ip, port: t.port, balancer_latency: 0, balancer_latency_ns: 0 };

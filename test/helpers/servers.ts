@@ -80,7 +80,8 @@ export function recordingLogger(level = 'info'): { log: Logger; lines: Record<st
 }
 
 /** Starts the gateway on 127.0.0.1:0 with a config written from `yaml`. */
-export async function startTestGateway(yaml: string, flags: FlagValues = {}, log: Logger = pino({ level: 'silent' })): Promise<TestGateway> {
+/** A gateway that may refuse to start (for tests of refusals): the rejection is the caller's to check. */
+export async function tryStartTestGateway(yaml: string, flags: FlagValues = {}, log: Logger = pino({ level: 'silent' })): Promise<TestGateway> {
   const dir = tempDir('e2e');
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
@@ -89,6 +90,18 @@ export async function startTestGateway(yaml: string, flags: FlagValues = {}, log
   const port = gateway.listeners[0]!.port;
   const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';
   return { gateway, file, port, url: `http://127.0.0.1:${port}`, admin, stop: () => gateway.stop() };
+}
+
+export async function startTestGateway(yaml: string, flags: FlagValues = {}, log?: Logger): Promise<TestGateway> {
+  try {
+    return await tryStartTestGateway(yaml, flags, log);
+  } catch (err) {
+    // Most files start their gateway at the top level, where the gateway's own fault handlers would swallow the
+    // rejection and the file would pass with no test run: a gateway that does not start fails the file.
+    process.exitCode = 1;
+    process.stderr.write(`startTestGateway: the gateway did not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    throw err;
+  }
 }
 
 /**

@@ -106,19 +106,27 @@ test('2,000 idle keep-alive connections that come and go leave nothing behind', 
   };
   // Once first, so that the gateway's upstream pool holds its keep-alive connections already (Kong keeps those
   // for its upstream keepalive timeout too).
+  const cycle = async () => {
+    const idle = await open(2000);
+    assert.ok((await gw.gateway.listeners[0]!.connections()) >= 2000, 'all 2,000 are open at once');
+    for (const s of idle) s.destroy();
+    // This test's own sockets are not the gateway's memory.
+    idle.length = 0;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await gw.gateway.listeners[0]!.connections(), 0);
+  };
   const warm = await open(2000);
   for (const s of warm) s.destroy();
   await new Promise((r) => setTimeout(r, 200));
   const before = memory();
-  const idle = await open(2000);
-  assert.ok((await gw.gateway.listeners[0]!.connections()) >= 2000, 'all 2,000 are open at once');
-  for (const s of idle) s.destroy();
-  // This test's own sockets are not the gateway's memory.
-  idle.length = 0;
-  await new Promise((r) => setTimeout(r, 300));
+  await cycle();
+  const middle = memory();
+  await cycle();
   const afterwards = memory();
-  assert.equal(await gw.gateway.listeners[0]!.connections(), 0);
-  t.diagnostic(`heap ${(afterwards.heap - before.heap).toFixed(2)} MB, outside the heap ${(afterwards.rss - before.rss).toFixed(2)} MB`);
-  assert.ok(afterwards.heap - before.heap < 2, `heap grew by ${(afterwards.heap - before.heap).toFixed(1)} MB`);
-  assert.ok(afterwards.rss - before.rss < 4, `memory outside the heap grew by ${(afterwards.rss - before.rss).toFixed(1)} MB`);
+  const heap = [middle.heap - before.heap, afterwards.heap - middle.heap];
+  const rss = [middle.rss - before.rss, afterwards.rss - middle.rss];
+  t.diagnostic(`heap ${heap.map((d) => d.toFixed(2)).join(' then ')} MB, outside the heap ${rss.map((d) => d.toFixed(2)).join(' then ')} MB`);
+  // As above: a leak grows with every round, a one-off settling (seen under load: 2.5 MB of heap) does not.
+  assert.ok(Math.min(...heap) < 2, `heap grew by ${heap.map((d) => d.toFixed(1)).join(' then ')} MB`);
+  assert.ok(Math.min(...rss) < 4, `memory outside the heap grew by ${rss.map((d) => d.toFixed(1)).join(' then ')} MB`);
 });

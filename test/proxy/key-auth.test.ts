@@ -47,7 +47,7 @@ test("no key: 401 with Kong's message and WWW-Authenticate; a wrong key: 401 Una
   const none = await call('/locked');
   assert.equal(none.status, 401);
   assert.equal(JSON.parse(none.text).message, 'No API key found in request');
-  assert.equal(none.headers['www-authenticate'], 'Key realm="kong"');
+  assert.equal(none.headers['www-authenticate'], 'Key', 'Kong 3.10: no realm unless configured');
   const wrong = await call('/locked', { apikey: 'nope' });
   assert.equal(wrong.status, 401);
   assert.equal(JSON.parse(wrong.text).message, 'Unauthorized');

@@ -44,3 +44,18 @@ export function sameSecret(a: string | Buffer, b: string | Buffer): boolean {
   const y = typeof b === 'string' ? Buffer.from(b) : b;
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+const BASE64 = /^[A-Za-z0-9+/]*$/;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Base64 (or base64url) decoded as nginx's `ngx_decode_base64` does (Kong's `ngx.decode_base64` and
+ * `decode_base64url`): what follows the first `=` is ignored, the rest must be of the alphabet and not one
+ * character past a whole group; undefined otherwise (Node's decoder would skip what it cannot read).
+ */
+export function decodeBase64(text: string, url = false): Buffer | undefined {
+  const eq = text.indexOf('=');
+  const data = eq < 0 ? text : text.slice(0, eq);
+  if (data.length % 4 === 1 || !(url ? BASE64URL : BASE64).test(data)) return undefined;
+  return Buffer.from(data, url ? 'base64url' : 'base64');
+}

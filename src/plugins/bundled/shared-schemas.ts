@@ -11,6 +11,9 @@ export const ANY_PROTOCOLS = {
 export const StringArray = (options: Record<string, unknown> = {}) => Type.Array(Type.String(), { default: [], ...options });
 
 /** The `redis` record of rate-limiting plugins (Kong 3.10's kong/tools/redis/schema.lua; cluster, sentinel and split timeouts are Enterprise). */
+/** Kong's referenceable redis fields (kong/tools/redis/schema.lua), and the shorthands that map onto them. */
+export const REDIS_REFERENCEABLE: readonly (readonly string[])[] = [['redis', 'username'], ['redis', 'password'], ['redis_username'], ['redis_password']];
+
 export const RedisConfig = () =>
   Rec({
     host: Nullable(Type.String({ minLength: 1 })),

@@ -3,17 +3,19 @@ import { createHash } from 'node:crypto';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { Kong } from '../../../pdk/kong.ts';
-import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { alreadyAuthenticated, decodeBase64, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
 import type schema from './schema.ts';
 
 type Config = PluginConfig<typeof schema>;
 
 /** `Basic base64(username:password)` → its parts; undefined when the header is not that. */
 function credentialsFrom(value: string | undefined): { username: string; password: string } | undefined {
-  const m = value === undefined ? null : /^\s*[Bb]asic\s*(.+)/.exec(value);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!.trim(), 'base64').toString('utf8');
-  const parts = /^([^:]+):(.*)$/s.exec(decoded);
+  // Unanchored, as Kong's pattern: the scheme may come anywhere in the header.
+  const m = value === undefined ? null : /\s*[Bb]asic\s*(.+)/.exec(value);
+  const decoded = m ? decodeBase64(m[1]!) : undefined;
+  if (!decoded) return undefined;
+  // Kong's unanchored `([^:]+):(.*)`, whose `.` stops at a line end.
+  const parts = /([^:]+):(.*)/.exec(decoded.toString('utf8'));
   return parts ? { username: parts[1]!, password: parts[2]! } : undefined;
 }
 

@@ -3,7 +3,8 @@ import { createHash, createHmac } from 'node:crypto';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { Kong } from '../../../pdk/kong.ts';
-import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { alreadyAuthenticated, decodeBase64, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { parseHttpDate } from './http-date.ts';
 import type schema from './schema.ts';
 
 type Config = PluginConfig<typeof schema>;
@@ -27,12 +28,13 @@ function paramsOf(value: string | undefined): Params | undefined {
   return m ? { username: m[1]!, algorithm: m[2]!, headers: m[3]!.split(' '), signature: m[4]! } : undefined;
 }
 
-/** The Date or X-Date header is within clock_skew seconds of now. */
+/** The Date or X-Date header is an HTTP date within clock_skew seconds of now. */
 function dateValid(kong: Kong, name: string, skew: number): boolean {
   const value = kong.request.getHeader(name);
   if (value === undefined) return false;
-  const at = Date.parse(value);
-  return Number.isFinite(at) && Math.abs(Date.now() - at) / 1000 <= skew;
+  const at = parseHttpDate(value);
+  // Whole seconds, as Kong compares ngx.time() with the parsed date.
+  return at !== undefined && Math.abs(Math.floor(Date.now() / 1000) - at / 1000) <= skew;
 }
 
 /**
@@ -80,9 +82,10 @@ async function authenticate(kong: Kong, config: Config): Promise<string | undefi
   const found = kong.client.credentials.hmacauth(params.username);
   if (!found) return NOT_VALID;
   const hash = ALGORITHMS[params.algorithm]!;
-  const given = Buffer.from(params.signature, 'base64');
+  // ngx.decode_base64: a signature that does not decode matches nothing.
+  const given = decodeBase64(params.signature);
   const expected = createHmac(hash, found.credential.secret).update(signingString(kong, params.headers)).digest();
-  if (!sameSecret(expected, given)) return NOT_SAME;
+  if (!given || !sameSecret(expected, given)) return NOT_SAME;
   if (config.validate_request_body) {
     const body = (await kong.request.getRawBody()) ?? Buffer.alloc(0);
     const digest = kong.request.getHeader('Digest');

@@ -9,6 +9,8 @@ const RESERVED = new Map([['host', 'Host'], ['content-length', 'Content-Length']
 
 export default definePluginSchema({
   name: 'http-log',
+  // Kong: http_endpoint and the values of headers are referenceable.
+  referenceable: [['http_endpoint'], ['headers', '*']],
   protocols: ANY_PROTOCOLS,
   config: Rec({
     http_endpoint: Type.String({ minLength: 1, description: 'URL the log entries are sent to.' }),

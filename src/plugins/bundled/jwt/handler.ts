@@ -3,7 +3,7 @@ import { createHmac, createPublicKey, verify as verifySignature, constants, type
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { JsonValue, JwtEntry, Kong } from '../../../pdk/kong.ts';
-import { alreadyAuthenticated, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
+import { alreadyAuthenticated, decodeBase64, failOrAnonymous, sameSecret, setConsumer } from '../authentication.ts';
 import type schema from './schema.ts';
 
 type Config = PluginConfig<typeof schema>;
@@ -25,23 +25,29 @@ interface Decoded {
   readonly signature: Buffer;
 }
 
-const b64url = (s: string) => Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-
-/** Kong's decoding: three dot-separated parts, JSON header and claims, a supported `alg`. */
+/**
+ * Kong's jwt_parser: the token cut at its first two dots (the rest, dots included, is the signature), each part
+ * strict base64url; JSON header and claims; a supported `alg`; then a signature that decodes.
+ */
 function decode(token: string): Decoded | string {
-  const parts = token.split('.');
-  if (parts.length !== 3) return 'invalid JSON';
+  const first = token.indexOf('.');
+  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+  if (second < 0) return 'invalid JSON';
+  const header64 = token.slice(0, first);
+  const claims64 = token.slice(first + 1, second);
   let header: unknown;
   let claims: unknown;
   try {
-    header = JSON.parse(b64url(parts[0]!).toString('utf8'));
-    claims = JSON.parse(b64url(parts[1]!).toString('utf8'));
+    header = JSON.parse(decodeBase64(header64, true)?.toString('utf8') ?? '');
+    claims = JSON.parse(decodeBase64(claims64, true)?.toString('utf8') ?? '');
   } catch {
     return 'invalid JSON';
   }
   if (!isObject(header) || !isObject(claims)) return 'invalid JSON';
   if (typeof header.alg !== 'string' || !SUPPORTED.has(header.alg)) return 'invalid alg';
-  return { header, claims, signingInput: `${parts[0]}.${parts[1]}`, signature: b64url(parts[2]!) };
+  const signature = decodeBase64(token.slice(second + 1), true);
+  if (!signature) return 'invalid signature';
+  return { header, claims, signingInput: `${header64}.${claims64}`, signature };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -89,29 +95,36 @@ function claimErrors(claims: Record<string, unknown>, toVerify: readonly string[
 }
 
 /** Tokens from the query arguments, cookies and headers Kong looks in; several different ones are an error. */
-function tokensOf(kong: Kong, config: Config): string[] {
-  const found = new Set<string>();
+function tokensOf(kong: Kong, config: Config): (string | true)[] {
+  // `true` is a bare `?jwt` argument: Kong counts it as a token, one it cannot read.
+  const found = new Set<string | true>();
   const query = kong.request.getQuery();
   for (const name of config.uri_param_names) {
     const v = query[name];
-    for (const t of Array.isArray(v) ? v : [v]) if (typeof t === 'string' && t !== '') found.add(t);
+    for (const t of Array.isArray(v) ? v : [v]) if (t === true || (typeof t === 'string' && t !== '')) found.add(t);
   }
+  const headers = kong.request.getHeaders();
   if (config.cookie_names.length > 0) {
+    // nginx's $cookie_NAME: the first cookie of that name, compared case-insensitively, over every Cookie header.
     const cookies = new Map<string, string>();
-    for (const part of (kong.request.getHeader('Cookie') ?? '').split(';')) {
+    const raw = headers.cookie;
+    const text = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.join(';');
+    for (const part of text.split(';')) {
       const eq = part.indexOf('=');
-      if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      const name = eq > 0 ? part.slice(0, eq).trim().toLowerCase() : '';
+      if (name !== '' && !cookies.has(name)) cookies.set(name, part.slice(eq + 1).trim());
     }
     for (const name of config.cookie_names) {
-      const v = cookies.get(name);
+      const v = cookies.get(name.toLowerCase());
       if (v) found.add(v);
     }
   }
-  const headers = kong.request.getHeaders();
   for (const name of config.header_names) {
-    const raw = headers[name.toLowerCase()];
+    const lower = name.toLowerCase();
+    const raw = headers[lower] ?? headers[lower.replaceAll('_', '-')];
     const value = Array.isArray(raw) ? raw[0] : raw;
-    const m = typeof value === 'string' ? /^\s*[Bb]earer\s+(.+)/.exec(value) : null;
+    // Unanchored, as Kong's pattern.
+    const m = typeof value === 'string' ? /\s*[Bb]earer\s+(.+)/.exec(value) : null;
     if (m && m[1] !== '') found.add(m[1]!);
   }
   return [...found];
@@ -122,6 +135,7 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   if (tokens.length === 0) return { message: 'Unauthorized', invalid: false };
   if (tokens.length > 1) return { message: 'Multiple tokens provided', invalid: true };
   const token = tokens[0]!;
+  if (token === true) return { message: 'Unrecognizable token', invalid: true };
   const decoded = decode(token);
   if (typeof decoded === 'string') return { message: `Bad token; ${decoded}`, invalid: true };
   const claimName = config.key_claim_name;
@@ -133,8 +147,10 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   const secret = found.credential;
   const algorithm = secret.algorithm ?? 'HS256';
   if (decoded.header.alg !== algorithm) return { message: 'Invalid algorithm', invalid: true };
-  let material: string | Buffer | null | undefined = algorithm.startsWith('HS') ? secret.secret : secret.rsa_public_key;
-  if (config.secret_is_base64 && typeof material === 'string') material = Buffer.from(material, 'base64');
+  const symmetric = algorithm.startsWith('HS');
+  let material: string | Buffer | null | undefined = symmetric ? secret.secret : secret.rsa_public_key;
+  // secret_is_base64 is about HMAC secrets only: a public key is used as written.
+  if (symmetric && config.secret_is_base64 && typeof material === 'string') material = Buffer.from(material, 'base64');
   if (!material || material.length === 0) return { message: 'Invalid key/secret', invalid: true };
   if (!signatureValid(algorithm, decoded, found, material)) return { message: 'Invalid signature', invalid: true };
   const now = Math.floor(Date.now() / 1000);
@@ -149,17 +165,26 @@ function authenticate(kong: Kong, config: Config): Failure | undefined {
   return undefined;
 }
 
-export default definePluginHandler<Config>({
+interface Prepared {
+  /** Kong 3.10's challenges: `Bearer realm="…"` (or the bare `Bearer`), and that with `error="invalid_token"`. */
+  readonly challenge: string;
+  readonly invalidChallenge: string;
+}
+
+export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 1450,
-  access(kong, config) {
+  prepare: (config) => {
+    const challenge = config.realm ? `Bearer realm="${config.realm}"` : 'Bearer';
+    return { challenge, invalidChallenge: config.realm ? `${challenge}, error="invalid_token"` : `${challenge} error="invalid_token"` };
+  },
+  access(kong, config, prepared) {
     if (!config.run_on_preflight && kong.request.getMethod() === 'OPTIONS') return;
     if (alreadyAuthenticated(kong, config.anonymous)) return;
     const failure = authenticate(kong, config);
     if (!failure) return;
     failOrAnonymous(kong, config.anonymous, () => {
-      const challenge = config.realm ? `Bearer realm="${config.realm}"` : 'Bearer';
-      const headers = { 'WWW-Authenticate': failure.invalid ? `${challenge} error="invalid_token"` : challenge };
+      const headers = { 'WWW-Authenticate': failure.invalid ? prepared.invalidChallenge : prepared.challenge };
       kong.response.exit(401, (failure.errors ?? { message: failure.message! }) as JsonValue, headers);
     });
   },

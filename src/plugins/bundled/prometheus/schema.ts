@@ -12,7 +12,9 @@ const NO_EFFECT: Readonly<Record<string, string>> = {
 export default definePluginSchema({
   name: 'prometheus',
   protocols: ANY_PROTOCOLS,
-  forbiddenScopes: ['consumer', 'consumer_group'],
+  // Kong's schema has no `no_consumer`: an instance scoped to a consumer counts that consumer's requests only.
+  // Kong 3.10 OSS has no consumer groups at all; the Enterprise plugin is not one that may be scoped to them.
+  forbiddenScopes: ['consumer_group'],
   config: Rec({
     per_consumer: Type.Boolean({ default: false, description: 'Fill in the consumer label (its username) of kong_http_requests_total and kong_bandwidth_bytes.' }),
     status_code_metrics: Type.Boolean({ default: false, description: 'Export kong_http_requests_total.' }),

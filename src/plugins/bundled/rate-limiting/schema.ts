@@ -1,12 +1,13 @@
 // Kong: kong/plugins/rate-limiting/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, type ConfigProblem } from '../../schema-types.ts';
 import { HeaderName, Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, RedisConfig } from '../shared-schemas.ts';
+import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, REDIS_REFERENCEABLE, RedisConfig } from '../shared-schemas.ts';
 
 const Limit = () => Nullable(Type.Number({ exclusiveMinimum: 0 }));
 
 export default definePluginSchema({
   name: 'rate-limiting',
+  referenceable: REDIS_REFERENCEABLE,
   protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
   config: Rec({
     second: Limit(),

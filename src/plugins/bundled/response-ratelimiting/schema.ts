@@ -1,12 +1,13 @@
 // Kong: kong/plugins/response-ratelimiting/schema.lua
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS, type ConfigProblem } from '../../schema-types.ts';
 import { Nullable, Rec, Type } from '../../../schema/kit.ts';
-import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, RedisConfig } from '../shared-schemas.ts';
+import { LEGACY_REDIS_FIELDS, PERIODS, periodOrderProblems, REDIS_REFERENCEABLE, RedisConfig } from '../shared-schemas.ts';
 
 const Limit = () => Nullable(Type.Number({ exclusiveMinimum: 0 }));
 
 export default definePluginSchema({
   name: 'response-ratelimiting',
+  referenceable: REDIS_REFERENCEABLE,
   protocols: { allowed: HTTP_PROTOCOLS, default: DEFAULT_PLUGIN_PROTOCOLS },
   config: Rec({
     header_name: Type.String({ default: 'x-kong-limit', description: 'Response header in which the upstream reports usage.' }),
