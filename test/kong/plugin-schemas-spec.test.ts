@@ -1,4 +1,5 @@
-// The schema specs of cors, request-termination, ip-restriction and correlation-id as one table: a plugin config,
+// The schema specs of cors, request-termination, ip-restriction and correlation-id (and bot-detection's API spec)
+// as one table: a plugin config,
 // through the real loader, and the problems it reports (none for a valid one). Kong's messages where ours are
 // the same; where ours differ in wording, ours, with the same meaning.
 import { test } from 'node:test';
@@ -9,6 +10,8 @@ const CORS = 'spec/03-plugins/13-cors/02-schema_spec.lua';
 const TERMINATION = 'spec/03-plugins/14-request-termination/01-schema_spec.lua';
 const IP = 'spec/03-plugins/17-ip-restriction/01-schema_spec.lua';
 const CORRELATION = 'spec/03-plugins/11-correlation-id/02-schema_spec.lua';
+const BOT_API = 'spec/03-plugins/21-bot-detection/03-api_spec.lua';
+const BAD_REGEX = String.raw`(https?:\/\/.*`;
 
 interface Row {
   readonly source: string;
@@ -66,6 +69,9 @@ const ROWS: readonly Row[] = [
   // Kong refuses an explicit null (required) but fills one read from its database with the default; here the
   // default, as for every explicit null.
   { source: `${CORRELATION}:9`, name: 'required field must be included (here: null is the default, as Kong auto-completes it)', plugin: 'correlation-id', config: { generator: null }, problems: [] },
+  // Kong's Admin API answers these 400 with the same message; here validation refuses the file.
+  { source: `${BOT_API}:49`, name: 'fails when using a bad regex in allow', plugin: 'bot-detection', config: { allow: [BAD_REGEX] }, problems: [at('.allow[0]', `not a valid regex: ${BAD_REGEX}`)] },
+  { source: `${BOT_API}:68`, name: 'fails when using a bad regex in deny', plugin: 'bot-detection', config: { deny: [BAD_REGEX] }, problems: [at('.deny[0]', `not a valid regex: ${BAD_REGEX}`)] },
   { source: `${CORRELATION}:9`, name: 'generator: one of Kong\'s', plugin: 'correlation-id', config: { generator: 'foo' }, problems: [at('.generator', 'expected one of: uuid, uuid#counter, tracker')] },
 ];
 
