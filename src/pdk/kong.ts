@@ -47,6 +47,18 @@ export interface KongRequest {
   getBody(): Promise<{ readonly body: JsonValue | Readonly<Record<string, string | readonly string[]>> | undefined; readonly mimeType: string | undefined }>;
   /** Milliseconds since the epoch when the request arrived. */
   getStartTime(): number;
+  /** A gateway extension: the connection the request came on, as nginx's $server_addr, $server_port, $connection, $connection_requests. */
+  getConnection(): ConnectionFacts;
+}
+
+export interface ConnectionFacts {
+  /** The gateway's own address on the connection. */
+  readonly serverAddress: string;
+  readonly serverPort: number;
+  /** The connection's serial number in this process. */
+  readonly serial: number;
+  /** Requests carried on the connection so far, this one included. */
+  readonly requests: number;
 }
 
 /** Where the answer comes from: the upstream, a plugin's `exit`, or an error (Kong's `get_source`). */
@@ -181,6 +193,11 @@ export interface KongLog {
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
   serialize(): Record<string, unknown>;
   /**
+   * Kong's set_serialize_value: a field of the log record `serialize()` builds, by a dotted key (`\.` is a literal
+   * dot); `undefined` removes it. `add` only sets what is absent, `replace` only what is there.
+   */
+  setSerializeValue(key: string, value: unknown, options?: { readonly mode?: 'set' | 'add' | 'replace' }): void;
+  /**
    * A gateway extension (log phase): the `latencies` of Kong's log record alone, without building the record, for
    * plugins that count every request (prometheus).
    */
@@ -231,7 +248,7 @@ export interface Kong {
 export interface CertificateKong {
   readonly tls: { getServerName(): string | undefined };
   readonly node: KongNode;
-  readonly log: Omit<KongLog, 'serialize' | 'getLatencies' | 'getSizes'>;
+  readonly log: Omit<KongLog, 'serialize' | 'setSerializeValue' | 'getLatencies' | 'getSizes'>;
   readonly cache: KongCache;
   readonly ctx: { readonly plugin: Record<string, unknown> };
 }

@@ -52,6 +52,6 @@ export class PluginKong implements Kong {
   }
 
   get log(): KongLog {
-    return (this.#log ??= createLogApi(this.#state.facts, this.#name));
+    return (this.#log ??= createLogApi(this.#state, this.#name));
   }
 }

@@ -12,7 +12,8 @@ import type { Phase } from '../plugins/types.ts';
 import type { RouteMatch } from '../router/router.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import { createClientApi } from './client.ts';
-import type { JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, Latencies, ResponseSource, Sizes } from './kong.ts';
+import type { SerializeValue } from './serialize-values.ts';
+import type { ConnectionFacts, JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, Latencies, ResponseSource, Sizes } from './kong.ts';
 import { PluginKong } from './plugin-kong.ts';
 import { RequestBody, type UpstreamBody } from './request-body.ts';
 import { createRequestApi } from './request.ts';
@@ -47,6 +48,8 @@ export interface RequestFactsForPdk {
   readonly beforeBodyRead: () => void;
   /** The longest pause between two reads of the body (nginx's client_body_timeout). */
   readonly bodyTimeoutMs: number;
+  /** For `kong.request.getConnection()`. */
+  readonly connection: () => ConnectionFacts;
 }
 
 /** How `kong.response.exit` and `error` reach the proxy's answer. */
@@ -70,6 +73,8 @@ export class RequestState {
   readonly #pluginKongs: Kong[] = [];
   readonly #pluginNames: string[] = [];
   match: RouteMatch | undefined;
+  /** What plugins set with kong.log.setSerializeValue, in order. */
+  serializeValues: SerializeValue[] | undefined;
   /** The phase running now (set by the phase runner; the PDK's phase checks read it). */
   phase: Phase | undefined;
   readonly shared: Record<string, unknown> = {};

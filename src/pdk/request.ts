@@ -55,6 +55,7 @@ export function createRequestApi(state: RequestState): KongRequest {
       return { body: undefined, mimeType };
     },
     getStartTime: () => facts.startedAt,
+    getConnection: () => facts.connection(),
   };
 }
 

@@ -116,8 +116,10 @@ export class Reply implements UpstreamAnswer {
     const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers), source);
     const write = (out: Buffer) => {
       if (res.headersSent) return;
-      headers['content-length'] = String(out.length);
-      if (this.#writeHead(sent, headers)) this.#end(head ? undefined : out);
+      // nginx sends no Content-Length with a 204 or a 304 (they have no body).
+      if (sent === 204 || sent === 304) delete headers['content-length'];
+      else headers['content-length'] = String(out.length);
+      if (this.#writeHead(sent, headers)) this.#end(head || sent === 204 || sent === 304 ? undefined : out);
     };
     if (this.#replacement) return write(this.#replacement);
     if (this.#ctx.phases.bodyFilter.length === 0) return write(body);

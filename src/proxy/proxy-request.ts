@@ -23,6 +23,8 @@ import { Reply } from './answer.ts';
 import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
+import type { RealIpSettings } from '../http/real-ip.ts';
+import { unmapIpv4 } from '../http/ip-list.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
@@ -32,6 +34,8 @@ export interface ProxyOptions {
   readonly pools: PoolRegistry;
   readonly headers: HeaderSettings;
   readonly isTrusted: (ip: string) => boolean;
+  /** Where a trusted peer's client address is read (Kong's real_ip_header, real_ip_recursive); X-Real-IP by default. */
+  readonly realIp?: RealIpSettings;
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;
@@ -94,7 +98,7 @@ export class ProxyRequest {
     this.req = req;
     this.res = res;
     this.upgrade = upgrade;
-    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted));
+    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted, env.realIp));
     // A request without a body holds nothing back, whatever its Expect says: nginx keeps its connection. Node
     // would close it (it closes any whose client expected a 100 it never got), so it is told there is nothing
     // to wait for.
@@ -170,6 +174,10 @@ export class ProxyRequest {
       measures: this,
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,
+      connection: () => {
+        const socket = this.req.socket;
+        return { serverAddress: unmapIpv4(socket.localAddress ?? ''), serverPort: socket.localPort ?? env.listener.port, ...facts.connection };
+      },
     }, (status, body, headers, kind, proxied) => reply.pluginAnswer(status, body, headers, kind, proxied), REQUEST_BODY_LIMIT));
     if (snapshot.plugins.anyLog) {
       reply.watch();

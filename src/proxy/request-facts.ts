@@ -9,8 +9,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
+import { realIp, type RealIpSettings } from '../http/real-ip.ts';
+import { countRequest } from './connections.ts';
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
+
+/** Kong's defaults: real_ip_header X-Real-IP, real_ip_recursive off. */
+const DEFAULT_REAL_IP: RealIpSettings = { header: 'x-real-ip', recursive: false };
 
 export interface Listener {
   readonly port: number;
@@ -56,6 +61,8 @@ export class RequestFacts implements ExpressionFacts {
   /** Whether the peer is in --trusted-ips (its X-Forwarded-* and X-Real-IP are believed). */
   readonly trusted: boolean;
   readonly forwardedIp: string;
+  /** nginx's $connection and $connection_requests. */
+  readonly connection: { readonly serial: number; readonly requests: number };
   /** The client's scheme: X-Forwarded-Proto from a trusted peer, else the listener's. */
   readonly scheme: 'http' | 'https';
   /** The Host header, lower case, as sent (port included). */
@@ -66,7 +73,7 @@ export class RequestFacts implements ExpressionFacts {
   readonly port: number;
   readonly sni: string | undefined;
 
-  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean) {
+  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean, realIpSettings: RealIpSettings = DEFAULT_REAL_IP) {
     this.req = req;
     this.listener = listener;
     this.method = req.method ?? 'GET';
@@ -90,7 +97,9 @@ export class RequestFacts implements ExpressionFacts {
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
     this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
-    this.forwardedIp = unmapIpv4(trusted ? (firstValue(req.headers['x-real-ip']) ?? peer) : peer);
+    this.connection = countRequest(req.socket);
+    const realIpHeader = req.headers[realIpSettings.header];
+    this.forwardedIp = unmapIpv4(trusted ? realIp(peer, Array.isArray(realIpHeader) ? realIpHeader.join(',') : realIpHeader, realIpSettings.recursive, isTrusted) : peer);
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     this.scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (this.hostHeader = (req.headers.host ?? '').toLowerCase());

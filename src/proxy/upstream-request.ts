@@ -142,7 +142,8 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   believe('x-forwarded-path', queryAt < 0 ? facts.target : facts.target.slice(0, queryAt));
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
-  out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
+  // nginx's $remote_addr after the realip module: the client as --trusted-ips and --real-ip-header make it.
+  out['x-real-ip'] = facts.forwardedIp;
   if (ctx.env.headers.requestId) out['x-kong-request-id'] = facts.requestId;
   return out;
 }

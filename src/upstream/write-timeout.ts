@@ -14,6 +14,31 @@ export interface BodyTimers {
   readonly onLimit: () => void;
 }
 
+/**
+ * What is left of a body past its limit, read and dropped, as nginx discards a body it refused (Kong reads a
+ * chunked body whole before request-size-limiting answers). A client that then stalls longer than the read
+ * timeout is let go: its body is given up, and with it the connection.
+ */
+async function discard(source: AsyncIterator<Buffer>, readMs: number): Promise<void> {
+  try {
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const stalled = new Promise<undefined>((resolve) => {
+        timer = setTimeout(resolve, readMs, undefined);
+      });
+      const next = await Promise.race([source.next(), stalled]);
+      clearTimeout(timer);
+      if (next === undefined) {
+        await source.return?.();
+        return;
+      }
+      if (next.done) return;
+    }
+  } catch {
+    // The client went away: nothing is left to discard.
+  }
+}
+
 /** The timed body; `detach` once the exchange is over: undici may still pull the body, but no timer fires. */
 export interface TimedBody extends AsyncIterable<Buffer> {
   detach(): void;
@@ -54,6 +79,9 @@ export function withWriteTimeout(body: AsyncIterable<Buffer>, t: BodyTimers): Ti
         size += chunk.length;
         if (size > t.limit) {
           if (!detached) t.onLimit();
+          // The rest is read and dropped, so the client's connection stays usable for its next request.
+          done = true;
+          void discard(source, t.readMs);
           return;
         }
         arm(t.writeMs, t.onWriteTimeout);

@@ -18,8 +18,8 @@ async function from(ip: string, path: string) {
 }
 
 test("deny lists keep addresses out with Kong's 403 message, IPv4 and IPv6", async () => {
-  assert.deepEqual(await from('10.1.2.3', '/deny'), { status: 403, message: 'Your IP address is not allowed' });
-  assert.deepEqual(await from('2001:db8::7', '/deny'), { status: 403, message: 'Your IP address is not allowed' });
+  assert.deepEqual(await from('10.1.2.3', '/deny'), { status: 403, message: 'IP address not allowed: 10.1.2.3' });
+  assert.deepEqual(await from('2001:db8::7', '/deny'), { status: 403, message: 'IP address not allowed: 2001:db8::7' });
   assert.equal((await from('192.0.2.10', '/deny')).status, 200);
 });
 

@@ -46,8 +46,14 @@ test('a chunked body is counted as it streams: within the limit it passes, past 
   assert.equal(((await big.body.json()) as { message: string }).message, 'Request size limit exceeded');
 });
 
-test('require_content_length: a chunked body gets 411', async () => {
-  const res = await request(`${gw.url}/strict`, { method: 'POST', body: chunked(10) });
+test('require_content_length: a body without Content-Length and not chunked gets 411; a chunked one is counted, as in Kong', async () => {
+  const res = await request(`${gw.url}/strict`, { method: 'GET' });
   assert.equal(res.statusCode, 411);
   assert.equal(((await res.body.json()) as { message: string }).message, 'A valid Content-Length header is required');
+  const small = await request(`${gw.url}/strict`, { method: 'POST', body: chunked(10) });
+  assert.equal(small.statusCode, 200);
+  await small.body.dump();
+  const big = await request(`${gw.url}/strict`, { method: 'POST', body: chunked(2 * 1024 * 1024) });
+  assert.equal(big.statusCode, 413);
+  await big.body.dump();
 });

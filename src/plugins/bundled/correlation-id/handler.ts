@@ -15,9 +15,11 @@ function generate(config: Config, kong: Kong): string {
   switch (config.generator) {
     case 'uuid':
       return randomUUID();
-    case 'tracker':
-      // Kong's tracker: who and when, readable: client address, port, process, time.
-      return `${kong.client.getIp()}-${kong.request.getPort()}-${process.pid}-${Date.now()}-${++counter}`;
+    case 'tracker': {
+      // Kong's tracker: server address, server port, worker pid, connection serial, requests on it, time (s.ms).
+      const c = kong.request.getConnection();
+      return `${c.serverAddress}-${c.serverPort}-${process.pid}-${c.serial}-${c.requests}-${(Date.now() / 1000).toFixed(3)}`;
+    }
     default:
       return `${processId}#${++counter}`;
   }
@@ -27,12 +29,20 @@ export default definePluginHandler<Config>({
   version: '1.0.0',
   priority: 100001,
   access(kong, config) {
-    const id = kong.request.getHeader(config.header_name) || generate(config, kong);
-    kong.service.request.setHeader(config.header_name, id);
+    let id = kong.request.getHeader(config.header_name);
+    // An empty header counts as none: the id is generated (and only then set upstream).
+    if (!id) {
+      id = generate(config, kong);
+      kong.service.request.setHeader(config.header_name, id);
+    }
+    kong.log.setSerializeValue('correlation_id', id);
     if (config.echo_downstream) kong.ctx.plugin.id = id;
   },
   headerFilter(kong, config) {
-    const id = kong.ctx.plugin.id;
-    if (config.echo_downstream && typeof id === 'string') kong.response.setHeader(config.header_name, id);
+    if (!config.echo_downstream) return;
+    // Access may not have run (an earlier plugin answered): the client's id, else a new one.
+    const seen = kong.ctx.plugin.id;
+    const id = typeof seen === 'string' ? seen : kong.request.getHeader(config.header_name) || generate(config, kong);
+    kong.response.setHeader(config.header_name, id);
   },
 });

@@ -1,5 +1,5 @@
 // Kong: kong/plugins/cors/schema.lua
-import { compileKongRegex } from '../../../router/kong-regex.ts';
+import { compileOriginRegex } from './origins.ts';
 import { definePluginSchema, HTTP_PROTOCOLS, DEFAULT_PLUGIN_PROTOCOLS } from '../../schema-types.ts';
 import { Nullable, Rec, Type } from '../../../schema/kit.ts';
 
@@ -13,7 +13,8 @@ export default definePluginSchema({
     origins: Nullable(Type.Array(Type.String(), { description: 'Allowed origins: `*`, exact values, or regexes.' })),
     headers: Nullable(Type.Array(Type.String(), { description: 'Access-Control-Allow-Headers (default: the request\'s).' })),
     exposed_headers: Nullable(Type.Array(Type.String())),
-    methods: Type.Array(Type.Enum([...METHODS]), { default: [...METHODS] }),
+    // null is every method, as Kong's default.
+    methods: Type.Union([Type.Array(Type.Enum([...METHODS])), Type.Null()], { default: [...METHODS] }),
     max_age: Nullable(Type.Number({ description: 'Seconds a preflight answer may be cached.' })),
     credentials: Type.Boolean({ default: false }),
     private_network: Type.Boolean({ default: false }),
@@ -25,7 +26,7 @@ export default definePluginSchema({
     (config.origins ?? []).forEach((origin, i) => {
       // Kong treats every origin but `*` as a regex (a plain origin is one too).
       if (origin === '*') return;
-      const compiled = compileKongRegex(origin, { anchored: true, whole: true, dialect: 'pcre' });
+      const compiled = compileOriginRegex(origin);
       if (!compiled.ok) problems.push({ path: ['origins', i], message: `'${origin}' is not a valid regex${compiled.linear ? ` (${compiled.message})` : ''}` });
     });
     return problems;

@@ -10,7 +10,8 @@ interface Prepared {
   readonly deny: IpCheck | undefined;
   readonly allow: IpCheck | undefined;
   readonly status: number;
-  readonly message: string;
+  /** The configured message; without one, Kong's names the address. */
+  readonly message: string | undefined;
 }
 
 const listOf = (entries: readonly string[] | null | undefined) => (entries && entries.length > 0 ? ipList(entries) : undefined);
@@ -22,11 +23,15 @@ export default definePluginHandler<Config, Prepared>({
     deny: listOf(config.deny),
     allow: listOf(config.allow),
     status: config.status ?? 403,
-    message: config.message ?? 'Your IP address is not allowed',
+    message: config.message ?? undefined,
   }),
   access(kong, _config, p) {
     const ip = kong.client.getForwardedIp();
     // Kong checks deny first, then allow.
-    if (p.deny?.(ip) || (p.allow && !p.allow(ip))) kong.response.error(p.status, p.message);
+    if (p.deny?.(ip) || (p.allow && !p.allow(ip))) {
+      const message = p.message ?? `IP address not allowed: ${ip}`;
+      kong.log.warn(message);
+      kong.response.error(p.status, message);
+    }
   },
 });

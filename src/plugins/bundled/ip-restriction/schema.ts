@@ -9,7 +9,7 @@ export default definePluginSchema({
     allow: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges let in.' })),
     deny: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges kept out.' })),
     status: Nullable(Type.Number({ description: 'Status of the refusal (default 403).' })),
-    message: Nullable(Type.String({ description: 'Message of the refusal (default "IP address not allowed").' })),
+    message: Nullable(Type.String({ description: 'Message of the refusal (default "IP address not allowed: <client address>").' })),
   }),
   check: (config) =>
     (config.allow ?? []).length === 0 && (config.deny ?? []).length === 0
