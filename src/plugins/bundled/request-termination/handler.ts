@@ -38,7 +38,7 @@ async function echo(kong: Kong, config: Config): Promise<void> {
       method: kong.request.getMethod(),
       path: kong.request.getPath(),
       // Kong's get_uri_captures: the groups from 1 (Kong's index 0 is the whole match) and by name.
-      uri_captures: { named: asJson(captures?.named ?? {}), unnamed: captures ? captures.unnamed.slice(1) : [] },
+      uri_captures: { named: asJson(captures?.named ?? {}), unnamed: captures ? captures.unnamed.slice(1).map((v) => v ?? null) : [] },
     },
     matched_route: asJson(kong.router.getRoute()),
     matched_service: asJson(kong.router.getService()),
