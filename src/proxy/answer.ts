@@ -8,7 +8,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describeError } from '../errors.ts';
-import type { Headers } from '../http/headers.ts';
+import { firstValue, type Headers } from '../http/headers.ts';
 import { defaultMessage } from '../http/kong-errors.ts';
 import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
@@ -163,7 +163,8 @@ export class Reply implements UpstreamAnswer {
     if (filters || announcedTrailers) {
       // The length changes with filtering, and trailers need chunked encoding.
       delete out['content-length'];
-      if (announcedTrailers) out.trailer = announcedTrailers;
+      // Kong announces them only to a client that asked (TE: trailers; kong/runloop/handler.lua header_filter).
+      if (announcedTrailers && /\btrailers\b/i.test(firstValue(this.#ctx.req.headers.te) ?? '')) out.trailer = announcedTrailers;
     }
     // kong.service.response shows the upstream's head as it came, whatever the header filters then change.
     if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(status, { ...out });

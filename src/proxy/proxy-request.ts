@@ -23,6 +23,7 @@ import { Reply } from './answer.ts';
 import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
+import type { RealIpSettings } from '../http/real-ip.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
@@ -32,6 +33,8 @@ export interface ProxyOptions {
   readonly pools: PoolRegistry;
   readonly headers: HeaderSettings;
   readonly isTrusted: (ip: string) => boolean;
+  /** --real-ip-header and --real-ip-recursive (default: X-Real-IP, not recursive). */
+  readonly realIp?: RealIpSettings;
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;
@@ -92,7 +95,7 @@ export class ProxyRequest {
     this.req = req;
     this.res = res;
     this.upgrade = upgrade;
-    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted));
+    const facts = (this.facts = new RequestFacts(req, env.listener, env.isTrusted, env.realIp));
     // A request without a body holds nothing back, whatever its Expect says: nginx keeps its connection. Node
     // would close it (it closes any whose client expected a 100 it never got), so it is told there is nothing
     // to wait for.

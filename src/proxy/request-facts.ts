@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
+import { DEFAULT_REAL_IP, realIp, type RealIpSettings } from '../http/real-ip.ts';
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
 
@@ -55,6 +56,7 @@ export class RequestFacts implements ExpressionFacts {
   readonly peerIp: string;
   /** Whether the peer is in --trusted-ips (its X-Forwarded-* and X-Real-IP are believed). */
   readonly trusted: boolean;
+  /** The client as nginx's realip module finds it (`$remote_addr`): --real-ip-header from a trusted peer. */
   readonly forwardedIp: string;
   /** The client's scheme: X-Forwarded-Proto from a trusted peer, else the listener's. */
   readonly scheme: 'http' | 'https';
@@ -66,7 +68,7 @@ export class RequestFacts implements ExpressionFacts {
   readonly port: number;
   readonly sni: string | undefined;
 
-  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean) {
+  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean, real: RealIpSettings = DEFAULT_REAL_IP) {
     this.req = req;
     this.listener = listener;
     this.method = req.method ?? 'GET';
@@ -90,7 +92,12 @@ export class RequestFacts implements ExpressionFacts {
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
     this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
-    this.forwardedIp = unmapIpv4(trusted ? (firstValue(req.headers['x-real-ip']) ?? peer) : peer);
+    if (trusted) {
+      const given = req.headers[real.header];
+      this.forwardedIp = unmapIpv4(realIp(this.peerIp, Array.isArray(given) ? given.join(', ') : given, isTrusted, real.recursive));
+    } else {
+      this.forwardedIp = this.peerIp;
+    }
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     this.scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (this.hostHeader = (req.headers.host ?? '').toLowerCase());

@@ -4,7 +4,7 @@
  * head's writing.
  */
 import { describeError } from '../errors.ts';
-import { connectionListed, firstValue, isHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
+import { connectionListed, firstValue, isResponseHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
 import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderSettings } from '../settings/settings.ts';
@@ -20,7 +20,7 @@ export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers
   const out: Headers = {};
   for (const name in upstream) {
     const value = upstream[name];
-    if (value === undefined || isHopByHop(name, listed)) continue;
+    if (value === undefined || isResponseHopByHop(name, listed)) continue;
     out[name] = value;
   }
   if (settings.serverTokens) {

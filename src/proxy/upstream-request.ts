@@ -120,7 +120,8 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
   const peer = facts.peerIp;
   const incomingXff = req.headers['x-forwarded-for'];
-  out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
+  // Appended with the peer ($realip_remote_addr); when absent, the client as realip found it ($remote_addr).
+  out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : facts.forwardedIp;
   const believe = (name: string, computed: string | undefined): void => {
     const given = trusted ? firstValue(req.headers[name]) : undefined;
     const value = given ?? computed;
@@ -138,7 +139,7 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   believe('x-forwarded-path', facts.path);
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
-  out['x-real-ip'] = (trusted ? firstValue(req.headers['x-real-ip']) : undefined) ?? peer;
+  out['x-real-ip'] = facts.forwardedIp;
   if (ctx.env.headers.requestId) out['x-kong-request-id'] = facts.requestId;
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import { GatewayError } from '../errors.ts';
 import { ipList } from '../http/ip-list.ts';
+import type { RealIpSettings } from '../http/real-ip.ts';
 
 export interface Settings {
   /** The declarative config file (`-c`, `GATEWAY_DECLARATIVE_CONFIG`). */
@@ -19,6 +20,8 @@ export interface Settings {
   readonly adminListen: readonly ListenAddress[];
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
   readonly trustedIps: readonly string[];
+  /** `--real-ip-header`, `--real-ip-recursive`: where a trusted peer names the client (Kong's `real_ip_*`). */
+  readonly realIp: RealIpSettings;
   /** `--headers`: which gateway headers to send (Kong's `headers`). */
   readonly headers: HeaderSettings;
   /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
@@ -80,6 +83,8 @@ export const SETTING_SPECS = {
   proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
+  realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
+  realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
   clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
@@ -118,6 +123,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     proxyListen: parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000'),
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
+    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
     headers: parseHeaders(splitList(pick('headers'), /,/)),
     drainTimeoutSeconds: Number(drain),
     clientTimeouts: {
@@ -186,6 +192,14 @@ function parseTrustedIps(values: readonly string[]): readonly string[] {
     throw new GatewayError('BAD_USAGE', `--trusted-ips: ${(err as Error).message}`);
   }
   return values;
+}
+
+/** Kong's real_ip_header (a header name; proxy_protocol needs a listener option this gateway lacks) and real_ip_recursive. */
+function parseRealIp(header: string, recursive: string): RealIpSettings {
+  if (header.toLowerCase() === 'proxy_protocol') throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' is not supported (no PROXY protocol listeners)");
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new GatewayError('BAD_USAGE', `--real-ip-header: expected a header name, got '${header}'`);
+  if (recursive !== 'on' && recursive !== 'off') throw new GatewayError('BAD_USAGE', `--real-ip-recursive: expected on or off, got '${recursive}'`);
+  return { header: header.toLowerCase(), recursive: recursive === 'on' };
 }
 
 function parseHeaders(values: readonly string[]): HeaderSettings {
