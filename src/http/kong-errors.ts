@@ -31,18 +31,46 @@ const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 type Kind = 'json' | 'html' | 'xml' | 'plain';
 
-/** Kong picks the first of its templates the Accept header names; JSON when none. */
+/** kong/tools/http.lua's MIME_TYPES: the media types it has a template for (`*` forms included). */
+const MIME_KINDS: Readonly<Record<string, Kind>> = {
+  'text/html': 'html', 'application/json': 'json', 'text/plain': 'plain', 'application/xml': 'xml', 'application/*': 'json',
+  'text/*': 'plain', '*/*': 'json',
+};
+
+/**
+ * kong/tools/http.lua's ACCEPT_PATTERN (PCRE, extended: no spaces inside a range or around `=`): a media range,
+ * then parameters, matched from the start only; the last `q` among them counts.
+ */
+const MEDIA_RANGE = /^((?:[a-z0-9][a-z0-9\-!#$&^_+.]+|\*)\/(?:[a-z0-9][a-z0-9\-!#$&^_+.]+|\*))/i;
+const PARAM = /\s*;\s*(?:q=(1(?:\.0{0,3})?|0(?:\.\d{0,3})?)|[a-z0-9][a-z0-9\-!#$&^_+.]+(?:=[^;]*)?)/iy;
+
+function quality(value: string, from: number): number {
+  let q = 1;
+  PARAM.lastIndex = from;
+  for (let m = PARAM.exec(value); m; m = PARAM.exec(value)) if (m[1] !== undefined) q = Number(m[1]);
+  return q;
+}
+
+/**
+ * Kong's get_response_type: the media range of the highest quality (the first among equals) picks the template;
+ * one Kong has no template for means JSON, as does no Accept at all.
+ */
 function kindFor(accept: string | undefined): Kind {
   if (!accept) return 'json';
-  const lower = accept.toLowerCase();
-  const positions: [Kind, number][] = [
-    ['json', lower.indexOf('application/json')],
-    ['html', lower.indexOf('text/html')],
-    ['xml', lower.indexOf('application/xml')],
-    ['plain', lower.indexOf('text/plain')],
-  ];
-  const found = positions.filter(([, i]) => i >= 0).sort((a, b) => a[1] - b[1])[0];
-  return found ? found[0] : 'json';
+  let kind: Kind = 'json';
+  let best = 0;
+  for (const part of accept.split(',')) {
+    const value = part.trim();
+    const m = MEDIA_RANGE.exec(value);
+    if (!m) continue;
+    const q = quality(value, m[1]!.length);
+    if (q > best) {
+      best = q;
+      const [type = '', sub = ''] = m[1]!.split('/');
+      kind = MIME_KINDS[sub === '*' ? `${type}/*` : `${type}/${sub}`] ?? 'json';
+    }
+  }
+  return kind;
 }
 
 export interface ErrorBody {
@@ -50,12 +78,13 @@ export interface ErrorBody {
   readonly body: string;
 }
 
+/** Kong's templates, byte for byte (kong/tools/http.lua ERROR_TEMPLATES); the message is escaped where Kong does not. */
 export function errorBody(message: string, requestId: string, accept: string | undefined): ErrorBody {
   switch (kindFor(accept)) {
     case 'html':
       return {
         contentType: 'text/html; charset=utf-8',
-        body: `<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<h1>Error</h1>\n<p>${escapeHtml(message)}.</p>\n<p>request_id: ${requestId}</p>\n</body>\n</html>\n`,
+        body: `<!doctype html>\n<html>\n  <head>\n    <meta charset="utf-8">\n    <title>Error</title>\n  </head>\n  <body>\n    <h1>Error</h1>\n    <p>${escapeHtml(message)}.</p>\n    <p>request_id: ${requestId}</p>\n  </body>\n</html>\n`,
       };
     case 'xml':
       return {
@@ -77,10 +106,10 @@ const VERSION_PAGE = '<html>\r\n<head><title>505 HTTP Version Not Supported</tit
  * else by the request's Content-Type, else by error_default_type (text/plain). nginx's 494 (a header too large)
  * goes out as 400 with its own message.
  */
-export function errorPage(status: number, message: string | undefined, requestId: string, accept: string | undefined, contentType: string | undefined): { status: number; contentType: string; body: string } {
+export function errorPage(status: number, message: string | undefined, requestId: string, accept: string | undefined, contentType: string | undefined, defaultType = 'text/plain'): { status: number; contentType: string; body: string } {
   if (status === 505) return { status, contentType: 'text/html', body: VERSION_PAGE };
   const sent = status === 494 ? 400 : status;
   const text = message ?? (status === 494 ? 'Request header or cookie too large' : defaultMessage(status));
-  const e = errorBody(text, requestId, accept ?? contentType ?? 'text/plain');
+  const e = errorBody(text, requestId, accept ?? contentType ?? defaultType);
   return { status: sent, contentType: e.contentType, body: e.body };
 }

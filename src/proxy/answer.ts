@@ -14,7 +14,7 @@ import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, upstreamHead, writeHead } from './response-head.ts';
+import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, settleServer, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
 
@@ -103,9 +103,9 @@ export class Reply implements UpstreamAnswer {
   }
 
   #redirect(status: number, location: string): void {
-    const headers: Headers = { location, 'content-length': '0' };
-    if (this.#ctx.env.headers.requestId) headers['x-kong-request-id'] = this.#ctx.facts.requestId;
+    const headers: Headers = ownHead(this.#ctx, { location, 'content-length': '0' });
     const sent = this.headerFilter(status, headers, 'exit');
+    settleServer(this.#ctx.env, headers);
     if (this.#writeHead(sent, headers)) this.#end(this.#replacement);
   }
 
@@ -114,6 +114,7 @@ export class Reply implements UpstreamAnswer {
     const res = this.#res;
     const head = this.#ctx.req.method === 'HEAD';
     const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers), source);
+    if (!proxied) settleServer(this.#ctx.env, headers);
     const write = (out: Buffer) => {
       if (res.headersSent) return;
       headers['content-length'] = String(out.length);
@@ -263,8 +264,19 @@ export class Reply implements UpstreamAnswer {
     if (this.#writeHead(sent, headers)) this.#end(method === 'HEAD' ? undefined : out);
   }
 
+  /**
+   * The upstream request failed. 502 and 504 are nginx's (proxy_pass), answered by Kong's error handler as a
+   * proxied answer: its page typed by Accept, else Content-Type, else --error-default-type, with the proxied
+   * answer's headers (Via, latencies). Others (503 when no peer or no address) are kong.response.error's.
+   */
   fail(status: number, message: string): void {
-    this.#error(status, message);
+    if (status !== 502 && status !== 504) return this.#error(status, message);
+    if (this.#res.headersSent) {
+      this.#res.destroy();
+      return;
+    }
+    const page = refusalPage(this.#ctx, status);
+    this.#own(page.status, { 'content-type': page.contentType }, page.body, 'error', true);
   }
 
   cut(reason: unknown): void {

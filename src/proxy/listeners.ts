@@ -58,10 +58,10 @@ function closeWith(socket: Duplex, status: number, reason: string, headers: Reco
 /** Kong's page for what nginx answers before a request is read whole (the request's headers are unknown here). */
 function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, message?: string): void {
   const requestId = newRequestId();
-  const page = errorPage(status, message, requestId, undefined, undefined);
+  const page = errorPage(status, message, requestId, undefined, undefined, env.errorDefaultType);
   const headers: Record<string, string> = { 'content-type': page.contentType };
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
-  if (env.headers.serverTokens) headers.server = env.serverToken;
+  if (env.headers.server) headers.server = env.serverToken;
   closeWith(socket, page.status, reason, headers, page.body, env.clientTimeouts.sendMs);
 }
 

@@ -35,6 +35,8 @@ export interface ProxyOptions {
   readonly isTrusted: (ip: string) => boolean;
   /** --real-ip-header and --real-ip-recursive (default: X-Real-IP, not recursive). */
   readonly realIp?: RealIpSettings;
+  /** --error-default-type (default text/plain). */
+  readonly errorDefaultType?: string;
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;

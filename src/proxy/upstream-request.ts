@@ -140,6 +140,6 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
   out['x-real-ip'] = facts.forwardedIp;
-  if (ctx.env.headers.requestId) out['x-kong-request-id'] = facts.requestId;
+  if (ctx.env.headers.upstreamRequestId) out['x-kong-request-id'] = facts.requestId;
   return out;
 }

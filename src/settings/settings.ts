@@ -24,6 +24,8 @@ export interface Settings {
   readonly realIp: RealIpSettings;
   /** `--headers`: which gateway headers to send (Kong's `headers`). */
   readonly headers: HeaderSettings;
+  /** `--error-default-type`: the type of the error pages when a request names none (Kong's `error_default_type`). */
+  readonly errorDefaultType: string;
   /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   readonly drainTimeoutSeconds: number;
   /** How long a client may take, as nginx's directives of the same names (Kong's `nginx_http_*`). */
@@ -51,15 +53,26 @@ export interface ListenAddress {
   readonly ssl: boolean;
 }
 
+/** Kong's `headers` (each header on its own; `server_tokens` and `latency_tokens` name groups) and `headers_upstream`. */
 export interface HeaderSettings {
-  /** `Via` on proxied responses, `Server` on the gateway's own. */
-  readonly serverTokens: boolean;
-  /** `X-Kong-Upstream-Latency`, `X-Kong-Proxy-Latency`, `X-Kong-Response-Latency`. */
-  readonly latencyTokens: boolean;
+  /** `Via` on proxied responses. */
+  readonly via: boolean;
+  /** `Server` on the gateway's own answers, and on proxied ones whose upstream sent none. */
+  readonly server: boolean;
+  readonly upstreamLatency: boolean;
+  readonly proxyLatency: boolean;
+  /** `X-Kong-Response-Latency` on the gateway's own answers. */
+  readonly responseLatency: boolean;
+  /** `X-Kong-Request-Id` on responses. */
   readonly requestId: boolean;
   /** `X-Kong-Upstream-Status` on proxied responses: off unless asked for, as in Kong. */
   readonly upstreamStatus: boolean;
+  /** `X-Kong-Request-Id` on the upstream request (`--headers-upstream`, Kong's `headers_upstream`). */
+  readonly upstreamRequestId: boolean;
 }
+
+/** Kong's error_default_type values: the types its error templates come in. */
+const ERROR_TYPES = ['application/json', 'application/xml', 'text/html', 'text/plain'] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -86,6 +99,8 @@ export const SETTING_SPECS = {
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
   realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
+  headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
+  errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
   clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
   clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
@@ -124,7 +139,8 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
-    headers: parseHeaders(splitList(pick('headers'), /,/)),
+    headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
+    errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
     drainTimeoutSeconds: Number(drain),
     clientTimeouts: {
       headerMs: duration('--client-header-timeout', pick('clientHeaderTimeout')[0] ?? '60s'),
@@ -194,6 +210,11 @@ function parseTrustedIps(values: readonly string[]): readonly string[] {
   return values;
 }
 
+function oneOf(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) throw new GatewayError('BAD_USAGE', `${flag}: expected one of ${allowed.join(', ')}, got '${value}'`);
+  return value;
+}
+
 /** Kong's real_ip_header (a header name; proxy_protocol needs a listener option this gateway lacks) and real_ip_recursive. */
 function parseRealIp(header: string, recursive: string): RealIpSettings {
   if (header.toLowerCase() === 'proxy_protocol') throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' is not supported (no PROXY protocol listeners)");
@@ -202,17 +223,31 @@ function parseRealIp(header: string, recursive: string): RealIpSettings {
   return { header: header.toLowerCase(), recursive: recursive === 'on' };
 }
 
-function parseHeaders(values: readonly string[]): HeaderSettings {
-  if (values.length === 0) return { serverTokens: true, latencyTokens: true, requestId: true, upstreamStatus: false };
-  const lower = values.map((v) => v.toLowerCase());
-  const known = ['off', 'server_tokens', 'latency_tokens', 'x-kong-request-id', 'via', 'server', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency', 'x-kong-upstream-status'];
-  const unknown = lower.find((v) => !known.includes(v));
-  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected ${known.join(', ')})`);
-  if (lower.includes('off')) return { serverTokens: false, latencyTokens: false, requestId: false, upstreamStatus: false };
-  return {
-    serverTokens: lower.some((v) => v === 'server_tokens' || v === 'via' || v === 'server'),
-    latencyTokens: lower.some((v) => v === 'latency_tokens' || v.endsWith('-latency')),
-    requestId: lower.includes('x-kong-request-id'),
-    upstreamStatus: lower.includes('x-kong-upstream-status'),
+const HEADER_GROUPS: Readonly<Record<string, readonly (keyof HeaderSettings)[]>> = {
+  server_tokens: ['via', 'server'],
+  latency_tokens: ['upstreamLatency', 'proxyLatency', 'responseLatency'],
+  via: ['via'],
+  server: ['server'],
+  'x-kong-upstream-latency': ['upstreamLatency'],
+  'x-kong-proxy-latency': ['proxyLatency'],
+  'x-kong-response-latency': ['responseLatency'],
+  // The admin API sends no latency header here; Kong's name is accepted.
+  'x-kong-admin-latency': [],
+  'x-kong-upstream-status': ['upstreamStatus'],
+  'x-kong-request-id': ['requestId'],
+};
+
+function parseHeaders(values: readonly string[], upstream: readonly string[]): HeaderSettings {
+  const out: Record<keyof HeaderSettings, boolean> = {
+    via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: false,
   };
+  const lower = values.length === 0 ? ['server_tokens', 'latency_tokens', 'x-kong-request-id'] : values.map((v) => v.toLowerCase());
+  const unknown = lower.find((v) => v !== 'off' && HEADER_GROUPS[v] === undefined);
+  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected off, ${Object.keys(HEADER_GROUPS).join(', ')})`);
+  if (!lower.includes('off')) for (const v of lower) for (const key of HEADER_GROUPS[v]!) out[key] = true;
+  const up = upstream.length === 0 ? ['x-kong-request-id'] : upstream.map((v) => v.toLowerCase());
+  const badUp = up.find((v) => v !== 'off' && v !== 'x-kong-request-id');
+  if (badUp) throw new GatewayError('BAD_USAGE', `--headers-upstream: unknown value '${badUp}' (expected X-Kong-Request-Id or off)`);
+  out.upstreamRequestId = !up.includes('off');
+  return out;
 }
