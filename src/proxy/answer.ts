@@ -103,7 +103,7 @@ export class Reply implements UpstreamAnswer {
   }
 
   #redirect(status: number, location: string): void {
-    const headers: Headers = ownHead(this.#ctx, { location, 'content-length': '0' });
+    const headers: Headers = ownHead(this.#ctx, { location, 'content-length': '0' }, false);
     const sent = this.headerFilter(status, headers, 'exit');
     settleServer(this.#ctx.env, headers);
     if (this.#writeHead(sent, headers)) this.#end(this.#replacement);
@@ -113,7 +113,7 @@ export class Reply implements UpstreamAnswer {
   #own(status: number, headers: Headers, body: Buffer, source: ResponseSource, proxied = false): void {
     const res = this.#res;
     const head = this.#ctx.req.method === 'HEAD';
-    const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers), source);
+    const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers, false), source);
     if (!proxied) settleServer(this.#ctx.env, headers);
     const write = (out: Buffer) => {
       if (res.headersSent) return;

@@ -49,13 +49,14 @@ export interface OwnHeadEnv {
 }
 
 /** The headers Kong puts on the answers it gives itself. */
-export function ownHead(ctx: ProxyRequest, headers: Headers): Headers {
-  return ownHeaders(ctx.env, ctx.facts.requestId, ctx.facts.started, headers);
+export function ownHead(ctx: ProxyRequest, headers: Headers, server = true): Headers {
+  return ownHeaders(ctx.env, ctx.facts.requestId, ctx.facts.started, headers, server);
 }
 
-function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers: Headers): Headers {
+/** `server`: false when header filters run next (settleServer then sets it, after them, as Kong does). */
+function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers: Headers, server = true): Headers {
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
-  if (env.headers.server) headers.server = env.serverToken;
+  if (server && env.headers.server) headers.server = env.serverToken;
   if (env.headers.responseLatency) headers['x-kong-response-latency'] = String(elapsed(started));
   return headers;
 }

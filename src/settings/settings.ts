@@ -244,7 +244,8 @@ function parseHeaders(values: readonly string[], upstream: readonly string[]): H
   const lower = values.length === 0 ? ['server_tokens', 'latency_tokens', 'x-kong-request-id'] : values.map((v) => v.toLowerCase());
   const unknown = lower.find((v) => v !== 'off' && HEADER_GROUPS[v] === undefined);
   if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected off, ${Object.keys(HEADER_GROUPS).join(', ')})`);
-  if (!lower.includes('off')) for (const v of lower) for (const key of HEADER_GROUPS[v]!) out[key] = true;
+  // As in Kong, `off` enables nothing and disables nothing: alone it leaves every header off.
+  for (const v of lower) for (const key of HEADER_GROUPS[v] ?? []) out[key] = true;
   const up = upstream.length === 0 ? ['x-kong-request-id'] : upstream.map((v) => v.toLowerCase());
   const badUp = up.find((v) => v !== 'off' && v !== 'x-kong-request-id');
   if (badUp) throw new GatewayError('BAD_USAGE', `--headers-upstream: unknown value '${badUp}' (expected X-Kong-Request-Id or off)`);

@@ -33,6 +33,9 @@ export async function upstreamHeaders(port: number, path: string, headers: Recor
   return (JSON.parse(r.body) as Echo).headers;
 }
 
+/** The Server header the mock upstream sends (Kong's mock upstream is an openresty). */
+export const MOCK_SERVER = 'mock-upstream';
+
 /** Kong's mock upstream paths the specs use, else the echo; stopped after the file's tests. */
 export async function mockUpstream(): Promise<Upstream> {
   const u = await startUpstream((req: IncomingMessage, res: ServerResponse) => {
@@ -49,15 +52,24 @@ export async function mockUpstream(): Promise<Upstream> {
         te: 'trailers, deflate;q=0.5',
         trailer: 'Expires',
         upgrade: 'example/1, foo/2',
+        server: MOCK_SERVER,
       });
       res.end('hello\r\n');
+      return;
+    }
+    const status = /^\/status\/(\d{3})$/.exec(path ?? '');
+    if (status) {
+      // mock_upstream's /status/:code
+      req.resume();
+      res.writeHead(Number(status[1]), { 'content-type': 'application/json', server: MOCK_SERVER });
+      res.end(JSON.stringify({ code: Number(status[1]) }));
       return;
     }
     let bytes = 0;
     req.on('data', (c: Buffer) => (bytes += c.length));
     req.on('end', () => {
       const echo: Omit<Echo, 'bodySha256'> = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes: bytes, server: 'mock' };
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, { 'content-type': 'application/json', server: MOCK_SERVER });
       res.end(JSON.stringify(echo));
     });
   });
