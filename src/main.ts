@@ -10,6 +10,7 @@ import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { BUNDLED_CATALOG } from './plugins/registry.ts';
 import { ipList } from './http/ip-list.ts';
+import { checkErrorTemplate, TEMPLATE_KINDS, type ErrorTemplates, type Kind } from './http/kong-errors.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
@@ -28,6 +29,25 @@ import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 import { setSyslogAddress } from './plugins/bundled/syslog/handler.ts';
 import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
 import { resetSeries } from './plugins/bundled/prometheus/series.ts';
+
+/** The custom error templates' contents, read once at start; one that cannot be read or filled is refused. */
+function readErrorTemplates(paths: Settings['errorTemplatePaths']): ErrorTemplates {
+  const out: Partial<Record<Kind, string>> = {};
+  for (const kind of TEMPLATE_KINDS) {
+    const path = paths[kind];
+    if (path === undefined) continue;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new GatewayError('BAD_USAGE', `--error-template-${kind}: cannot read '${path}': ${(err as Error).message}`);
+    }
+    const problem = checkErrorTemplate(text);
+    if (problem) throw new GatewayError('BAD_USAGE', `--error-template-${kind}: ${path}: ${problem}`);
+    out[kind] = text;
+  }
+  return out;
+}
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -74,7 +94,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
-    store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, errorDefaultType: settings.errorDefaultType, serverToken: `gateway/${VERSION}`,
+    store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };

@@ -29,7 +29,7 @@ export function defaultMessage(status: number): string {
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-type Kind = 'json' | 'html' | 'xml' | 'plain';
+export type Kind = 'json' | 'html' | 'xml' | 'plain';
 
 /** kong/tools/http.lua's MIME_TYPES: the media types it has a template for (`*` forms included). */
 const MIME_KINDS: Readonly<Record<string, Kind>> = {
@@ -78,23 +78,58 @@ export interface ErrorBody {
   readonly body: string;
 }
 
+/** Custom templates (Kong's `error_template_html`, `_json`, `_xml`, `_plain`): `%s` is the message, then the id. */
+export type ErrorTemplates = Readonly<Partial<Record<Kind, string>>>;
+
+export const TEMPLATE_KINDS: readonly Kind[] = ['html', 'json', 'xml', 'plain'];
+
+/**
+ * Refuses a template Lua's string.format would fail on when an error is answered: a conversion other than `%s`
+ * and `%%`, or more than the two values Kong gives it.
+ */
+export function checkErrorTemplate(text: string): string | undefined {
+  let values = 0;
+  for (const m of text.matchAll(/%(.?)/gs)) {
+    if (m[1] === '%') continue;
+    if (m[1] !== 's') return `'%${m[1] ?? ''}' is not a conversion Kong's templates take (only %s and %%)`;
+    if (++values > 2) return 'more than two %s (Kong gives the message and the request id)';
+  }
+  return undefined;
+}
+
+function fill(template: string, message: string, requestId: string): string {
+  let n = 0;
+  return template.replace(/%([s%])/g, (_, c: string) => (c === '%' ? '%' : n++ === 0 ? message : requestId));
+}
+
+const CONTENT_TYPES: Readonly<Record<Kind, string>> = {
+  html: 'text/html; charset=utf-8', json: 'application/json; charset=utf-8', xml: 'application/xml; charset=utf-8', plain: 'text/plain; charset=utf-8',
+};
+
 /** Kong's templates, byte for byte (kong/tools/http.lua ERROR_TEMPLATES); the message is escaped where Kong does not. */
-export function errorBody(message: string, requestId: string, accept: string | undefined): ErrorBody {
-  switch (kindFor(accept)) {
+export function errorBody(message: string, requestId: string, accept: string | undefined, templates?: ErrorTemplates): ErrorBody {
+  const kind = kindFor(accept);
+  const custom = templates?.[kind];
+  const contentType = CONTENT_TYPES[kind];
+  if (custom !== undefined) {
+    const safe = kind === 'json' ? JSON.stringify(message).slice(1, -1) : kind === 'plain' ? message : escapeHtml(message);
+    return { contentType, body: fill(custom, safe, requestId) };
+  }
+  switch (kind) {
     case 'html':
       return {
-        contentType: 'text/html; charset=utf-8',
+        contentType,
         body: `<!doctype html>\n<html>\n  <head>\n    <meta charset="utf-8">\n    <title>Error</title>\n  </head>\n  <body>\n    <h1>Error</h1>\n    <p>${escapeHtml(message)}.</p>\n    <p>request_id: ${requestId}</p>\n  </body>\n</html>\n`,
       };
     case 'xml':
       return {
-        contentType: 'application/xml; charset=utf-8',
+        contentType,
         body: `<?xml version="1.0" encoding="UTF-8"?>\n<error>\n  <message>${escapeHtml(message)}</message>\n  <requestid>${requestId}</requestid>\n</error>\n`,
       };
     case 'plain':
-      return { contentType: 'text/plain; charset=utf-8', body: `${message}\nrequest_id: ${requestId}\n` };
+      return { contentType, body: `${message}\nrequest_id: ${requestId}\n` };
     default:
-      return { contentType: 'application/json; charset=utf-8', body: `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${requestId}"\n}` };
+      return { contentType, body: `{\n  "message":${JSON.stringify(message)},\n  "request_id":"${requestId}"\n}` };
   }
 }
 
@@ -106,10 +141,10 @@ const VERSION_PAGE = '<html>\r\n<head><title>505 HTTP Version Not Supported</tit
  * else by the request's Content-Type, else by error_default_type (text/plain). nginx's 494 (a header too large)
  * goes out as 400 with its own message.
  */
-export function errorPage(status: number, message: string | undefined, requestId: string, accept: string | undefined, contentType: string | undefined, defaultType = 'text/plain'): { status: number; contentType: string; body: string } {
+export function errorPage(status: number, message: string | undefined, requestId: string, accept: string | undefined, contentType: string | undefined, defaultType = 'text/plain', templates?: ErrorTemplates): { status: number; contentType: string; body: string } {
   if (status === 505) return { status, contentType: 'text/html', body: VERSION_PAGE };
   const sent = status === 494 ? 400 : status;
   const text = message ?? (status === 494 ? 'Request header or cookie too large' : defaultMessage(status));
-  const e = errorBody(text, requestId, accept ?? contentType ?? defaultType);
+  const e = errorBody(text, requestId, accept ?? contentType ?? defaultType, templates);
   return { status: sent, contentType: e.contentType, body: e.body };
 }

@@ -58,7 +58,7 @@ function closeWith(socket: Duplex, status: number, reason: string, headers: Reco
 /** Kong's page for what nginx answers before a request is read whole (the request's headers are unknown here). */
 function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, message?: string): void {
   const requestId = newRequestId();
-  const page = errorPage(status, message, requestId, undefined, undefined, env.errorDefaultType);
+  const page = errorPage(status, message, requestId, undefined, undefined, env.errorDefaultType, env.errorTemplates);
   const headers: Record<string, string> = { 'content-type': page.contentType };
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
   if (env.headers.server) headers.server = env.serverToken;

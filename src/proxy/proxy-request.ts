@@ -24,6 +24,7 @@ import { plain500 } from './response-head.ts';
 import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import type { RealIpSettings } from '../http/real-ip.ts';
+import type { ErrorTemplates } from '../http/kong-errors.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
@@ -37,6 +38,8 @@ export interface ProxyOptions {
   readonly realIp?: RealIpSettings;
   /** --error-default-type (default text/plain). */
   readonly errorDefaultType?: string;
+  /** --error-template-* files' contents, by kind. */
+  readonly errorTemplates?: ErrorTemplates;
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;

@@ -5,7 +5,7 @@
  */
 import { describeError } from '../errors.ts';
 import { connectionListed, firstValue, isResponseHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
-import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
+import { defaultMessage, errorBody, errorPage, type ErrorTemplates } from '../http/kong-errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { UpstreamHead } from '../upstream/exchange.ts';
@@ -46,6 +46,7 @@ export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers
 export interface OwnHeadEnv {
   readonly headers: HeaderSettings;
   readonly serverToken: string;
+  readonly errorTemplates?: ErrorTemplates;
 }
 
 /** The headers Kong puts on the answers it gives itself. */
@@ -101,7 +102,7 @@ export function plain500(env: OwnHeadEnv, req: IncomingMessage, res: ServerRespo
   }
   try {
     const head = req.method === 'HEAD';
-    const e = head ? undefined : errorBody(defaultMessage(500), requestId, firstValue(req.headers.accept));
+    const e = head ? undefined : errorBody(defaultMessage(500), requestId, firstValue(req.headers.accept), env.errorTemplates);
     const body = e === undefined ? undefined : Buffer.from(e.body);
     res.writeHead(500, ownHeaders(env, requestId, started, { 'content-type': e?.contentType ?? 'application/json; charset=utf-8', 'content-length': String(body?.length ?? 0) }));
     res.end(body);
@@ -114,7 +115,7 @@ export function plain500(env: OwnHeadEnv, req: IncomingMessage, res: ServerRespo
 export function errorContent(ctx: ProxyRequest, status: number, message = defaultMessage(status)): { readonly contentType: string; readonly body: Buffer } {
   const { req, facts } = ctx;
   if (req.method === 'HEAD') return { contentType: 'application/json; charset=utf-8', body: Buffer.alloc(0) };
-  const e = errorBody(message, facts.requestId, firstValue(req.headers.accept));
+  const e = errorBody(message, facts.requestId, firstValue(req.headers.accept), ctx.env.errorTemplates);
   return { contentType: e.contentType, body: Buffer.from(e.body) };
 }
 
@@ -125,7 +126,7 @@ export function errorContent(ctx: ProxyRequest, status: number, message = defaul
  */
 export function refusalPage(ctx: ProxyRequest, status: number, message?: string): { readonly status: number; readonly contentType: string; readonly body: Buffer } {
   const { req, facts } = ctx;
-  const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']), ctx.env.errorDefaultType);
+  const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']), ctx.env.errorDefaultType, ctx.env.errorTemplates);
   return { status: page.status, contentType: page.contentType, body: Buffer.from(page.body) };
 }
 

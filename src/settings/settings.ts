@@ -26,6 +26,8 @@ export interface Settings {
   readonly headers: HeaderSettings;
   /** `--error-default-type`: the type of the error pages when a request names none (Kong's `error_default_type`). */
   readonly errorDefaultType: string;
+  /** `--error-template-html|json|xml|plain`: files of custom error templates (Kong's `error_template_*`). */
+  readonly errorTemplatePaths: Readonly<Partial<Record<'html' | 'json' | 'xml' | 'plain', string>>>;
   /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   readonly drainTimeoutSeconds: number;
   /** How long a client may take, as nginx's directives of the same names (Kong's `nginx_http_*`). */
@@ -101,6 +103,10 @@ export const SETTING_SPECS = {
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
   headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
   errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
+  errorTemplateHtml: { flag: 'error-template-html', env: 'GATEWAY_ERROR_TEMPLATE_HTML', description: 'file of the HTML error template (%s: message, then request id)' },
+  errorTemplateJson: { flag: 'error-template-json', env: 'GATEWAY_ERROR_TEMPLATE_JSON', description: 'file of the JSON error template' },
+  errorTemplateXml: { flag: 'error-template-xml', env: 'GATEWAY_ERROR_TEMPLATE_XML', description: 'file of the XML error template' },
+  errorTemplatePlain: { flag: 'error-template-plain', env: 'GATEWAY_ERROR_TEMPLATE_PLAIN', description: 'file of the plain-text error template' },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
   clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
   clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
@@ -141,6 +147,12 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
     headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
     errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
+    errorTemplatePaths: Object.fromEntries(
+      (['html', 'json', 'xml', 'plain'] as const).flatMap((kind) => {
+        const path = pick(`errorTemplate${kind[0]!.toUpperCase()}${kind.slice(1)}` as 'errorTemplateHtml')[0];
+        return path === undefined ? [] : [[kind, path]];
+      }),
+    ),
     drainTimeoutSeconds: Number(drain),
     clientTimeouts: {
       headerMs: duration('--client-header-timeout', pick('clientHeaderTimeout')[0] ?? '60s'),
