@@ -129,9 +129,13 @@ export class Reply implements UpstreamAnswer {
 
   /** The header filter phase (see filters.ts); a failure there makes `#replacement` Kong's 500 body. */
   headerFilter(status: number, headers: Headers, source?: ResponseSource): number {
-    return headerFilter(this.#ctx, status, headers, source, (body) => {
+    const ctx = this.#ctx;
+    const sent = headerFilter(ctx, status, headers, source, (body) => {
       this.#replacement = body;
     });
+    // Kong writes the request id after the plugins' header filters: none can replace it (33-request-id-header_spec.lua:107).
+    if (ctx.env.headers.requestId && ctx.phases.headerFilter.length > 0) headers['x-kong-request-id'] = ctx.facts.requestId;
+    return sent;
   }
 
   bodyFilter(chunk: Buffer, last: boolean): Buffer | Promise<Buffer> {

@@ -39,6 +39,8 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   if (!peers) return undefined;
   const headers = forwardedHeaders(ctx, match);
   if (pdk) applyHeaderOps(headers, pdk.headerOps);
+  // After plugins' changes: nginx's proxy_set_header X-Kong-Request-Id wins over them and over the client's.
+  if (ctx.env.headers.upstreamRequestId) headers['x-kong-request-id'] = facts.requestId;
   // The client's Host is never copied into `headers`: one there was set by a plugin, and wins (Kong's
   // set_header("host") sets $upstream_host).
   const pluginHost = firstValue(headers.host);
@@ -103,6 +105,9 @@ function balanceContext(ctx: ProxyRequest, m: RouteMatch): BalanceContext {
   };
 }
 
+/** LuaJIT prints 1.0 and 2.0 as 1 and 2. */
+const INBOUND_VERSION: Readonly<Record<string, string>> = { '1.0': '1', '2.0': '2' };
+
 /** The client's headers without hop-by-hop ones, and Kong's X-Forwarded-*, X-Real-IP and request id. */
 function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   const { facts, req } = ctx;
@@ -140,6 +145,9 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
   out['x-real-ip'] = facts.forwardedIp;
-  if (ctx.env.headers.upstreamRequestId) out['x-kong-request-id'] = facts.requestId;
+  // Kong's inbound Via, whatever --headers says: the client's version as ngx.req.http_version() prints it.
+  const inbound = `${INBOUND_VERSION[req.httpVersion] ?? req.httpVersion} ${ctx.env.serverToken}`;
+  const via = req.headers.via;
+  out.via = via === undefined ? inbound : `${Array.isArray(via) ? via.join(', ') : via}, ${inbound}`;
   return out;
 }

@@ -62,7 +62,7 @@ export async function mockUpstream(): Promise<Upstream> {
       // mock_upstream's /status/:code
       req.resume();
       res.writeHead(Number(status[1]), { 'content-type': 'application/json', server: MOCK_SERVER });
-      res.end(JSON.stringify({ code: Number(status[1]) }));
+      res.end(JSON.stringify({ code: Number(status[1]), method: req.method, url: req.url, headers: req.headers }));
       return;
     }
     let bytes = 0;
