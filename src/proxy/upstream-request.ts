@@ -92,9 +92,12 @@ function balanceContext(ctx: ProxyRequest, m: RouteMatch): BalanceContext {
     },
     queryArg: (name) => {
       args ??= parseQuery(facts.rawQuery);
+      // Kong's normalization (kong/runloop/balancer/init.lua get_query_arg): `true` for an argument without a
+      // value, repeats sorted and joined with commas.
       const v = args[name];
-      const value = Array.isArray(v) ? v[0] : v;
-      return value === undefined ? undefined : value === true ? '' : value;
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v)) return v === true ? 'true' : v;
+      return v.map((x) => (x === true ? 'true' : x)).sort().join(',');
     },
     uriCapture: (name) => {
       const captures = m.captures;
