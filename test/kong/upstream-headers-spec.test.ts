@@ -220,3 +220,9 @@ for (const line of [993, 1020, 1050, 1099, 1126, 1156]) {
 for (const line of [1201, 1209]) {
   test(`${SPEC}:${line} X-Forwarded-Port from port_maps`, { todo: 'no --port-maps setting yet' }, () => {});
 }
+
+test('kong/runloop/handler.lua: X-Forwarded-Path is the path as sent ($request_uri), not normalized', async () => {
+  const gw = await gateway('default');
+  const h = await upstreamHeaders(gw.port, '/foo//a/./b%7e?q=1');
+  assert.equal(h['x-forwarded-path'], '/foo//a/./b%7e');
+});

@@ -40,3 +40,16 @@ test('GATEWAY_* environment twins, and flags win over them', () => {
 test('repeated flags and comma lists combine', () => {
   assert.deepEqual(resolveSettings({ plugins: ['bundled', 'a,b'], pluginsPath: ['/x', '/y'] }, {}).plugins, ['bundled', 'a', 'b']);
 });
+
+test("real_ip_header, real_ip_recursive, headers_upstream, error_default_type: Kong's values, refused otherwise", () => {
+  assert.deepEqual(resolveSettings({}, {}).realIp, { header: 'x-real-ip', recursive: false });
+  assert.deepEqual(resolveSettings({ realIpHeader: 'X-Forwarded-For', realIpRecursive: 'on' }, {}).realIp, { header: 'x-forwarded-for', recursive: true });
+  assert.throws(() => resolveSettings({ realIpHeader: 'proxy_protocol' }, {}), /--real-ip-header: 'proxy_protocol' is not supported/);
+  assert.throws(() => resolveSettings({ realIpRecursive: 'yes' }, {}), /--real-ip-recursive: expected on or off/);
+  assert.equal(resolveSettings({ headersUpstream: 'off' }, {}).headers.upstreamRequestId, false);
+  assert.throws(() => resolveSettings({ headersUpstream: 'Via' }, {}), /--headers-upstream: unknown value 'via'/);
+  assert.equal(resolveSettings({}, {}).errorDefaultType, 'text/plain');
+  assert.equal(resolveSettings({}, { GATEWAY_ERROR_DEFAULT_TYPE: 'application/xml' }).errorDefaultType, 'application/xml');
+  assert.throws(() => resolveSettings({ errorDefaultType: 'text/csv' }, {}), /--error-default-type: expected one of/);
+  assert.deepEqual(resolveSettings({ errorTemplateHtml: '/x.html' }, {}).errorTemplatePaths, { html: '/x.html' });
+});
