@@ -182,3 +182,36 @@ test(`${HASHING}:414 hashing on a query arg without a value (boolean) is hashed 
   for (let i = 0; i < 6; i++) assert.equal((await send(gw.port, `/?hashme=true&i=${i}`)).status, 200);
   oneTarget(hits(), 12);
 });
+
+test(`${HEALTH}:2227 perform passive health checks -- connection timeouts`, async () => {
+  const s1 = await upstream(sayHost, 's1');
+  let timeoutNext = false;
+  let s2fails = 0;
+  const s2 = await upstream((req, res) => {
+    req.resume();
+    if (timeoutNext) {
+      // Once: slower than read_timeout; then it would answer again (but gets no traffic).
+      timeoutNext = false;
+      s2fails++;
+      setTimeout(() => res.end('late'), 2500);
+      return;
+    }
+    res.end('ok');
+  }, 's2');
+  const gw = await gateway(`upstreams:
+- name: passive
+  healthchecks: { passive: { unhealthy: { timeouts: 1 } } }
+  targets: [{ target: "127.0.0.1:${s1.port}" }, { target: "127.0.0.1:${s2.port}" }]
+services:
+- { name: s, host: passive, read_timeout: 500, write_timeout: 2000, routes: [{ paths: [/] }] }
+`);
+  let oks = 0;
+  for (let i = 0; i < 4; i++) if ((await send(gw.port, '/')).status === 200) oks++;
+  assert.equal(s2.requests.length, 2, 'both targets take requests');
+  timeoutNext = true;
+  for (let i = 0; i < 6; i++) if ((await send(gw.port, '/')).status === 200) oks++;
+  assert.equal(oks, 10, 'the timed-out request was tried again on the other target');
+  assert.equal(s2fails, 1);
+  assert.equal(s2.requests.length, 3, 'after one timeout, the target gets no more traffic');
+  assert.equal(s1.requests.length, 8, 'the other target takes the rest, the retry included');
+});
