@@ -164,7 +164,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http' }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
+  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http', hostPort: options.portMaps?.get(port) ?? port }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
   // nginx's stub_status counters (prometheus' kong_nginx_connections_total): an addition per connection and request.
   const counts = { accepted: 0, requests: 0, inFlight: 0 };
   const answered = () => {

@@ -36,6 +36,8 @@ export interface ProxyOptions {
   readonly isTrusted: (ip: string) => boolean;
   /** --real-ip-header and --real-ip-recursive (default: X-Real-IP, not recursive). */
   readonly realIp?: RealIpSettings;
+  /** --port-maps: the port clients reach a listener on, by the port it listens on (Kong's `port_maps`). */
+  readonly portMaps?: ReadonlyMap<number, number>;
   /** --error-default-type (default text/plain). */
   readonly errorDefaultType?: string;
   /** --error-template-* files' contents, by kind. */

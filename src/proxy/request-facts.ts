@@ -16,6 +16,8 @@ import type { ExpressionFacts } from '../router/router.ts';
 export interface Listener {
   readonly port: number;
   readonly scheme: 'http' | 'https';
+  /** The port clients reach it on, when --port-maps maps this one (Kong's `ctx.host_port`); else `port`. */
+  readonly hostPort: number;
 }
 
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters, cut from a pool of random bytes. */
@@ -139,7 +141,7 @@ export class RequestFacts implements ExpressionFacts {
   }
 
   get dstPort(): number {
-    return this.listener.port;
+    return this.listener.hostPort;
   }
 
   /** The request's host as nginx's `$host` has it (Kong's `kong.request.get_host`, X-Forwarded-Host upstream). */
@@ -154,7 +156,7 @@ export class RequestFacts implements ExpressionFacts {
 
   /**
    * Kong's `get_forwarded_port`: from a trusted peer, X-Forwarded-Port, else the port of X-Forwarded-Host; else
-   * the port the gateway listens on (never the Host header's).
+   * the port the gateway listens on (never the Host header's), as --port-maps maps it.
    */
   get forwardedPort(): number {
     if (this.trusted) {
@@ -164,7 +166,7 @@ export class RequestFacts implements ExpressionFacts {
       const inHost = host === undefined ? undefined : validPort(/:(\d+)$/.exec(host.replace(/^[^@]*@/, ''))?.[1]);
       if (inHost !== undefined) return inHost;
     }
-    return this.listener.port;
+    return this.listener.hostPort;
   }
 }
 

@@ -142,8 +142,8 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   };
   believe('x-forwarded-proto', facts.scheme);
   believe('x-forwarded-host', facts.requestHost);
-  // The port the gateway listens on, never the Host header's (Kong's $server_port).
-  believe('x-forwarded-port', String(facts.listener.port));
+  // The port the gateway listens on, never the Host header's (Kong's ctx.host_port, else $server_port).
+  believe('x-forwarded-port', String(facts.listener.hostPort));
   // The path as the client sent it ($request_uri without its query), not normalized.
   believe('x-forwarded-path', facts.query === '' ? facts.target : facts.target.slice(0, facts.target.length - facts.query.length));
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;

@@ -24,6 +24,8 @@ export interface Settings {
   readonly realIp: RealIpSettings;
   /** `--headers`: which gateway headers to send (Kong's `headers`). */
   readonly headers: HeaderSettings;
+  /** `--port-maps HOST:LISTEN,…`: the port clients reach each listener on, behind a port mapping (Kong's `port_maps`). */
+  readonly portMaps: ReadonlyMap<number, number>;
   /** `--error-default-type`: the type of the error pages when a request names none (Kong's `error_default_type`). */
   readonly errorDefaultType: string;
   /** `--error-template-html|json|xml|plain`: files of custom error templates (Kong's `error_template_*`). */
@@ -102,6 +104,7 @@ export const SETTING_SPECS = {
   realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
   headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
+  portMaps: { flag: 'port-maps', env: 'GATEWAY_PORT_MAPS', multiple: true, description: 'HOST_PORT:LISTEN_PORT pairs when a port mapping (a container) sits in front: X-Forwarded-Port says the host port' },
   errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
   errorTemplateHtml: { flag: 'error-template-html', env: 'GATEWAY_ERROR_TEMPLATE_HTML', description: 'file of the HTML error template (%s: message, then request id)' },
   errorTemplateJson: { flag: 'error-template-json', env: 'GATEWAY_ERROR_TEMPLATE_JSON', description: 'file of the JSON error template' },
@@ -146,6 +149,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
     headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
+    portMaps: parsePortMaps(splitList(pick('portMaps'), /,/)),
     errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
     errorTemplatePaths: Object.fromEntries(
       (['html', 'json', 'xml', 'plain'] as const).flatMap((kind) => {
@@ -220,6 +224,19 @@ function parseTrustedIps(values: readonly string[]): readonly string[] {
     throw new GatewayError('BAD_USAGE', `--trusted-ips: ${(err as Error).message}`);
   }
   return values;
+}
+
+/** Kong's port_maps: `HOST:CONTAINER` port pairs, each port 1-65535. */
+function parsePortMaps(values: readonly string[]): ReadonlyMap<number, number> {
+  const out = new Map<number, number>();
+  for (const value of values) {
+    const m = /^(\d{1,5}):(\d{1,5})$/.exec(value);
+    const host = Number(m?.[1]);
+    const listen = Number(m?.[2]);
+    if (!m || host < 1 || host > 65535 || listen < 1 || listen > 65535) throw new GatewayError('BAD_USAGE', `--port-maps: expected HOST_PORT:LISTEN_PORT, got '${value}'`);
+    out.set(listen, host);
+  }
+  return out;
 }
 
 function oneOf(flag: string, value: string, allowed: readonly string[]): string {

@@ -2,6 +2,7 @@
 // gets (hop-by-hop removed, X-Forwarded-*, X-Real-IP, Host) under each trusted_ips / real_ip_* setting.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
 import { startTestGateway, type TestGateway } from '../helpers/servers.ts';
 import type { FlagValues } from '../../src/settings/settings.ts';
 import { mockUpstream, send, upstreamHeaders } from './kong-client.ts';
@@ -217,9 +218,23 @@ test(`${SPEC}:296 does not add charset if the response from upstream contains no
 for (const line of [993, 1020, 1050, 1099, 1126, 1156]) {
   test(`${SPEC}:${line} real_ip_header = proxy_protocol`, { todo: 'no PROXY protocol listener option (proxy_listen ... proxy_protocol) yet' }, () => {});
 }
-for (const line of [1201, 1209]) {
-  test(`${SPEC}:${line} X-Forwarded-Port from port_maps`, { todo: 'no --port-maps setting yet' }, () => {});
+// (using port maps configuration): the port is known before the gateway listens, so that it can be mapped.
+async function portMapped(): Promise<TestGateway> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const gw = await startTestGateway(yaml, { proxyListen: [`127.0.0.1:${port}`], portMaps: `80:${port}` });
+  after(() => gw.stop());
+  return gw;
 }
+const mapped = portMapped();
+test(`${SPEC}:1201 port_maps: X-Forwarded-Port should be added if not present in request`, async () => {
+  assert.equal((await upstreamHeaders((await mapped).port, '/', inspect))['x-forwarded-port'], '80');
+});
+test(`${SPEC}:1209 port_maps: X-Forwarded-Port should be replaced if present in request`, async () => {
+  assert.equal((await upstreamHeaders((await mapped).port, '/', { ...inspect, 'X-Forwarded-Port': '81' }))['x-forwarded-port'], '80');
+});
 
 test('kong/runloop/handler.lua: X-Forwarded-Path is the path as sent ($request_uri), not normalized', async () => {
   const gw = await gateway('default');

@@ -53,3 +53,9 @@ test("real_ip_header, real_ip_recursive, headers_upstream, error_default_type: K
   assert.throws(() => resolveSettings({ errorDefaultType: 'text/csv' }, {}), /--error-default-type: expected one of/);
   assert.deepEqual(resolveSettings({ errorTemplateHtml: '/x.html' }, {}).errorTemplatePaths, { html: '/x.html' });
 });
+
+test("port_maps: HOST:LISTEN pairs, refused otherwise", () => {
+  assert.deepEqual([...resolveSettings({ portMaps: '80:8000,443:8443' }, {}).portMaps], [[8000, 80], [8443, 443]]);
+  assert.equal(resolveSettings({}, {}).portMaps.size, 0);
+  assert.throws(() => resolveSettings({ portMaps: '80' }, {}), /--port-maps: expected HOST_PORT:LISTEN_PORT, got '80'/);
+});
