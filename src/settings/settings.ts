@@ -67,6 +67,8 @@ export interface HeaderSettings {
   readonly proxyLatency: boolean;
   /** `X-Kong-Response-Latency` on the gateway's own answers. */
   readonly responseLatency: boolean;
+  /** `X-Kong-Admin-Latency` on the admin API's answers. */
+  readonly adminLatency: boolean;
   /** `X-Kong-Request-Id` on responses. */
   readonly requestId: boolean;
   /** `X-Kong-Upstream-Status` on proxied responses: off unless asked for, as in Kong. */
@@ -254,21 +256,20 @@ function parseRealIp(header: string, recursive: string): RealIpSettings {
 
 const HEADER_GROUPS: Readonly<Record<string, readonly (keyof HeaderSettings)[]>> = {
   server_tokens: ['via', 'server'],
-  latency_tokens: ['upstreamLatency', 'proxyLatency', 'responseLatency'],
+  latency_tokens: ['upstreamLatency', 'proxyLatency', 'responseLatency', 'adminLatency'],
   via: ['via'],
   server: ['server'],
   'x-kong-upstream-latency': ['upstreamLatency'],
   'x-kong-proxy-latency': ['proxyLatency'],
   'x-kong-response-latency': ['responseLatency'],
-  // The admin API sends no latency header here; Kong's name is accepted.
-  'x-kong-admin-latency': [],
+  'x-kong-admin-latency': ['adminLatency'],
   'x-kong-upstream-status': ['upstreamStatus'],
   'x-kong-request-id': ['requestId'],
 };
 
 function parseHeaders(values: readonly string[], upstream: readonly string[]): HeaderSettings {
   const out: Record<keyof HeaderSettings, boolean> = {
-    via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: false,
+    via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, adminLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: false,
   };
   const lower = values.length === 0 ? ['server_tokens', 'latency_tokens', 'x-kong-request-id'] : values.map((v) => v.toLowerCase());
   const unknown = lower.find((v) => v !== 'off' && HEADER_GROUPS[v] === undefined);

@@ -10,7 +10,7 @@ test('defaults', () => {
   assert.deepEqual(s.proxyListen, [{ host: '0.0.0.0', port: 8000, ssl: false }]);
   assert.deepEqual(s.adminListen, [{ host: '127.0.0.1', port: 8001, ssl: false }], 'the admin API is loopback-only by default');
   assert.deepEqual(s.trustedIps, []);
-  assert.deepEqual(s.headers, { via: true, server: true, upstreamLatency: true, proxyLatency: true, responseLatency: true, requestId: true, upstreamStatus: false, upstreamRequestId: true });
+  assert.deepEqual(s.headers, { via: true, server: true, upstreamLatency: true, proxyLatency: true, responseLatency: true, adminLatency: true, requestId: true, upstreamStatus: false, upstreamRequestId: true });
   assert.equal(s.drainTimeoutSeconds, 10);
 });
 
@@ -23,9 +23,9 @@ test("listen addresses: Kong's syntax, several, ssl, off", () => {
 });
 
 test("headers: Kong's names, off", () => {
-  assert.deepEqual(resolveSettings({ headers: ['off'] }, {}).headers, { via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: true });
-  assert.deepEqual(resolveSettings({}, { GATEWAY_HEADERS: 'latency_tokens' }).headers, { via: false, server: false, upstreamLatency: true, proxyLatency: true, responseLatency: true, requestId: false, upstreamStatus: false, upstreamRequestId: true });
-  assert.deepEqual(resolveSettings({}, { GATEWAY_HEADERS: 'X-Kong-Upstream-Status,X-Kong-Request-Id' }).headers, { via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, requestId: true, upstreamStatus: true, upstreamRequestId: true });
+  assert.deepEqual(resolveSettings({ headers: ['off'] }, {}).headers, { via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, adminLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: true });
+  assert.deepEqual(resolveSettings({}, { GATEWAY_HEADERS: 'latency_tokens' }).headers, { via: false, server: false, upstreamLatency: true, proxyLatency: true, responseLatency: true, adminLatency: true, requestId: false, upstreamStatus: false, upstreamRequestId: true });
+  assert.deepEqual(resolveSettings({}, { GATEWAY_HEADERS: 'X-Kong-Upstream-Status,X-Kong-Request-Id' }).headers, { via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, adminLatency: false, requestId: true, upstreamStatus: true, upstreamRequestId: true });
   assert.throws(() => resolveSettings({ headers: ['bogus'] }, {}), /--headers: unknown value 'bogus'/);
 });
 
