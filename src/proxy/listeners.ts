@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
+import { acceptProxyProtocol } from './proxy-protocol.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
 import { handleRequest } from './pipeline.ts';
@@ -156,6 +157,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         },
       })
     : createServer(common);
+  if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(at.port, at.host, () => {

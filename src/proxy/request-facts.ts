@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
 import { DEFAULT_REAL_IP, realIp, type RealIpSettings } from '../http/real-ip.ts';
+import { proxiedAddress } from './proxy-protocol.ts';
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
 
@@ -94,7 +95,9 @@ export class RequestFacts implements ExpressionFacts {
     const peer = (this.srcIp = req.socket.remoteAddress ?? '');
     this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
-    if (trusted) {
+    if (trusted && real.header === 'proxy_protocol') {
+      this.forwardedIp = unmapIpv4(proxiedAddress(req.socket)?.ip ?? this.peerIp);
+    } else if (trusted) {
       const given = req.headers[real.header];
       this.forwardedIp = unmapIpv4(realIp(this.peerIp, Array.isArray(given) ? given.join(', ') : given, isTrusted, real.recursive));
     } else {

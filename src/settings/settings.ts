@@ -55,6 +55,8 @@ export interface ListenAddress {
   readonly host: string;
   readonly port: number;
   readonly ssl: boolean;
+  /** Connections start with a PROXY protocol header (nginx's `proxy_protocol` listen option). */
+  readonly proxyProtocol?: boolean;
 }
 
 /** Kong's `headers` (each header on its own; `server_tokens` and `latency_tokens` name groups) and `headers_upstream`. */
@@ -140,16 +142,17 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   }
   const plugins = splitList(pick('plugins'), /,/);
   const drain = pick('drainTimeout')[0] ?? '10';
+  const proxyListen = parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000');
   if (!/^\d+(\.\d+)?$/.test(drain)) throw new GatewayError('BAD_USAGE', `--drain-timeout: expected seconds, got '${drain}'`);
   return {
     configPath: pick('config')[0] ?? 'kong.yaml',
     plugins: plugins.length === 0 ? ['bundled'] : plugins,
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
-    proxyListen: parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000'),
+    proxyListen,
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
-    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
+    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
     headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
     portMaps: parsePortMaps(splitList(pick('portMaps'), /,/)),
     errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
@@ -212,9 +215,12 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
     const [address, ...flags] = value.split(/\s+/);
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(address ?? '');
     if (!m || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected ADDR:PORT [ssl], got '${value}'`);
-    const unknown = flags.filter((f) => f !== 'ssl');
-    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl)`);
-    return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
+    const unknown = flags.filter((f) => f !== 'ssl' && f !== 'proxy_protocol');
+    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl, proxy_protocol)`);
+    const listen = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
+    if (!flags.includes('proxy_protocol')) return listen;
+    if (listen.ssl) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported with ssl yet, in '${value}'`);
+    return { ...listen, proxyProtocol: true };
   });
 }
 
@@ -246,9 +252,11 @@ function oneOf(flag: string, value: string, allowed: readonly string[]): string 
   return value;
 }
 
-/** Kong's real_ip_header (a header name; proxy_protocol needs a listener option this gateway lacks) and real_ip_recursive. */
-function parseRealIp(header: string, recursive: string): RealIpSettings {
-  if (header.toLowerCase() === 'proxy_protocol') throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' is not supported (no PROXY protocol listeners)");
+/** Kong's real_ip_header (a header name, or proxy_protocol) and real_ip_recursive. */
+function parseRealIp(header: string, recursive: string, listeners: readonly ListenAddress[]): RealIpSettings {
+  if (header.toLowerCase() === 'proxy_protocol' && !listeners.some((l) => l.proxyProtocol)) {
+    throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' needs a --proxy-listen with the proxy_protocol option");
+  }
   if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new GatewayError('BAD_USAGE', `--real-ip-header: expected a header name, got '${header}'`);
   if (recursive !== 'on' && recursive !== 'off') throw new GatewayError('BAD_USAGE', `--real-ip-recursive: expected on or off, got '${recursive}'`);
   return { header: header.toLowerCase(), recursive: recursive === 'on' };

@@ -3,8 +3,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
-import { startTestGateway, type TestGateway } from '../helpers/servers.ts';
-import type { FlagValues } from '../../src/settings/settings.ts';
+import { startTestGateway, type Echo, type TestGateway } from '../helpers/servers.ts';
+import { raw } from '../helpers/raw.ts';
+import { resolveSettings, type FlagValues } from '../../src/settings/settings.ts';
 import { mockUpstream, send, upstreamHeaders } from './kong-client.ts';
 
 const SPEC = 'spec/02-integration/05-proxy/03-upstream_headers_spec.lua';
@@ -215,9 +216,60 @@ test(`${SPEC}:237 keeps proxy-authorization header if plugin specifies same valu
 
 test(`${SPEC}:296 does not add charset if the response from upstream contains no charset`, { skip: 'the gateway never adds a charset (nginx_http_charset is an nginx directive); covered by the echo rows' }, () => {});
 
-for (const line of [993, 1020, 1050, 1099, 1126, 1156]) {
-  test(`${SPEC}:${line} real_ip_header = proxy_protocol`, { todo: 'no PROXY protocol listener option (proxy_listen ... proxy_protocol) yet' }, () => {});
+// (using [non-]trusted proxy protocol configuration values): a listener that reads a PROXY header first.
+const PP = {
+  trusted: { proxyListen: ['127.0.0.1:0 proxy_protocol'], realIpHeader: 'proxy_protocol', realIpRecursive: 'on', trustedIps: '127.0.0.1,172.16.0.1,192.168.0.1' },
+  untrusted: { proxyListen: ['127.0.0.1:0 proxy_protocol'], realIpHeader: 'proxy_protocol', realIpRecursive: 'on', trustedIps: '10.0.0.1,172.16.0.1,192.168.0.1' },
+} satisfies Record<string, FlagValues>;
+const ppGateways = new Map<keyof typeof PP, Promise<TestGateway>>();
+function ppGateway(setup: keyof typeof PP): Promise<TestGateway> {
+  let gw = ppGateways.get(setup);
+  if (!gw) ppGateways.set(setup, (gw = startTestGateway(yaml, PP[setup])));
+  return gw;
 }
+after(async () => {
+  for (const gw of ppGateways.values()) await (await gw).stop();
+});
+async function viaProxyProtocol(gw: TestGateway, extra: string): Promise<Record<string, string | undefined>> {
+  const r = await raw(gw.port, `PROXY TCP4 192.168.0.1 127.0.0.1 56324 ${gw.port}\r\nGET / HTTP/1.1\r\nHost: headers-inspect.test\r\nConnection: close\r\n${extra}\r\n`);
+  const json = /\{.*\}/s.exec(r.text);
+  assert.ok(json, r.text);
+  return (JSON.parse(json[0]) as Echo).headers as Record<string, string | undefined>;
+}
+const ppRows: { line: number; setup: keyof typeof PP; name: string; extra: string; want: Record<string, string | typeof PROXY_PORT> }[] = [
+  { line: 993, setup: 'trusted', name: 'added if not present in request', extra: '', want: { [XRI]: '192.168.0.1', [XFF]: '192.168.0.1', 'x-forwarded-port': PROXY_PORT } },
+  { line: 1020, setup: 'trusted', name: 'changed according to rules if present in request', extra: `X-Real-IP: 10.0.0.2\r\nX-Forwarded-For: ${untrustedXff}\r\n`, want: { [XRI]: '192.168.0.1', [XFF]: `${untrustedXff}, 127.0.0.1` } },
+  { line: 1050, setup: 'trusted', name: 'X-Forwarded-Port forwarded even with ports in proxy protocol and X-Forwarded-For', extra: `X-Real-IP: 10.0.0.2\r\nX-Forwarded-For: ${portedXff}\r\nX-Forwarded-Port: 14\r\n`, want: { [XRI]: '192.168.0.1', [XFF]: `${portedXff}, 127.0.0.1`, 'x-forwarded-port': '14' } },
+  { line: 1099, setup: 'untrusted', name: 'added if not present in request', extra: '', want: { [XRI]: '127.0.0.1', [XFF]: '127.0.0.1', 'x-forwarded-port': PROXY_PORT } },
+  { line: 1126, setup: 'untrusted', name: 'changed according to rules if present in request', extra: `X-Real-IP: 10.0.0.2\r\nX-Forwarded-For: ${untrustedXff}\r\n`, want: { [XRI]: '127.0.0.1', [XFF]: `${untrustedXff}, 127.0.0.1` } },
+  { line: 1156, setup: 'untrusted', name: 'X-Forwarded-Port replaced even with ports in proxy protocol, X-Forwarded-Port and X-Forwarded-For', extra: `X-Real-IP: 10.0.0.2\r\nX-Forwarded-For: ${portedXff}\r\nX-Forwarded-Port: 14\r\n`, want: { [XRI]: '127.0.0.1', [XFF]: `${portedXff}, 127.0.0.1`, 'x-forwarded-port': PROXY_PORT } },
+];
+for (const row of ppRows) {
+  test(`${SPEC}:${row.line} proxy protocol (${row.setup}): ${row.name}`, async () => {
+    const gw = await ppGateway(row.setup);
+    const headers = await viaProxyProtocol(gw, row.extra);
+    for (const [name, want] of Object.entries(row.want)) assert.equal(headers[name], want === PROXY_PORT ? String(gw.port) : want, name);
+  });
+}
+
+test('nginx proxy_protocol: a connection without a PROXY header is closed without an answer', async () => {
+  const gw = await ppGateway('trusted');
+  const r = await raw(gw.port, 'GET / HTTP/1.1\r\nHost: headers-inspect.test\r\n\r\n');
+  assert.equal(r.text, '');
+  assert.equal(r.closed, true);
+});
+
+test('PROXY protocol v2 (binary) is read too', async () => {
+  const gw = await ppGateway('trusted');
+  const header = Buffer.concat([
+    Buffer.from('0d0a0d0a000d0a515549540a', 'hex'), Buffer.from([0x21, 0x11, 0x00, 12]),
+    Buffer.from([192, 168, 0, 1, 127, 0, 0, 1]), Buffer.from([0xdc, 0x04, gw.port >> 8, gw.port & 0xff]),
+  ]);
+  const r = await raw(gw.port, Buffer.concat([header, Buffer.from('GET / HTTP/1.1\r\nHost: headers-inspect.test\r\nConnection: close\r\n\r\n')]));
+  const json = /\{.*\}/s.exec(r.text);
+  assert.ok(json, r.text);
+  assert.equal((JSON.parse(json[0]) as Echo).headers['x-real-ip'], '192.168.0.1');
+});
 // (using port maps configuration): the port is known before the gateway listens, so that it can be mapped.
 async function portMapped(): Promise<TestGateway> {
   const probe = createServer();
@@ -240,4 +292,9 @@ test('kong/runloop/handler.lua: X-Forwarded-Path is the path as sent ($request_u
   const gw = await gateway('default');
   const h = await upstreamHeaders(gw.port, '/foo//a/./b%7e?q=1');
   assert.equal(h['x-forwarded-path'], '/foo//a/./b%7e');
+});
+
+test('nginx proxy_protocol on a TLS listener', { todo: 'refused at start for now: the handshake after the PROXY header does not go through yet' }, () => {
+  assert.throws(() => resolveSettings({ proxyListen: '127.0.0.1:0 ssl proxy_protocol' }, {}), /not supported with ssl/);
+  assert.fail('TLS after a PROXY header');
 });

@@ -44,7 +44,8 @@ test('repeated flags and comma lists combine', () => {
 test("real_ip_header, real_ip_recursive, headers_upstream, error_default_type: Kong's values, refused otherwise", () => {
   assert.deepEqual(resolveSettings({}, {}).realIp, { header: 'x-real-ip', recursive: false });
   assert.deepEqual(resolveSettings({ realIpHeader: 'X-Forwarded-For', realIpRecursive: 'on' }, {}).realIp, { header: 'x-forwarded-for', recursive: true });
-  assert.throws(() => resolveSettings({ realIpHeader: 'proxy_protocol' }, {}), /--real-ip-header: 'proxy_protocol' is not supported/);
+  assert.throws(() => resolveSettings({ realIpHeader: 'proxy_protocol' }, {}), /--real-ip-header: 'proxy_protocol' needs a --proxy-listen with the proxy_protocol option/);
+  assert.deepEqual(resolveSettings({ proxyListen: '127.0.0.1:8000 proxy_protocol', realIpHeader: 'proxy_protocol' }, {}).proxyListen, [{ host: '127.0.0.1', port: 8000, ssl: false, proxyProtocol: true }]);
   assert.throws(() => resolveSettings({ realIpRecursive: 'yes' }, {}), /--real-ip-recursive: expected on or off/);
   assert.equal(resolveSettings({ headersUpstream: 'off' }, {}).headers.upstreamRequestId, false);
   assert.throws(() => resolveSettings({ headersUpstream: 'Via' }, {}), /--headers-upstream: unknown value 'via'/);
