@@ -97,5 +97,6 @@ export function acceptProxyProtocol(server: Server, timeoutMs: number): void {
     };
     socket.on('data', onData);
     socket.on('error', fail);
+    socket.once('close', () => clearTimeout(timer));
   });
 }
