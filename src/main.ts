@@ -10,7 +10,7 @@ import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { BUNDLED_CATALOG } from './plugins/registry.ts';
 import { ipList } from './http/ip-list.ts';
-import { checkErrorTemplate, TEMPLATE_KINDS, type ErrorTemplates, type Kind } from './http/kong-errors.ts';
+import { readErrorTemplates } from './http/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
@@ -29,25 +29,6 @@ import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 import { setSyslogAddress } from './plugins/bundled/syslog/handler.ts';
 import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
 import { resetSeries } from './plugins/bundled/prometheus/series.ts';
-
-/** The custom error templates' contents, read once at start; one that cannot be read or filled is refused. */
-function readErrorTemplates(paths: Settings['errorTemplatePaths']): ErrorTemplates {
-  const out: Partial<Record<Kind, string>> = {};
-  for (const kind of TEMPLATE_KINDS) {
-    const path = paths[kind];
-    if (path === undefined) continue;
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new GatewayError('BAD_USAGE', `--error-template-${kind}: cannot read '${path}': ${(err as Error).message}`);
-    }
-    const problem = checkErrorTemplate(text);
-    if (problem) throw new GatewayError('BAD_USAGE', `--error-template-${kind}: ${path}: ${problem}`);
-    out[kind] = text;
-  }
-  return out;
-}
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -81,22 +81,6 @@ export interface ErrorBody {
 /** Custom templates (Kong's `error_template_html`, `_json`, `_xml`, `_plain`): `%s` is the message, then the id. */
 export type ErrorTemplates = Readonly<Partial<Record<Kind, string>>>;
 
-export const TEMPLATE_KINDS: readonly Kind[] = ['html', 'json', 'xml', 'plain'];
-
-/**
- * Refuses a template Lua's string.format would fail on when an error is answered: a conversion other than `%s`
- * and `%%`, or more than the two values Kong gives it.
- */
-export function checkErrorTemplate(text: string): string | undefined {
-  let values = 0;
-  for (const m of text.matchAll(/%(.?)/gs)) {
-    if (m[1] === '%') continue;
-    if (m[1] !== 's') return `'%${m[1] ?? ''}' is not a conversion Kong's templates take (only %s and %%)`;
-    if (++values > 2) return 'more than two %s (Kong gives the message and the request id)';
-  }
-  return undefined;
-}
-
 function fill(template: string, message: string, requestId: string): string {
   let n = 0;
   return template.replace(/%([s%])/g, (_, c: string) => (c === '%' ? '%' : n++ === 0 ? message : requestId));
