@@ -10,7 +10,7 @@ import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { BUNDLED_CATALOG } from './plugins/registry.ts';
 import { ipList } from './http/ip-list.ts';
-import { readErrorTemplates } from './http/error-templates.ts';
+import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';

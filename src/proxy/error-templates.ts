@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GatewayError } from '../errors.ts';
-import type { ErrorTemplates, Kind } from './kong-errors.ts';
+import type { ErrorTemplates, Kind } from '../http/kong-errors.ts';
 
 export const TEMPLATE_KINDS: readonly Kind[] = ['html', 'json', 'xml', 'plain'];
 
