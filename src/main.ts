@@ -10,6 +10,7 @@ import { createLogger } from './observability/logger.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { BUNDLED_CATALOG } from './plugins/registry.ts';
 import { ipList } from './http/ip-list.ts';
+import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { SnapshotStore } from './runtime/store.ts';
@@ -74,7 +75,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
-    store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, serverToken: `gateway/${VERSION}`,
+    store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
@@ -125,6 +126,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     for (const at of settings.adminListen) {
       admins.push(await listenAdmin(at, {
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
+        server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

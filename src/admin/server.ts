@@ -32,6 +32,9 @@ export interface AdminOptions {
    * samples, one per line), after the reload metrics. A source that throws is left out of that scrape.
    */
   readonly metrics?: readonly MetricSource[];
+  /** Kong's `headers` on the admin API: `Server` (this token) and `X-Kong-Admin-Latency`. */
+  readonly server?: string;
+  readonly adminLatency?: boolean;
 }
 
 export type MetricSource = () => string | Promise<string>;
@@ -73,9 +76,18 @@ const NESTED: Record<string, Record<string, string>> = {
 
 const VERBS: Record<string, string> = { POST: 'create', PUT: 'create or update', PATCH: 'update', DELETE: 'remove' };
 
+/** When each admin request arrived, for X-Kong-Admin-Latency (only kept when that header is on). */
+const arrivals = new WeakMap<ServerResponse, number>();
+
+function latencyHeader(res: ServerResponse): Record<string, string> {
+  const at = arrivals.get(res);
+  return at === undefined ? {} : { 'x-kong-admin-latency': String(Math.round(performance.now() - at)) };
+}
+
 function send(res: ServerResponse, status: number, body?: Json, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }), 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    ...latencyHeader(res), ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }), 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -205,7 +217,7 @@ export function createAdminHandler(options: AdminOptions) {
       if (more) lines.push(more.endsWith('\n') ? more.slice(0, -1) : more);
     }
     const text = `${lines.join('\n')}\n`;
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.writeHead(200, { ...latencyHeader(res), 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 
@@ -279,6 +291,8 @@ export function createAdminHandler(options: AdminOptions) {
   }
 
   return (req: IncomingMessage, res: ServerResponse): void => {
+    if (options.server) res.setHeader('server', options.server);
+    if (options.adminLatency) arrivals.set(res, performance.now());
     route(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { message: 'An unexpected error occurred' });
       else res.destroy();

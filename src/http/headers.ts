@@ -7,11 +7,17 @@ import { clientRecord } from './records.ts';
 
 export type Headers = Record<string, string | string[]>;
 
-/** Hop-by-hop headers plus the legacy ones Kong removes. */
-const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
-  'transfer-encoding', 'upgrade', 'proxy',
-]);
+/**
+ * Hop-by-hop request headers plus the legacy ones Kong removes (Proxy: httpoxy). Proxy-Authorization and
+ * Proxy-Authenticate go on, as nginx's proxy module passes them (spec 03-upstream_headers_spec.lua:127).
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy']);
+
+/**
+ * What nginx does not pass back from an upstream's answer: the connection's own headers. Proxy, Proxy-Connection
+ * and TE are request headers Kong leaves on answers; Trailer goes only to a client that asked (TE: trailers).
+ */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'trailer', 'transfer-encoding', 'upgrade']);
 
 const NONE: ReadonlySet<string> = new Set();
 
@@ -29,6 +35,10 @@ export function connectionListed(connection: string | string[] | undefined): Rea
 
 export function isHopByHop(name: string, listed: ReadonlySet<string>): boolean {
   return HOP_BY_HOP.has(name) || listed.has(name);
+}
+
+export function isResponseHopByHop(name: string, listed: ReadonlySet<string>): boolean {
+  return RESPONSE_HOP_BY_HOP.has(name) || listed.has(name);
 }
 
 export function firstValue(v: string | readonly string[] | undefined): string | undefined {

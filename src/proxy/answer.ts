@@ -8,13 +8,13 @@
  */
 import type { ServerResponse } from 'node:http';
 import { describeError } from '../errors.ts';
-import type { Headers } from '../http/headers.ts';
+import { firstValue, type Headers } from '../http/headers.ts';
 import { defaultMessage } from '../http/kong-errors.ts';
 import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, upstreamHead, writeHead } from './response-head.ts';
+import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, settleServer, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
 
@@ -103,9 +103,9 @@ export class Reply implements UpstreamAnswer {
   }
 
   #redirect(status: number, location: string): void {
-    const headers: Headers = { location, 'content-length': '0' };
-    if (this.#ctx.env.headers.requestId) headers['x-kong-request-id'] = this.#ctx.facts.requestId;
+    const headers: Headers = ownHead(this.#ctx, { location, 'content-length': '0' }, false);
     const sent = this.headerFilter(status, headers, 'exit');
+    settleServer(this.#ctx.env, headers);
     if (this.#writeHead(sent, headers)) this.#end(this.#replacement);
   }
 
@@ -113,7 +113,8 @@ export class Reply implements UpstreamAnswer {
   #own(status: number, headers: Headers, body: Buffer, source: ResponseSource, proxied = false): void {
     const res = this.#res;
     const head = this.#ctx.req.method === 'HEAD';
-    const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers), source);
+    const sent = this.headerFilter(status, proxied ? proxiedHead(this.#ctx, status, headers) : ownHead(this.#ctx, headers, false), source);
+    if (!proxied) settleServer(this.#ctx.env, headers);
     const write = (out: Buffer) => {
       if (res.headersSent) return;
       // nginx sends no Content-Length with a 204 or a 304 (they have no body).
@@ -130,9 +131,13 @@ export class Reply implements UpstreamAnswer {
 
   /** The header filter phase (see filters.ts); a failure there makes `#replacement` Kong's 500 body. */
   headerFilter(status: number, headers: Headers, source?: ResponseSource): number {
-    return headerFilter(this.#ctx, status, headers, source, (body) => {
+    const ctx = this.#ctx;
+    const sent = headerFilter(ctx, status, headers, source, (body) => {
       this.#replacement = body;
     });
+    // Kong writes the request id after the plugins' header filters: none can replace it (33-request-id-header_spec.lua:107).
+    if (ctx.env.headers.requestId && ctx.phases.headerFilter.length > 0) headers['x-kong-request-id'] = ctx.facts.requestId;
+    return sent;
   }
 
   bodyFilter(chunk: Buffer, last: boolean): Buffer | Promise<Buffer> {
@@ -165,7 +170,8 @@ export class Reply implements UpstreamAnswer {
     if (filters || announcedTrailers) {
       // The length changes with filtering, and trailers need chunked encoding.
       delete out['content-length'];
-      if (announcedTrailers) out.trailer = announcedTrailers;
+      // Kong announces them only to a client that asked (TE: trailers; kong/runloop/handler.lua header_filter).
+      if (announcedTrailers && /\btrailers\b/i.test(firstValue(this.#ctx.req.headers.te) ?? '')) out.trailer = announcedTrailers;
     }
     // kong.service.response shows the upstream's head as it came, whatever the header filters then change.
     if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(status, { ...out });
@@ -264,8 +270,19 @@ export class Reply implements UpstreamAnswer {
     if (this.#writeHead(sent, headers)) this.#end(method === 'HEAD' ? undefined : out);
   }
 
+  /**
+   * The upstream request failed. 502 and 504 are nginx's (proxy_pass), answered by Kong's error handler as a
+   * proxied answer: its page typed by Accept, else Content-Type, else --error-default-type, with the proxied
+   * answer's headers (Via, latencies). Others (503 when no peer or no address) are kong.response.error's.
+   */
   fail(status: number, message: string): void {
-    this.#error(status, message);
+    if (status !== 502 && status !== 504) return this.#error(status, message);
+    if (this.#res.headersSent) {
+      this.#res.destroy();
+      return;
+    }
+    const page = refusalPage(this.#ctx, status);
+    this.#own(page.status, { 'content-type': page.contentType }, page.body, 'error', true);
   }
 
   cut(reason: unknown): void {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
+import { acceptProxyProtocol } from './proxy-protocol.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
 import { handleRequest } from './pipeline.ts';
@@ -58,10 +59,10 @@ function closeWith(socket: Duplex, status: number, reason: string, headers: Reco
 /** Kong's page for what nginx answers before a request is read whole (the request's headers are unknown here). */
 function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, message?: string): void {
   const requestId = newRequestId();
-  const page = errorPage(status, message, requestId, undefined, undefined);
+  const page = errorPage(status, message, requestId, undefined, undefined, env.errorDefaultType, env.errorTemplates);
   const headers: Record<string, string> = { 'content-type': page.contentType };
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
-  if (env.headers.serverTokens) headers.server = env.serverToken;
+  if (env.headers.server) headers.server = env.serverToken;
   closeWith(socket, page.status, reason, headers, page.body, env.clientTimeouts.sendMs);
 }
 
@@ -156,6 +157,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         },
       })
     : createServer(common);
+  if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(at.port, at.host, () => {
@@ -164,7 +166,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http' }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
+  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http', hostPort: options.portMaps?.get(port) ?? port }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
   // nginx's stub_status counters (prometheus' kong_nginx_connections_total): an addition per connection and request.
   const counts = { accepted: 0, requests: 0, inFlight: 0 };
   const answered = () => {

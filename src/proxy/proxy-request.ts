@@ -25,6 +25,7 @@ import type { PhaseState } from './phase-runner.ts';
 import { RequestFacts, type Listener } from './request-facts.ts';
 import type { RealIpSettings } from '../http/real-ip.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
+import type { ErrorTemplates } from '../http/kong-errors.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
@@ -34,8 +35,14 @@ export interface ProxyOptions {
   readonly pools: PoolRegistry;
   readonly headers: HeaderSettings;
   readonly isTrusted: (ip: string) => boolean;
-  /** Where a trusted peer's client address is read (Kong's real_ip_header, real_ip_recursive); X-Real-IP by default. */
+  /** --real-ip-header and --real-ip-recursive (default: X-Real-IP, not recursive). */
   readonly realIp?: RealIpSettings;
+  /** --port-maps: the port clients reach a listener on, by the port it listens on (Kong's `port_maps`). */
+  readonly portMaps?: ReadonlyMap<number, number>;
+  /** --error-default-type (default text/plain). */
+  readonly errorDefaultType?: string;
+  /** --error-template-* files' contents, by kind. */
+  readonly errorTemplates?: ErrorTemplates;
   readonly log: Logger;
   /** Product token for Via and Server, e.g. `gateway/0.1.0`. */
   readonly serverToken: string;

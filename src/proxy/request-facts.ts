@@ -9,17 +9,17 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { firstValue } from '../http/headers.ts';
 import { unmapIpv4 } from '../http/ip-list.ts';
-import { realIp, type RealIpSettings } from '../http/real-ip.ts';
+import { DEFAULT_REAL_IP, realIp, type RealIpSettings } from '../http/real-ip.ts';
+import { proxiedAddress } from './proxy-protocol.ts';
 import { countRequest } from './connections.ts';
 import { normalizePath } from '../http/path.ts';
 import type { ExpressionFacts } from '../router/router.ts';
 
-/** Kong's defaults: real_ip_header X-Real-IP, real_ip_recursive off. */
-const DEFAULT_REAL_IP: RealIpSettings = { header: 'x-real-ip', recursive: false };
-
 export interface Listener {
   readonly port: number;
   readonly scheme: 'http' | 'https';
+  /** The port clients reach it on, when --port-maps maps this one (Kong's `ctx.host_port`); else `port`. */
+  readonly hostPort: number;
 }
 
 /** The request id Kong sends as X-Kong-Request-Id: 32 hex characters, cut from a pool of random bytes. */
@@ -60,6 +60,7 @@ export class RequestFacts implements ExpressionFacts {
   readonly peerIp: string;
   /** Whether the peer is in --trusted-ips (its X-Forwarded-* and X-Real-IP are believed). */
   readonly trusted: boolean;
+  /** The client as nginx's realip module finds it (`$remote_addr`): --real-ip-header from a trusted peer. */
   readonly forwardedIp: string;
   /** nginx's $connection and $connection_requests. */
   readonly connection: { readonly serial: number; readonly requests: number };
@@ -73,7 +74,7 @@ export class RequestFacts implements ExpressionFacts {
   readonly port: number;
   readonly sni: string | undefined;
 
-  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean, realIpSettings: RealIpSettings = DEFAULT_REAL_IP) {
+  constructor(req: IncomingMessage, listener: Listener, isTrusted: (ip: string) => boolean, real: RealIpSettings = DEFAULT_REAL_IP) {
     this.req = req;
     this.listener = listener;
     this.method = req.method ?? 'GET';
@@ -98,8 +99,14 @@ export class RequestFacts implements ExpressionFacts {
     this.peerIp = unmapIpv4(peer);
     const trusted = (this.trusted = isTrusted(peer));
     this.connection = countRequest(req.socket);
-    const realIpHeader = req.headers[realIpSettings.header];
-    this.forwardedIp = unmapIpv4(trusted ? realIp(peer, Array.isArray(realIpHeader) ? realIpHeader.join(',') : realIpHeader, realIpSettings.recursive, isTrusted) : peer);
+    if (trusted && real.header === 'proxy_protocol') {
+      this.forwardedIp = unmapIpv4(proxiedAddress(req.socket)?.ip ?? this.peerIp);
+    } else if (trusted) {
+      const given = req.headers[real.header];
+      this.forwardedIp = unmapIpv4(realIp(this.peerIp, Array.isArray(given) ? given.join(', ') : given, isTrusted, real.recursive));
+    } else {
+      this.forwardedIp = this.peerIp;
+    }
     const forwardedProto = trusted ? firstValue(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
     this.scheme = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : listener.scheme;
     const hostHeader = (this.hostHeader = (req.headers.host ?? '').toLowerCase());
@@ -146,7 +153,7 @@ export class RequestFacts implements ExpressionFacts {
   }
 
   get dstPort(): number {
-    return this.listener.port;
+    return this.listener.hostPort;
   }
 
   /** The request's host as nginx's `$host` has it (Kong's `kong.request.get_host`, X-Forwarded-Host upstream). */
@@ -161,7 +168,7 @@ export class RequestFacts implements ExpressionFacts {
 
   /**
    * Kong's `get_forwarded_port`: from a trusted peer, X-Forwarded-Port, else the port of X-Forwarded-Host; else
-   * the port the gateway listens on (never the Host header's).
+   * the port the gateway listens on (never the Host header's), as --port-maps maps it.
    */
   get forwardedPort(): number {
     if (this.trusted) {
@@ -171,7 +178,7 @@ export class RequestFacts implements ExpressionFacts {
       const inHost = host === undefined ? undefined : validPort(/:(\d+)$/.exec(host.replace(/^[^@]*@/, ''))?.[1]);
       if (inHost !== undefined) return inHost;
     }
-    return this.listener.port;
+    return this.listener.hostPort;
   }
 }
 

@@ -4,8 +4,8 @@
  * head's writing.
  */
 import { describeError } from '../errors.ts';
-import { connectionListed, firstValue, isHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
-import { defaultMessage, errorBody, errorPage } from '../http/kong-errors.ts';
+import { connectionListed, firstValue, isResponseHopByHop, wireHeaderName, wireHeaderValue, type Headers } from '../http/headers.ts';
+import { defaultMessage, errorBody, errorPage, type ErrorTemplates } from '../http/kong-errors.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HeaderSettings } from '../settings/settings.ts';
 import type { UpstreamHead } from '../upstream/exchange.ts';
@@ -13,24 +13,25 @@ import type { ProxyRequest } from './proxy-request.ts';
 
 const elapsed = (since: number) => Math.round(performance.now() - since);
 
+/** What Via says before the token on proxied answers: the version spoken upstream (always HTTP/1.1 here). */
+const UPSTREAM_VIA = '1.1 ';
+
 export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers {
-  const { env, facts, stats, req } = ctx;
+  const { env, facts, stats } = ctx;
   const settings = env.headers;
   const listed = connectionListed(upstream.connection);
   const out: Headers = {};
   for (const name in upstream) {
     const value = upstream[name];
-    if (value === undefined || isHopByHop(name, listed)) continue;
+    if (value === undefined || isResponseHopByHop(name, listed)) continue;
     out[name] = value;
   }
-  if (settings.serverTokens) {
-    const via = `${req.httpVersion} ${env.serverToken}`;
-    out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${via}` : via;
-  }
-  if (settings.latencyTokens) {
-    out['x-kong-upstream-latency'] = String(stats.upstreamLatency ?? 0);
-    out['x-kong-proxy-latency'] = String(stats.proxyLatency ?? 0);
-  }
+  // Kong's outbound Via names the HTTP version it spoke upstream (proxy_http_version 1.1), not the client's.
+  if (settings.via) out.via = out.via ? `${Array.isArray(out.via) ? out.via.join(', ') : out.via}, ${UPSTREAM_VIA}${env.serverToken}` : `${UPSTREAM_VIA}${env.serverToken}`;
+  // nginx would write its own Server where the upstream sent none; Kong writes its token there.
+  if (settings.server && out.server === undefined) out.server = env.serverToken;
+  if (settings.upstreamLatency) out['x-kong-upstream-latency'] = String(stats.upstreamLatency ?? 0);
+  if (settings.proxyLatency) out['x-kong-proxy-latency'] = String(stats.proxyLatency ?? 0);
   if (settings.requestId) out['x-kong-request-id'] = facts.requestId;
   if (settings.upstreamStatus && stats.upstreamStatus !== undefined) out['x-kong-upstream-status'] = String(stats.upstreamStatus);
   const setCookies = ctx.setCookies;
@@ -45,18 +46,30 @@ export function upstreamHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers
 export interface OwnHeadEnv {
   readonly headers: HeaderSettings;
   readonly serverToken: string;
+  readonly errorTemplates?: ErrorTemplates;
 }
 
 /** The headers Kong puts on the answers it gives itself. */
-export function ownHead(ctx: ProxyRequest, headers: Headers): Headers {
-  return ownHeaders(ctx.env, ctx.facts.requestId, ctx.facts.started, headers);
+export function ownHead(ctx: ProxyRequest, headers: Headers, server = true): Headers {
+  return ownHeaders(ctx.env, ctx.facts.requestId, ctx.facts.started, headers, server);
 }
 
-function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers: Headers): Headers {
+/** `server`: false when header filters run next (settleServer then sets it, after them, as Kong does). */
+function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers: Headers, server = true): Headers {
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
-  if (env.headers.serverTokens) headers.server = env.serverToken;
-  if (env.headers.latencyTokens) headers['x-kong-response-latency'] = String(elapsed(started));
+  if (server && env.headers.server) headers.server = env.serverToken;
+  if (env.headers.responseLatency) headers['x-kong-response-latency'] = String(elapsed(started));
   return headers;
+}
+
+/**
+ * Kong's header filter, after the plugins', on the answers it gives itself: its Server, unless a plugin made Via
+ * Kong's token (a short-circuit that poses as Kong); no Server at all when `--headers` leaves it out.
+ */
+export function settleServer(env: OwnHeadEnv, headers: Headers): void {
+  if (env.headers.via && headers.via === env.serverToken) return;
+  if (env.headers.server) headers.server = env.serverToken;
+  else if (headers.server !== undefined) delete headers.server;
 }
 
 /**
@@ -66,13 +79,12 @@ function ownHeaders(env: OwnHeadEnv, requestId: string, started: number, headers
  * answer's) when enabled.
  */
 export function proxiedHead(ctx: ProxyRequest, status: number, headers: Headers): Headers {
-  const { env, facts, req } = ctx;
+  const { env, facts } = ctx;
   const settings = env.headers;
-  if (settings.serverTokens) headers.via = `${req.httpVersion} ${env.serverToken}`;
-  if (settings.latencyTokens) {
-    headers['x-kong-upstream-latency'] = '0';
-    headers['x-kong-proxy-latency'] = String(elapsed(facts.started));
-  }
+  if (settings.via) headers.via = `${UPSTREAM_VIA}${env.serverToken}`;
+  if (settings.server && headers.server === undefined) headers.server = env.serverToken;
+  if (settings.upstreamLatency) headers['x-kong-upstream-latency'] = '0';
+  if (settings.proxyLatency) headers['x-kong-proxy-latency'] = String(elapsed(facts.started));
   if (settings.requestId) headers['x-kong-request-id'] = facts.requestId;
   if (settings.upstreamStatus) headers['x-kong-upstream-status'] = String(status);
   return headers;
@@ -90,7 +102,7 @@ export function plain500(env: OwnHeadEnv, req: IncomingMessage, res: ServerRespo
   }
   try {
     const head = req.method === 'HEAD';
-    const e = head ? undefined : errorBody(defaultMessage(500), requestId, firstValue(req.headers.accept));
+    const e = head ? undefined : errorBody(defaultMessage(500), requestId, firstValue(req.headers.accept), env.errorTemplates);
     const body = e === undefined ? undefined : Buffer.from(e.body);
     res.writeHead(500, ownHeaders(env, requestId, started, { 'content-type': e?.contentType ?? 'application/json; charset=utf-8', 'content-length': String(body?.length ?? 0) }));
     res.end(body);
@@ -103,7 +115,7 @@ export function plain500(env: OwnHeadEnv, req: IncomingMessage, res: ServerRespo
 export function errorContent(ctx: ProxyRequest, status: number, message = defaultMessage(status)): { readonly contentType: string; readonly body: Buffer } {
   const { req, facts } = ctx;
   if (req.method === 'HEAD') return { contentType: 'application/json; charset=utf-8', body: Buffer.alloc(0) };
-  const e = errorBody(message, facts.requestId, firstValue(req.headers.accept));
+  const e = errorBody(message, facts.requestId, firstValue(req.headers.accept), ctx.env.errorTemplates);
   return { contentType: e.contentType, body: Buffer.from(e.body) };
 }
 
@@ -114,7 +126,7 @@ export function errorContent(ctx: ProxyRequest, status: number, message = defaul
  */
 export function refusalPage(ctx: ProxyRequest, status: number, message?: string): { readonly status: number; readonly contentType: string; readonly body: Buffer } {
   const { req, facts } = ctx;
-  const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']));
+  const page = errorPage(status, message, facts.requestId, firstValue(req.headers.accept), firstValue(req.headers['content-type']), ctx.env.errorDefaultType, ctx.env.errorTemplates);
   return { status: page.status, contentType: page.contentType, body: Buffer.from(page.body) };
 }
 

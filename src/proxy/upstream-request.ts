@@ -40,6 +40,8 @@ export function buildUpstreamCall(ctx: ProxyRequest, match: RouteMatch, service:
   if (!peers) return undefined;
   const headers = forwardedHeaders(ctx, match);
   if (pdk) applyHeaderOps(headers, pdk.headerOps);
+  // After plugins' changes: nginx's proxy_set_header X-Kong-Request-Id wins over them and over the client's.
+  if (ctx.env.headers.upstreamRequestId) headers['x-kong-request-id'] = facts.requestId;
   // The client's Host is never copied into `headers`: one there was set by a plugin, and wins (Kong's
   // set_header("host") sets $upstream_host).
   const pluginHost = firstValue(headers.host);
@@ -92,9 +94,12 @@ function balanceContext(ctx: ProxyRequest, m: RouteMatch): BalanceContext {
     },
     queryArg: (name) => {
       args ??= parseQuery(facts.rawQuery);
+      // Kong's normalization (kong/runloop/balancer/init.lua get_query_arg): `true` for an argument without a
+      // value, repeats sorted and joined with commas.
       const v = args[name];
-      const value = Array.isArray(v) ? v[0] : v;
-      return value === undefined ? undefined : value === true ? '' : value;
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v)) return v === true ? 'true' : v;
+      return v.map((x) => (x === true ? 'true' : x)).sort().join(',');
     },
     uriCapture: (name) => {
       const captures = m.captures;
@@ -104,6 +109,9 @@ function balanceContext(ctx: ProxyRequest, m: RouteMatch): BalanceContext {
     setCookie: (header) => void (ctx.setCookies ??= []).push(header),
   };
 }
+
+/** LuaJIT prints 1.0 and 2.0 as 1 and 2. */
+const INBOUND_VERSION: Readonly<Record<string, string>> = { '1.0': '1', '2.0': '2' };
 
 /** The client's headers without hop-by-hop ones, and Kong's X-Forwarded-*, X-Real-IP and request id. */
 function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
@@ -122,7 +130,8 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   if (te && /\btrailers\b/i.test(te)) out.te = 'trailers';
   const peer = facts.peerIp;
   const incomingXff = req.headers['x-forwarded-for'];
-  out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : peer;
+  // Appended with the peer ($realip_remote_addr); when absent, the client as realip found it ($remote_addr).
+  out['x-forwarded-for'] = incomingXff ? `${Array.isArray(incomingXff) ? incomingXff.join(', ') : incomingXff}, ${peer}` : facts.forwardedIp;
   const believe = (name: string, computed: string | undefined): void => {
     const given = trusted ? firstValue(req.headers[name]) : undefined;
     const value = given ?? computed;
@@ -135,15 +144,16 @@ function forwardedHeaders(ctx: ProxyRequest, m: RouteMatch): Headers {
   };
   believe('x-forwarded-proto', facts.scheme);
   believe('x-forwarded-host', facts.requestHost);
-  // The port the gateway listens on, never the Host header's (Kong's $server_port).
-  believe('x-forwarded-port', String(facts.listener.port));
-  // Kong: the path as the client sent it (ctx.request_uri up to its query), not the normalized one.
-  const queryAt = facts.target.indexOf('?', 1);
-  believe('x-forwarded-path', queryAt < 0 ? facts.target : facts.target.slice(0, queryAt));
+  // The port the gateway listens on, never the Host header's (Kong's ctx.host_port, else $server_port).
+  believe('x-forwarded-port', String(facts.listener.hostPort));
+  // The path as the client sent it ($request_uri without its query), not normalized.
+  believe('x-forwarded-path', facts.query === '' ? facts.target : facts.target.slice(0, facts.target.length - facts.query.length));
   const prefix = m.route.strip_path && m.matchedPath && m.matchedPath !== '/' ? m.matchedPath : undefined;
   believe('x-forwarded-prefix', prefix);
-  // nginx's $remote_addr after the realip module: the client as --trusted-ips and --real-ip-header make it.
   out['x-real-ip'] = facts.forwardedIp;
-  if (ctx.env.headers.requestId) out['x-kong-request-id'] = facts.requestId;
+  // Kong's inbound Via, whatever --headers says: the client's version as ngx.req.http_version() prints it.
+  const inbound = `${INBOUND_VERSION[req.httpVersion] ?? req.httpVersion} ${ctx.env.serverToken}`;
+  const via = req.headers.via;
+  out.via = via === undefined ? inbound : `${Array.isArray(via) ? via.join(', ') : via}, ${inbound}`;
   return out;
 }

@@ -20,10 +20,16 @@ export interface Settings {
   readonly adminListen: readonly ListenAddress[];
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
   readonly trustedIps: readonly string[];
-  /** `--real-ip-header`, `--real-ip-recursive`: where a trusted peer's client address is read (Kong's real_ip_*). */
+  /** `--real-ip-header`, `--real-ip-recursive`: where a trusted peer names the client (Kong's `real_ip_*`). */
   readonly realIp: RealIpSettings;
   /** `--headers`: which gateway headers to send (Kong's `headers`). */
   readonly headers: HeaderSettings;
+  /** `--port-maps HOST:LISTEN,…`: the port clients reach each listener on, behind a port mapping (Kong's `port_maps`). */
+  readonly portMaps: ReadonlyMap<number, number>;
+  /** `--error-default-type`: the type of the error pages when a request names none (Kong's `error_default_type`). */
+  readonly errorDefaultType: string;
+  /** `--error-template-html|json|xml|plain`: files of custom error templates (Kong's `error_template_*`). */
+  readonly errorTemplatePaths: Readonly<Partial<Record<'html' | 'json' | 'xml' | 'plain', string>>>;
   /** `--drain-timeout`: seconds in-flight requests get to finish on SIGTERM/SIGINT. */
   readonly drainTimeoutSeconds: number;
   /** How long a client may take, as nginx's directives of the same names (Kong's `nginx_http_*`). */
@@ -49,17 +55,32 @@ export interface ListenAddress {
   readonly host: string;
   readonly port: number;
   readonly ssl: boolean;
+  /** Connections start with a PROXY protocol header (nginx's `proxy_protocol` listen option). */
+  readonly proxyProtocol?: boolean;
 }
 
+/** Kong's `headers` (each header on its own; `server_tokens` and `latency_tokens` name groups) and `headers_upstream`. */
 export interface HeaderSettings {
-  /** `Via` on proxied responses, `Server` on the gateway's own. */
-  readonly serverTokens: boolean;
-  /** `X-Kong-Upstream-Latency`, `X-Kong-Proxy-Latency`, `X-Kong-Response-Latency`. */
-  readonly latencyTokens: boolean;
+  /** `Via` on proxied responses. */
+  readonly via: boolean;
+  /** `Server` on the gateway's own answers, and on proxied ones whose upstream sent none. */
+  readonly server: boolean;
+  readonly upstreamLatency: boolean;
+  readonly proxyLatency: boolean;
+  /** `X-Kong-Response-Latency` on the gateway's own answers. */
+  readonly responseLatency: boolean;
+  /** `X-Kong-Admin-Latency` on the admin API's answers. */
+  readonly adminLatency: boolean;
+  /** `X-Kong-Request-Id` on responses. */
   readonly requestId: boolean;
   /** `X-Kong-Upstream-Status` on proxied responses: off unless asked for, as in Kong. */
   readonly upstreamStatus: boolean;
+  /** `X-Kong-Request-Id` on the upstream request (`--headers-upstream`, Kong's `headers_upstream`). */
+  readonly upstreamRequestId: boolean;
 }
+
+/** Kong's error_default_type values: the types its error templates come in. */
+const ERROR_TYPES = ['application/json', 'application/xml', 'text/html', 'text/plain'] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -84,8 +105,15 @@ export const SETTING_SPECS = {
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', kongEnv: 'KONG_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
-  realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', kongEnv: 'KONG_REAL_IP_RECURSIVE', description: "'on': the last address in the header that is not trusted, not the last one (default off)" },
+  realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', kongEnv: 'KONG_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
   headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
+  headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
+  portMaps: { flag: 'port-maps', env: 'GATEWAY_PORT_MAPS', multiple: true, description: 'HOST_PORT:LISTEN_PORT pairs when a port mapping (a container) sits in front: X-Forwarded-Port says the host port' },
+  errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
+  errorTemplateHtml: { flag: 'error-template-html', env: 'GATEWAY_ERROR_TEMPLATE_HTML', description: 'file of the HTML error template (%s: message, then request id)' },
+  errorTemplateJson: { flag: 'error-template-json', env: 'GATEWAY_ERROR_TEMPLATE_JSON', description: 'file of the JSON error template' },
+  errorTemplateXml: { flag: 'error-template-xml', env: 'GATEWAY_ERROR_TEMPLATE_XML', description: 'file of the XML error template' },
+  errorTemplatePlain: { flag: 'error-template-plain', env: 'GATEWAY_ERROR_TEMPLATE_PLAIN', description: 'file of the plain-text error template' },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
   clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
   clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
@@ -114,17 +142,26 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   }
   const plugins = splitList(pick('plugins'), /,/);
   const drain = pick('drainTimeout')[0] ?? '10';
+  const proxyListen = parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000');
   if (!/^\d+(\.\d+)?$/.test(drain)) throw new GatewayError('BAD_USAGE', `--drain-timeout: expected seconds, got '${drain}'`);
   return {
     configPath: pick('config')[0] ?? 'kong.yaml',
     plugins: plugins.length === 0 ? ['bundled'] : plugins,
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
-    proxyListen: parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000'),
+    proxyListen,
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
-    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off'),
-    headers: parseHeaders(splitList(pick('headers'), /,/)),
+    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
+    headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
+    portMaps: parsePortMaps(splitList(pick('portMaps'), /,/)),
+    errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
+    errorTemplatePaths: Object.fromEntries(
+      (['html', 'json', 'xml', 'plain'] as const).flatMap((kind) => {
+        const path = pick(`errorTemplate${kind[0]!.toUpperCase()}${kind.slice(1)}` as 'errorTemplateHtml')[0];
+        return path === undefined ? [] : [[kind, path]];
+      }),
+    ),
     drainTimeoutSeconds: Number(drain),
     clientTimeouts: {
       headerMs: duration('--client-header-timeout', pick('clientHeaderTimeout')[0] ?? '60s'),
@@ -178,9 +215,12 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
     const [address, ...flags] = value.split(/\s+/);
     const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(address ?? '');
     if (!m || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected ADDR:PORT [ssl], got '${value}'`);
-    const unknown = flags.filter((f) => f !== 'ssl');
-    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl)`);
-    return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
+    const unknown = flags.filter((f) => f !== 'ssl' && f !== 'proxy_protocol');
+    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl, proxy_protocol)`);
+    const listen = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
+    if (!flags.includes('proxy_protocol')) return listen;
+    if (listen.ssl) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported with ssl yet, in '${value}'`);
+    return { ...listen, proxyProtocol: true };
   });
 }
 
@@ -194,25 +234,59 @@ function parseTrustedIps(values: readonly string[]): readonly string[] {
   return values;
 }
 
-function parseRealIp(header: string, recursive: string): RealIpSettings {
-  if (header.toLowerCase() === 'proxy_protocol') throw new GatewayError('BAD_USAGE', '--real-ip-header: proxy_protocol is not supported (the listeners do not read the PROXY protocol)');
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new GatewayError('BAD_USAGE', `--real-ip-header: '${header}' is not a header name`);
-  const on = recursive.toLowerCase();
-  if (on !== 'on' && on !== 'off') throw new GatewayError('BAD_USAGE', `--real-ip-recursive: expected on or off, got '${recursive}'`);
-  return { header: header.toLowerCase(), recursive: on === 'on' };
+/** Kong's port_maps: `HOST:CONTAINER` port pairs, each port 1-65535. */
+function parsePortMaps(values: readonly string[]): ReadonlyMap<number, number> {
+  const out = new Map<number, number>();
+  for (const value of values) {
+    const m = /^(\d{1,5}):(\d{1,5})$/.exec(value);
+    const host = Number(m?.[1]);
+    const listen = Number(m?.[2]);
+    if (!m || host < 1 || host > 65535 || listen < 1 || listen > 65535) throw new GatewayError('BAD_USAGE', `--port-maps: expected HOST_PORT:LISTEN_PORT, got '${value}'`);
+    out.set(listen, host);
+  }
+  return out;
 }
 
-function parseHeaders(values: readonly string[]): HeaderSettings {
-  if (values.length === 0) return { serverTokens: true, latencyTokens: true, requestId: true, upstreamStatus: false };
-  const lower = values.map((v) => v.toLowerCase());
-  const known = ['off', 'server_tokens', 'latency_tokens', 'x-kong-request-id', 'via', 'server', 'x-kong-upstream-latency', 'x-kong-proxy-latency', 'x-kong-response-latency', 'x-kong-upstream-status'];
-  const unknown = lower.find((v) => !known.includes(v));
-  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected ${known.join(', ')})`);
-  if (lower.includes('off')) return { serverTokens: false, latencyTokens: false, requestId: false, upstreamStatus: false };
-  return {
-    serverTokens: lower.some((v) => v === 'server_tokens' || v === 'via' || v === 'server'),
-    latencyTokens: lower.some((v) => v === 'latency_tokens' || v.endsWith('-latency')),
-    requestId: lower.includes('x-kong-request-id'),
-    upstreamStatus: lower.includes('x-kong-upstream-status'),
+function oneOf(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) throw new GatewayError('BAD_USAGE', `${flag}: expected one of ${allowed.join(', ')}, got '${value}'`);
+  return value;
+}
+
+/** Kong's real_ip_header (a header name, or proxy_protocol) and real_ip_recursive. */
+function parseRealIp(header: string, recursive: string, listeners: readonly ListenAddress[]): RealIpSettings {
+  if (header.toLowerCase() === 'proxy_protocol' && !listeners.some((l) => l.proxyProtocol)) {
+    throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' needs a --proxy-listen with the proxy_protocol option");
+  }
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new GatewayError('BAD_USAGE', `--real-ip-header: expected a header name, got '${header}'`);
+  if (recursive !== 'on' && recursive !== 'off') throw new GatewayError('BAD_USAGE', `--real-ip-recursive: expected on or off, got '${recursive}'`);
+  return { header: header.toLowerCase(), recursive: recursive === 'on' };
+}
+
+const HEADER_GROUPS: Readonly<Record<string, readonly (keyof HeaderSettings)[]>> = {
+  server_tokens: ['via', 'server'],
+  latency_tokens: ['upstreamLatency', 'proxyLatency', 'responseLatency', 'adminLatency'],
+  via: ['via'],
+  server: ['server'],
+  'x-kong-upstream-latency': ['upstreamLatency'],
+  'x-kong-proxy-latency': ['proxyLatency'],
+  'x-kong-response-latency': ['responseLatency'],
+  'x-kong-admin-latency': ['adminLatency'],
+  'x-kong-upstream-status': ['upstreamStatus'],
+  'x-kong-request-id': ['requestId'],
+};
+
+function parseHeaders(values: readonly string[], upstream: readonly string[]): HeaderSettings {
+  const out: Record<keyof HeaderSettings, boolean> = {
+    via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, adminLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: false,
   };
+  const lower = values.length === 0 ? ['server_tokens', 'latency_tokens', 'x-kong-request-id'] : values.map((v) => v.toLowerCase());
+  const unknown = lower.find((v) => v !== 'off' && HEADER_GROUPS[v] === undefined);
+  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected off, ${Object.keys(HEADER_GROUPS).join(', ')})`);
+  // As in Kong, `off` enables nothing and disables nothing: alone it leaves every header off.
+  for (const v of lower) for (const key of HEADER_GROUPS[v] ?? []) out[key] = true;
+  const up = upstream.length === 0 ? ['x-kong-request-id'] : upstream.map((v) => v.toLowerCase());
+  const badUp = up.find((v) => v !== 'off' && v !== 'x-kong-request-id');
+  if (badUp) throw new GatewayError('BAD_USAGE', `--headers-upstream: unknown value '${badUp}' (expected X-Kong-Request-Id or off)`);
+  out.upstreamRequestId = !up.includes('off');
+  return out;
 }

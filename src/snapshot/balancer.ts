@@ -138,8 +138,9 @@ export function consistentHashing(upstream: Upstream, targets: readonly Target[]
   return {
     empty: false,
     next(exclude, ctx) {
-      const key = ctx ? (primary?.(ctx) ?? fallback?.(ctx)) : undefined;
-      if (key === undefined) return rr.next(exclude);
+      if (!ctx) return rr.next(exclude);
+      // Nothing to hash on (not even the fallback) hashes the empty string, as Kong does: one target takes all.
+      const key = primary?.(ctx) ?? fallback?.(ctx) ?? '';
       const h = hash32(key);
       let lo = 0;
       let hi = ring.length;

@@ -33,6 +33,16 @@ export interface UpstreamStats {
   proxyLatency: number | undefined;
 }
 
+/**
+ * The Host a try sends (kong/runloop/balancer/init.lua set_host_header): the client's when preserved, else the
+ * upstream's host_header or the peer's name, with the port unless it is the scheme's default.
+ */
+export function tryHost(call: Pick<UpstreamCall, 'preservedHost' | 'balanced'>, peer: { readonly host: string; readonly port: number }, secure: boolean): string {
+  if (call.preservedHost !== undefined) return call.preservedHost;
+  const name = call.balanced?.upstream.host_header ?? peer.host;
+  return peer.port === (secure ? 443 : 80) ? name : `${name}:${peer.port}`;
+}
+
 /** A routed request, ready to go upstream. */
 export interface UpstreamCall {
   readonly service: Service;

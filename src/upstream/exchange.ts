@@ -12,7 +12,7 @@ import type { Service } from '../declarative/config.ts';
 import { describeError } from '../errors.ts';
 import type { ClientTimeouts } from '../settings/settings.ts';
 import type { Exclusions, Peer } from '../snapshot/balancer.ts';
-import type { Cancellable, UpstreamAnswer, UpstreamCall, UpstreamHead } from './call.ts';
+import { tryHost, type Cancellable, type UpstreamAnswer, type UpstreamCall, type UpstreamHead } from './call.ts';
 
 export type { Cancellable, UpstreamAnswer, UpstreamBody, UpstreamCall, UpstreamHead, UpstreamStats } from './call.ts';
 import { classify, mayRetry, NO_PEER, WRITE_TIMEOUT, type Failure } from './failures.ts';
@@ -155,8 +155,7 @@ class Exchange implements Dispatcher.DispatchHandler, Exclusions, Cancellable {
     this.status = 0;
     this.bufferedBytes = 0;
     call.stats.tries.push({ ip: peer.host, port: peer.port, start: Date.now() });
-    const defaultPort = call.service.protocol === 'https' ? 443 : 80;
-    call.headers.host = call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`);
+    call.headers.host = tryHost(call, peer, call.service.protocol === 'https');
     this.sentAt = performance.now();
     call.stats.proxyLatency = Math.round(this.sentAt - call.started);
     poolFor(this.options.pools, call, peer).dispatch({

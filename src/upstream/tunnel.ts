@@ -12,6 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Headers } from '../http/headers.ts';
 import { BUFFERED_LIMIT, type UpstreamAnswer, type UpstreamCall } from './exchange.ts';
 import { classify, NO_PEER } from './failures.ts';
+import { tryHost } from './call.ts';
 import { belowThreshold, type HealthRegistry } from './health.ts';
 import { checkVerifyDepth } from './verify-depth.ts';
 
@@ -47,10 +48,9 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
     call.peers.release(peer, latencyMs);
   };
   const secure = call.service.protocol === 'https' || call.service.protocol === 'wss';
-  const defaultPort = secure ? 443 : 80;
   const headers: Headers = {
     ...call.headers,
-    host: call.preservedHost ?? (peer.port === defaultPort ? peer.host : `${peer.host}:${peer.port}`),
+    host: tryHost(call, peer, secure),
     connection: 'keep-alive, Upgrade',
     upgrade: 'websocket',
   };

@@ -24,6 +24,6 @@ const ROWS: readonly [string | undefined, boolean, string][] = [
 
 for (const [value, recursive, expected] of ROWS) {
   test(`realIp(${JSON.stringify(value)}, recursive ${recursive}) is ${expected}`, () => {
-    assert.equal(realIp('10.0.0.1', value, recursive, trusted), expected);
+    assert.equal(realIp('10.0.0.1', value, trusted, recursive), expected);
   });
 }

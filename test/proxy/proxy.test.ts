@@ -135,15 +135,17 @@ test('503 for a route without a service; 502 when the upstream refuses, after th
   const lonely = await get('/lonely');
   assert.equal(lonely.status, 503);
   assert.equal(JSON.parse(lonely.text).message, 'no Service found with those values');
+  // nginx's 502 and 504 go through Kong's error handler: text/plain unless the request names a type.
   const dead = await get('/dead');
   assert.equal(dead.status, 502);
-  assert.equal(JSON.parse(dead.text).message, 'An invalid response was received from the upstream server');
+  assert.equal(dead.text, `An invalid response was received from the upstream server\nrequest_id: ${dead.headers['x-kong-request-id']}\n`);
+  assert.equal(JSON.parse((await get('/dead', { accept: 'application/json' })).text).message, 'An invalid response was received from the upstream server');
 });
 
 test('504 when the upstream is slower than read_timeout', async () => {
   const r = await get('/slow');
   assert.equal(r.status, 504);
-  assert.equal(JSON.parse(r.text).message, 'The upstream server is timing out');
+  assert.equal(r.text, `The upstream server is timing out\nrequest_id: ${r.headers['x-kong-request-id']}\n`);
 });
 
 test('https-only routes: 426, or the configured redirect', async () => {
