@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestGateway, startUpstream, type TestGateway } from '../helpers/servers.ts';
+import { startTestGateway, startUpstream, tryStartTestGateway, type TestGateway } from '../helpers/servers.ts';
 import { raw } from '../helpers/raw.ts';
 import { tempDir } from '../helpers/temp.ts';
 import type { FlagValues } from '../../src/settings/settings.ts';
@@ -31,13 +31,14 @@ for (const [kind, text] of Object.entries(TEMPLATES)) writeFileSync(join(dir, `e
 const format = (template: string, ...values: string[]) => template.replace(/%s/g, () => values.shift() ?? '');
 
 // Kong's spec waits on a blackhole with connect_timeout 1; an upstream that never answers, with a short
-// read_timeout, gets the same 504 from nginx (and the same error page).
+// read_timeout, gets the same 504 from nginx (and the same error page); no retries, so that each row takes one.
 const silent = await startUpstream(() => undefined, 'silent');
 const yaml = `_format_version: "3.0"
 services:
 - name: api-1
   url: http://127.0.0.1:${silent.port}
   read_timeout: 50
+  retries: 0
   routes:
   - { methods: [GET, HEAD], paths: [/] }
 `;
@@ -135,6 +136,6 @@ test(`kong/error_handlers.lua: nginx's 400 for HTTP/1.1 without Host, with Kong'
 test("kong/tools/http.lua: a custom template Lua's string.format would fail on is refused at start", async () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"message":"%d"}');
-  await assert.rejects(startTestGateway(yaml, { errorTemplateJson: bad }), /--error-template-json: .*'%d' is not a conversion/);
-  await assert.rejects(startTestGateway(yaml, { errorTemplateHtml: join(dir, 'missing.html') }), /--error-template-html: cannot read/);
+  await assert.rejects(tryStartTestGateway(yaml, { errorTemplateJson: bad }), /--error-template-json: .*'%d' is not a conversion/);
+  await assert.rejects(tryStartTestGateway(yaml, { errorTemplateHtml: join(dir, 'missing.html') }), /--error-template-html: cannot read/);
 });
