@@ -40,12 +40,21 @@ const upstream = await startUpstream((req, res) => {
   });
 });
 
-const pluginsPath = writePlugins([{ name: 'pre-function-buffering', handler: "export default { version: '1.0.0', priority: 1000000, access(kong) { kong.service.request.enableBuffering(); } };\n" }]);
+// Kong's ctx-checker-last fixture shows ctx.balancer_data in a response header; the tries of the log record are
+// the same data here (state and code of each try).
+const pluginsPath = writePlugins([
+  { name: 'pre-function-buffering', handler: "export default { version: '1.0.0', priority: 1000000, access(kong) { kong.service.request.enableBuffering(); } };\n" },
+  { name: 'ctx-checker-last', handler: "export default { version: '1.0.0', priority: -1000000, headerFilter(kong) { kong.response.setHeader('ctx-checker-last-tries', JSON.stringify(kong.log.serialize().tries)); } };\n" },
+]);
 const gw = await startTestGateway(`_format_version: "3.0"
 services:
 - { name: api-1, url: "https://127.0.0.1:${mutePort}", connect_timeout: 1, routes: [{ methods: [HEAD] }] }
 - { name: api-2, url: "http://127.0.0.1:${upstream.port}", write_timeout: 1, routes: [{ methods: [POST] }] }
-- { name: api-3, url: "http://127.0.0.1:${upstream.port}", read_timeout: 1, routes: [{ methods: [GET], paths: [/delay] , strip_path: false }] }
+- name: api-3
+  url: "http://127.0.0.1:${upstream.port}"
+  read_timeout: 1
+  routes: [{ methods: [GET], paths: [/delay] , strip_path: false }]
+  plugins: [{ name: ctx-checker-last }]
 - name: api-4
   url: "https://127.0.0.1:${mutePort}"
   connect_timeout: 1
@@ -57,7 +66,7 @@ services:
   - { hosts: [mock_upstream] }
   - { protocols: [http], paths: [/request], strip_path: false }
   - { protocols: [http], paths: [/stripped-path], strip_path: true }
-`, { plugins: ['bundled', 'pre-function-buffering'], pluginsPath: [pluginsPath] });
+`, { plugins: ['bundled', 'pre-function-buffering', 'ctx-checker-last'], pluginsPath: [pluginsPath] });
 after(async () => {
   await gw.stop();
   await upstream.close();
@@ -77,8 +86,13 @@ test(`${SPEC07}:144 upstream_read_timeout: sets upstream read timeout value`, as
   assert.equal(r.status, 504);
 });
 
-test(`${SPEC07}:152 upstream_read_timeout: sets status for last try`, { todo: "Kong's ctx.balancer_data.tries (state, code) is not shown to plugins here" }, () => {
-  assert.fail('not ported');
+test(`${SPEC07}:152 upstream_read_timeout: sets status for last try`, { timeout: 30_000 }, async () => {
+  const r = await send(gw.port, '/delay/2');
+  assert.equal(r.status, 504);
+  const tries = JSON.parse(String(r.headers['ctx-checker-last-tries'])) as { state?: string; code?: number }[];
+  // A read timeout is retried as nginx's proxy_next_upstream does: the first try and the service's 5 retries.
+  assert.equal(tries.length, 6, JSON.stringify(tries));
+  for (const t of tries) assert.deepEqual([t.state, t.code], ['failed', 504], JSON.stringify(tries));
 });
 
 test(`${SPEC07}:175 upstream_send_timeout: sets upstream send timeout value`, async () => {
