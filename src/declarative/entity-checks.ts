@@ -163,7 +163,8 @@ function checkCaCertificate(v: Record<string, unknown>, report: Report): void {
 
 function checkSni(v: Record<string, unknown>, report: Report): void {
   const name = str(v.name);
-  const problem = name === undefined ? undefined : checkSniName(name);
+  // Kong's wildcard_host takes a lone `*` (it checks `wildcard` in its place): the default certificate's SNI.
+  const problem = name === undefined || name === '*' ? undefined : checkSniName(name);
   if (problem) report(['name'], problem);
 }
 

@@ -14,7 +14,7 @@ import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, settleServer, upstreamHead, writeHead } from './response-head.ts';
+import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, serializeHead, settleServer, switchingHead, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
 
@@ -161,6 +161,16 @@ export class Reply implements UpstreamAnswer {
 
   get begun(): boolean {
     return this.#res.headersSent;
+  }
+
+  switching(upstream: UpstreamHead, names: ReadonlyMap<string, string>): string | undefined {
+    const out = switchingHead(this.#ctx, upstream);
+    if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(101, { ...out });
+    // Kong runs the header filter on the 101 too; a status a plugin sets cannot undo the peer's switch.
+    this.headerFilter(101, out);
+    if (!this.#replacement) return serializeHead(101, 'Switching Protocols', out, names);
+    if (this.#writeHead(500, out)) this.#end(this.#replacement);
+    return undefined;
   }
 
   head(status: number, upstream: UpstreamHead): void {

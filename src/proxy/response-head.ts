@@ -73,6 +73,31 @@ export function settleServer(env: OwnHeadEnv, headers: Headers): void {
 }
 
 /**
+ * A 101's head as nginx writes it for a WebSocket tunnel: the peer's headers less the hop-by-hop ones, its
+ * `Upgrade` kept, nginx's own `Connection: upgrade`, and Kong's headers as on any proxied answer.
+ */
+export function switchingHead(ctx: ProxyRequest, upstream: UpstreamHead): Headers {
+  const out = upstreamHead(ctx, upstream);
+  if (upstream.upgrade !== undefined) out.upgrade = upstream.upgrade;
+  out.connection = 'upgrade';
+  return out;
+}
+
+/**
+ * A head as the bytes that go on the wire (the tunnel writes its 101 itself: Node's response is not used). Names
+ * are spelled as in `names`, else capitalized as nginx and Kong write theirs.
+ */
+export function serializeHead(status: number, reason: string, headers: Headers, names: ReadonlyMap<string, string>): string {
+  let head = `HTTP/1.1 ${status} ${reason}\r\n`;
+  for (const name in headers) {
+    const value = wireHeaderValue(name, headers[name]);
+    const wire = wireHeaderName(names.get(name) ?? name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase()));
+    for (const v of Array.isArray(value) ? value : [value]) head += `${wire}: ${v}\r\n`;
+  }
+  return `${head}\r\n`;
+}
+
+/**
  * The head of an answer a plugin gives as if proxied (Kong's `ngx.ctx.KONG_PROXIED`, as proxy-cache's hits):
  * Kong's header filter then adds what it adds to proxied answers, with no upstream behind it: its own Via,
  * an upstream latency of about nothing, the proxy latency, the request id, and the upstream status (the

@@ -1,7 +1,9 @@
 /**
- * Server certificates by SNI, from the config's certificates and snis: exact names first, then the longest
- * wildcard (`*.example.com` suffix or `example.*` prefix), then the default (the first certificate). Built once
- * per snapshot; a handshake reads the current snapshot's table.
+ * Server certificates by SNI, from the config's certificates and snis, looked up as Kong's
+ * kong/runloop/certificate.lua does: the exact name, then `*.` for its first label (`a.example.com` →
+ * `*.example.com`), then `.*` for its last one (`example.com` → `example.*`), then the SNI named `*`; else the
+ * default. Kong's default is its own generated certificate; here it is the `*` SNI's certificate, or the first
+ * certificate in the file. Built once per snapshot; a handshake reads the current snapshot's table.
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Config } from '../declarative/config.ts';
@@ -13,37 +15,48 @@ export interface CertificateTable {
   readonly defaultPem: { readonly cert: string | string[]; readonly key: string | string[] } | undefined;
 }
 
+type Certificate = Config['certificates'][number];
+
+function pem(c: Certificate): { cert: string | string[]; key: string | string[] } {
+  return { cert: c.cert_alt ? [c.cert, c.cert_alt] : c.cert, key: c.key_alt ? [c.key, c.key_alt] : c.key };
+}
+
+/** Kong's produce_wild_snis: the names that could serve `name` after its exact one, most specific first. */
+function wildcardsOf(name: string): string[] {
+  const found: string[] = [];
+  const first = name.indexOf('.');
+  // `([^.]+)(\.[^.]+\.\S+)` → `*$2`: only with three labels or more.
+  if (first > 0 && name.indexOf('.', first + 1) > first + 1) found.push(`*${name.slice(first)}`);
+  const last = name.lastIndexOf('.');
+  // `([^.]+\.)([^.]+)$` → `$1*`.
+  if (last > 0 && last < name.length - 1 && name[last - 1] !== '.') found.push(`${name.slice(0, last + 1)}*`);
+  return found;
+}
+
 export function compileCertificates(config: Pick<Config, 'certificates' | 'snis'>): CertificateTable {
+  const byId = new Map<string, Certificate>();
   const contexts = new Map<string, SecureContext>();
   for (const c of config.certificates) {
-    const cert = c.cert_alt ? [c.cert, c.cert_alt] : c.cert;
-    const key = c.key_alt ? [c.key, c.key_alt] : c.key;
-    contexts.set(c.id, createSecureContext({ cert, key }));
+    byId.set(c.id, c);
+    contexts.set(c.id, createSecureContext(pem(c)));
   }
-  const exact = new Map<string, SecureContext>();
-  const suffixes: [string, SecureContext][] = [];
-  const prefixes: [string, SecureContext][] = [];
+  const byName = new Map<string, SecureContext>();
+  let star: Certificate | undefined;
   for (const sni of config.snis) {
     const ctx = sni.certificate ? contexts.get(sni.certificate.id) : undefined;
-    if (!ctx) continue;
+    if (!ctx || !sni.certificate) continue;
     const name = sni.name.toLowerCase().replace(/\.$/, '');
-    if (name.startsWith('*.')) suffixes.push([name.slice(1), ctx]);
-    else if (name.endsWith('.*')) prefixes.push([name.slice(0, -1), ctx]);
-    else exact.set(name, ctx);
+    byName.set(name, ctx);
+    if (name === '*') star = byId.get(sni.certificate.id);
   }
-  // Longest wildcard first: the most specific one wins.
-  suffixes.sort((a, b) => b[0].length - a[0].length);
-  prefixes.sort((a, b) => b[0].length - a[0].length);
-  const first = config.certificates[0];
-  const fallback = first ? contexts.get(first.id) : undefined;
+  const fallbackCert = star ?? config.certificates[0];
+  const fallback = fallbackCert ? contexts.get(fallbackCert.id) : undefined;
   return {
-    defaultPem: first ? { cert: first.cert_alt ? [first.cert, first.cert_alt] : first.cert, key: first.key_alt ? [first.key, first.key_alt] : first.key } : undefined,
+    defaultPem: fallbackCert ? pem(fallbackCert) : undefined,
     lookup(servername) {
       if (servername) {
         const name = servername.toLowerCase().replace(/\.$/, '');
-        const found = exact.get(name)
-          ?? suffixes.find(([s]) => name.length > s.length && name.endsWith(s))?.[1]
-          ?? prefixes.find(([p]) => name.length > p.length && name.startsWith(p))?.[1];
+        const found = byName.get(name) ?? wildcardsOf(name).reduce<SecureContext | undefined>((hit, w) => hit ?? byName.get(w), undefined);
         if (found) return found;
       }
       return fallback;

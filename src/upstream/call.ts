@@ -86,6 +86,12 @@ export interface UpstreamAnswer {
   write(chunk: Buffer): boolean;
   onDrain(resume: () => void): void;
   end(trailers: UpstreamHead): void;
+  /**
+   * The peer's 101 to a WebSocket handshake: Kong's head for it, through the header filter, as text to write
+   * before the tunnel opens (`names`: the peer's spelling of its header names, which nginx keeps); undefined when
+   * a header filter failed and Kong's 500 went out instead.
+   */
+  switching(headers: UpstreamHead, names: ReadonlyMap<string, string>): string | undefined;
   /** Buffered mode: the whole answer. */
   whole(status: number, headers: UpstreamHead, body: Buffer): void;
   /** Kong's error answer for a request that got no answer upstream. */

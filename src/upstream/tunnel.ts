@@ -1,7 +1,7 @@
 /**
  * A WebSocket handshake, proxied: the routed request goes to a peer with Kong's headers and `Upgrade:
- * websocket`. Only a `101` opens the tunnel (the peer's head reaches the client as it is, then bytes flow both
- * ways untouched); any other answer is relayed as an ordinary response, and the client's connection goes back to
+ * websocket`. Only a `101` opens the tunnel (its head reaches the client as Kong's, through the header filter, then
+ * bytes flow both ways untouched); any other answer is relayed as an ordinary response, and the client's connection goes back to
  * carrying HTTP requests, each routed and checked again. A handshake that gets no answer is Kong's error.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { Headers } from '../http/headers.ts';
+import { rawHeaders, type Headers } from '../http/headers.ts';
 import { BUFFERED_LIMIT, type UpstreamAnswer, type UpstreamCall } from './exchange.ts';
 import { classify, NO_PEER } from './failures.ts';
 import { tryHost } from './call.ts';
@@ -27,12 +27,6 @@ export interface Upgrade {
 export type TunnelCall = Pick<UpstreamCall, 'service' | 'preservedHost' | 'peers' | 'balanced' | 'balance' | 'tls' | 'method' | 'target' | 'headers' | 'requestId' | 'stats' | 'started' | 'buffered'>;
 
 const IP_LITERAL = /^[\d.]+$|:/;
-
-function raw101(res: IncomingMessage): string {
-  let head = `HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}\r\n`;
-  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) head += `${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`;
-  return `${head}\r\n`;
-}
 
 export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrade, answer: UpstreamAnswer): void {
   // The client left while plugins ran: nobody to answer, nothing to ask the upstream.
@@ -101,8 +95,17 @@ export function tunnel(health: HealthRegistry, call: TunnelCall, upgrade: Upgrad
       return release();
     }
     answer.attach(undefined);
+    const names = new Map<string, string>();
+    for (let i = 0; i < res.rawHeaders.length; i += 2) names.set(res.rawHeaders[i]!.toLowerCase(), res.rawHeaders[i]!);
+    // nginx writes its own Connection; the peer's spelling of it is not kept.
+    names.delete('connection');
+    const head = answer.switching(rawHeaders(res.rawHeaders), names);
+    if (head === undefined) {
+      peerSocket.destroy();
+      return release();
+    }
     upgrade.opened();
-    client.write(raw101(res));
+    client.write(head);
     if (peerHead.length > 0) client.write(peerHead);
     if (upgrade.head.length > 0) peerSocket.write(upgrade.head);
     client.pipe(peerSocket);

@@ -22,6 +22,9 @@ services:
   url: http://127.0.0.1:${port}
   routes:
   - { name: chat, paths: [/chat] }
+  - name: tagged
+    paths: [/tagged]
+    plugins: [{ name: response-transformer, config: { add: { headers: ["x-tagged:yes"] } } }]
 `);
 
 after(async () => {
@@ -76,4 +79,20 @@ test('many messages on one connection arrive in order', async () => {
   await done;
   assert.deepEqual(got, Array.from({ length: 200 }, (_, i) => `echo: m${i}`));
   ws.close();
+});
+
+test('the 101 goes through Kong\'s header filter: Kong\'s headers and the plugins\' (as nginx runs header filters on it)', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/tagged`);
+  // 'open' follows 'upgrade' in the same turn: wait for both at once.
+  const opened = once(ws, 'open');
+  const [res] = (await once(ws, 'upgrade')) as [IncomingMessage];
+  await opened;
+  assert.equal(res.headers['x-tagged'], 'yes');
+  assert.equal(res.headers.connection, 'upgrade');
+  assert.match(String(res.headers.via), /^1\.1 gateway\//);
+  ws.send('after');
+  const [text] = await once(ws, 'message');
+  assert.equal(String(text), 'echo: after');
+  ws.close();
+  await once(ws, 'close');
 });
