@@ -14,7 +14,18 @@ export type Period = (typeof PERIODS)[number];
 export const EXPIRATION: Readonly<Record<Period, number>> = { second: 1, minute: 60, hour: 3600, day: 86400, month: 2592000, year: 31536000 };
 
 /** Kong's kong/tools/timestamp get_timestamps: the start of each window containing `nowMs`, in UTC, in ms. */
-export function windowStarts(nowMs: number): Record<Period, number> {
+// Every request of one second shares its windows: computed once per second, not per request (frozen: shared).
+let lastNow = Number.NaN;
+let lastStarts: Readonly<Record<Period, number>> | undefined;
+
+export function windowStarts(nowMs: number): Readonly<Record<Period, number>> {
+  if (nowMs === lastNow && lastStarts) return lastStarts;
+  lastStarts = Object.freeze(computeStarts(nowMs));
+  lastNow = nowMs;
+  return lastStarts;
+}
+
+function computeStarts(nowMs: number): Record<Period, number> {
   const d = new Date(nowMs);
   const y = d.getUTCFullYear();
   const mo = d.getUTCMonth();

@@ -18,6 +18,10 @@ interface Prepared {
   readonly periods: readonly Period[];
   readonly limits: readonly number[];
   readonly policy: Policy;
+  /** Per period: its X-RateLimit-Limit-<Window> and -Remaining- names, and the limit as sent (made once). */
+  readonly limitHeaders: readonly string[];
+  readonly remainingHeaders: readonly string[];
+  readonly limitTexts: readonly string[];
 }
 
 /** Kong's get_identifier: what the counters are per; the client's address when the thing named is not there. */
@@ -65,10 +69,10 @@ function finish(kong: Kong, config: Config, p: Prepared, nowMs: number, starts: 
           bestRemaining = left;
           reset = Math.max(1, EXPIRATION[period] - Math.floor((nowMs - starts[period]) / 1000));
         }
-        kong.response.setHeader(`X-RateLimit-Limit-${TITLE[period]}`, String(p.limits[i]));
-        kong.response.setHeader(`X-RateLimit-Remaining-${TITLE[period]}`, String(left));
+        kong.response.setHeader(p.limitHeaders[i]!, p.limitTexts[i]!);
+        kong.response.setHeader(p.remainingHeaders[i]!, String(left));
       });
-      kong.response.setHeader('RateLimit-Limit', String(p.limits[best]));
+      kong.response.setHeader('RateLimit-Limit', p.limitTexts[best]!);
       kong.response.setHeader('RateLimit-Remaining', String(bestRemaining));
       kong.response.setHeader('RateLimit-Reset', String(reset));
     }
@@ -92,7 +96,12 @@ export default definePluginHandler<Config, Prepared>({
     if (config.policy === 'local') policy = localPolicy(scope, periods);
     else if (config.sync_rate === SYNC_RATE_REALTIME) policy = redisRealtimePolicy(scope, periods, redisSettings(config));
     else policy = redisSyncPolicy(scope, periods, redisSettings(config), config.sync_rate, instance?.id ?? 'rate-limiting');
-    return { periods, limits, policy };
+    return {
+      periods, limits, policy,
+      limitHeaders: periods.map((period) => `X-RateLimit-Limit-${TITLE[period]}`),
+      remainingHeaders: periods.map((period) => `X-RateLimit-Remaining-${TITLE[period]}`),
+      limitTexts: limits.map(String),
+    };
   },
   configure(configs) {
     useRedis('rate-limiting', (configs ?? []).filter((c) => c.policy === 'redis').map(redisSettings));
