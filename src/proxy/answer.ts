@@ -14,20 +14,10 @@ import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { addPluginHeaders, errorContent, ownHead, proxiedHead, refusalPage, serializeHead, settleServer, switchingHead, upstreamHead, writeHead } from './response-head.ts';
+import { errorAnswer, exitAnswer, type Answer } from './own-answers.ts';
+import { ownHead, proxiedHead, refusalPage, serializeHead, settleServer, switchingHead, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
-
-/** A complete answer the gateway gives (as opposed to the upstream's, which streams through the exchange). */
-export type Answer =
-  /** Kong's error answer (kong.response.error and the gateway's own): its body typed by the client's Accept. */
-  | { readonly kind: 'error'; readonly status: number; readonly message?: string; readonly headers?: Readonly<Record<string, string>> }
-  /** kong.response.exit: a record body is sent as JSON. */
-  | { readonly kind: 'exit'; readonly status: number; readonly body: string | Buffer | JsonValue | undefined; readonly headers: Readonly<Record<string, unknown>> }
-  /** An https-only route asked over http (its https_redirect_status_code). */
-  | { readonly kind: 'redirect'; readonly status: number; readonly location: string }
-  /** What nginx refuses before Kong runs: Kong's error handler's page, and the connection closed. */
-  | { readonly kind: 'refused'; readonly status: number; readonly message?: string };
 
 const kReply = Symbol('reply');
 type Watched = ServerResponse & { [kReply]?: Reply };
@@ -65,7 +55,7 @@ export class Reply implements UpstreamAnswer {
     const res = this.#res;
     const page = refusalPage(this.#ctx, status, message);
     res.shouldKeepAlive = false;
-    if (this.#writeHead(page.status, ownHead(this.#ctx, { 'content-type': page.contentType, 'content-length': String(page.body.length) }))) this.#end(this.#ctx.req.method === 'HEAD' ? undefined : page.body);
+    if (writeHead(this.#ctx, page.status, ownHead(this.#ctx, { 'content-type': page.contentType, 'content-length': String(page.body.length) }))) this.#end(this.#ctx.req.method === 'HEAD' ? undefined : page.body);
   }
 
   /** kong.response.exit and error from a plugin: ends the phase loop, and answers unless an answer is out. */
@@ -77,36 +67,24 @@ export class Reply implements UpstreamAnswer {
   }
 
   #error(status: number, message: string, extra: Readonly<Record<string, unknown>> = {}): void {
-    const res = this.#res;
-    if (res.headersSent) {
-      res.destroy();
+    if (this.#res.headersSent) {
+      this.#res.destroy();
       return;
     }
-    const content = errorContent(this.#ctx, status, message);
-    const headers: Headers = { 'content-type': content.contentType };
-    addPluginHeaders(headers, extra);
-    this.#own(status, headers, content.body, 'error');
+    const { headers, body } = errorAnswer(this.#ctx, status, message, extra);
+    this.#own(status, headers, body, 'error');
   }
 
   #exit(status: number, body: string | Buffer | JsonValue | undefined, extra: Readonly<Record<string, unknown>>, proxied = false): void {
-    const headers: Headers = {};
-    let bytes: Buffer;
-    if (Buffer.isBuffer(body)) bytes = body;
-    else if (body === undefined || body === null) bytes = Buffer.alloc(0);
-    else if (typeof body === 'string') bytes = Buffer.from(body);
-    else {
-      bytes = Buffer.from(JSON.stringify(body));
-      headers['content-type'] = 'application/json; charset=utf-8';
-    }
-    addPluginHeaders(headers, extra);
-    this.#own(status, headers, bytes, 'exit', proxied);
+    const content = exitAnswer(body, extra);
+    this.#own(status, content.headers, content.body, 'exit', proxied);
   }
 
   #redirect(status: number, location: string): void {
     const headers: Headers = ownHead(this.#ctx, { location, 'content-length': '0' }, false);
     const sent = this.headerFilter(status, headers, 'exit');
     settleServer(this.#ctx.env, headers);
-    if (this.#writeHead(sent, headers)) this.#end(this.#replacement);
+    if (writeHead(this.#ctx, sent, headers)) this.#end(this.#replacement);
   }
 
   /** An answer the gateway gives itself: Kong's headers, the header filter, the body filter over the whole body. */
@@ -120,12 +98,12 @@ export class Reply implements UpstreamAnswer {
       // nginx sends no Content-Length with a 204 or a 304 (they have no body).
       if (sent === 204 || sent === 304) delete headers['content-length'];
       else headers['content-length'] = String(out.length);
-      if (this.#writeHead(sent, headers)) this.#end(head || sent === 204 || sent === 304 ? undefined : out);
+      if (writeHead(this.#ctx, sent, headers)) this.#end(head || sent === 204 || sent === 304 ? undefined : out);
     };
     if (this.#replacement) return write(this.#replacement);
     if (this.#ctx.phases.bodyFilter.length === 0) return write(body);
     const filtered = this.bodyFilter(body, true);
-    if (filtered instanceof Promise) filtered.then(write, () => res.destroy()).catch((err: unknown) => this.#crashed(err));
+    if (filtered instanceof Promise) filtered.then(write, () => res.destroy()).catch((err: unknown) => this.#ctx.crash(err));
     else write(filtered);
   }
 
@@ -144,15 +122,6 @@ export class Reply implements UpstreamAnswer {
     return bodyFilter(this.#ctx, chunk, last, () => this.#res.destroy());
   }
 
-  #writeHead(status: number, headers: Headers): boolean {
-    return writeHead(this.#ctx, status, headers);
-  }
-
-  /** What went wrong while answering, after the fact: the client gets Kong's 500 if nothing went out yet. */
-  #crashed(err: unknown): void {
-    this.#ctx.crash(err);
-  }
-
   // ---- The upstream's answer, as the exchange feeds it.
 
   get gone(): boolean {
@@ -169,7 +138,7 @@ export class Reply implements UpstreamAnswer {
     // Kong runs the header filter on the 101 too; a status a plugin sets cannot undo the peer's switch.
     this.headerFilter(101, out);
     if (!this.#replacement) return serializeHead(101, 'Switching Protocols', out, names);
-    if (this.#writeHead(500, out)) this.#end(this.#replacement);
+    if (writeHead(this.#ctx, 500, out)) this.#end(this.#replacement);
     return undefined;
   }
 
@@ -189,15 +158,15 @@ export class Reply implements UpstreamAnswer {
     if (this.#replacement) {
       // A header filter failed: Kong's 500 instead; the upstream's body is not wanted.
       this.#exchange?.cancel();
-      if (this.#writeHead(sent, out)) this.#end(this.#replacement);
+      if (writeHead(this.#ctx, sent, out)) this.#end(this.#replacement);
       return;
     }
-    if (!this.#writeHead(sent, out)) {
+    if (!writeHead(this.#ctx, sent, out)) {
       this.#exchange?.cancel();
       return;
     }
     if (filters || announcedTrailers) {
-      const sink = (this.#sink = new ResponseSink(this.#res, filters ? (chunk, last) => this.bodyFilter(chunk, last) : undefined, (res, resume) => this.#awaitDrain(res, resume)));
+      const sink = (this.#sink = new ResponseSink(this.#res, filters ? (chunk, last) => this.bodyFilter(chunk, last) : undefined, (res, resume) => this.#send().awaitDrain(res, resume)));
       sink.on('error', (err) => {
         this.#exchange?.cancel();
         this.cut(err);
@@ -213,7 +182,7 @@ export class Reply implements UpstreamAnswer {
 
   onDrain(resume: () => void): void {
     if (this.#sink) this.#sink.once('drain', resume);
-    else this.#awaitDrain(this.#res, resume);
+    else this.#send().awaitDrain(this.#res, resume);
   }
 
   /** The send timeout, made the first time the client is waited on. */
@@ -228,10 +197,6 @@ export class Reply implements UpstreamAnswer {
       this.#res.destroy();
     });
     return this.#sendTimeout;
-  }
-
-  #awaitDrain(res: ServerResponse, resume: () => void): void {
-    this.#send().awaitDrain(res, resume);
   }
 
   /** Ends the answer; what the client has not taken yet must be taken within the send timeout. */
@@ -277,7 +242,7 @@ export class Reply implements UpstreamAnswer {
     else if (ctx.phases.bodyFilter.length > 0) out = await this.bodyFilter(out, true);
     const method = ctx.req.method;
     if (!(method === 'HEAD' || sent === 204 || sent === 304)) headers['content-length'] = String(out.length);
-    if (this.#writeHead(sent, headers)) this.#end(method === 'HEAD' ? undefined : out);
+    if (writeHead(this.#ctx, sent, headers)) this.#end(method === 'HEAD' ? undefined : out);
   }
 
   /**
