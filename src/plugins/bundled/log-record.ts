@@ -1,30 +1,15 @@
 /**
- * The request's `kong.log.serialize()` record and its JSON, made once per request for all the logging plugins
- * on it (none adds to it: custom_fields_by_lua is refused), keyed by the request's `kong.ctx.shared`.
+ * The JSON of the request's log record, made once per request for all the logging plugins on it. In the log
+ * phase `kong.log.serialize()` hands every plugin the same record (none adds to it: custom_fields_by_lua is
+ * refused), so the record itself keys its JSON.
  */
 import type { Kong } from '../../pdk/kong.ts';
 
-export class LogRecord {
-  readonly record: Readonly<Record<string, unknown>>;
-  #json: string | undefined;
-  constructor(record: Readonly<Record<string, unknown>>) {
-    this.record = record;
-  }
-  get json(): string {
-    return (this.#json ??= JSON.stringify(this.record));
-  }
+const encoded = new WeakMap<object, string>();
+
+export function recordJson(kong: Kong): string {
+  const record = kong.log.serialize();
+  let json = encoded.get(record);
+  if (json === undefined) encoded.set(record, (json = JSON.stringify(record)));
+  return json;
 }
-
-const made = new WeakMap<object, LogRecord>();
-
-export function logRecord(kong: Kong): LogRecord {
-  const request = kong.ctx.shared;
-  let found = made.get(request);
-  if (found === undefined) {
-    found = new LogRecord(kong.log.serialize());
-    made.set(request, found);
-  }
-  return found;
-}
-
-export const recordJson = (kong: Kong): string => logRecord(kong).json;

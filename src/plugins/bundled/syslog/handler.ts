@@ -6,7 +6,7 @@
 import type { Kong } from '../../../pdk/kong.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import { definePluginHandler } from '../../types.ts';
-import { logRecord } from '../log-record.ts';
+import { recordJson } from '../log-record.ts';
 import { refuseLuaFields } from '../lua-code.ts';
 import { UdpSender } from '../udp-sender.ts';
 import { SEVERITY_CODES, syslogMessage, type Severity } from './message.ts';
@@ -47,12 +47,11 @@ export default definePluginHandler<Config>({
     sender = undefined;
   },
   log(kong: Kong, config) {
-    const made = logRecord(kong);
-    const status = Number((made.record.response as { status?: unknown } | undefined)?.status ?? 0);
+    const status = Number((kong.log.serialize().response as { status?: unknown } | undefined)?.status ?? 0);
     const severity = severityOf(config, status);
     // Only what is at least as severe as log_level (LOG_PRIORITIES[severity] <= LOG_PRIORITIES[log_level]).
     if (SEVERITY_CODES[severity] > SEVERITY_CODES[config.log_level]) return;
-    const message = syslogMessage(config.facility, severity, made.json);
+    const message = syslogMessage(config.facility, severity, recordJson(kong));
     sender ??= new UdpSender(PLUGIN, address.host, address.port, TIMEOUT_MS);
     sender.send(Buffer.from(message, 'utf8'), kong.log);
   },
