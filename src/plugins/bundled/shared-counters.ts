@@ -1,7 +1,7 @@
 /**
  * The entry points that make the rate limiting `local` counters one store for every worker thread of a node:
- * the primary creates the table once (`createSharedCounters`) and passes its handle to each worker (in
- * `workerData`), which attaches it before it serves (`attachSharedCounters`). The table outlives workers: a
+ * the primary creates the table once (`createSharedCounters`; its own thread counts there too from then on) and
+ * passes its handle to each worker (in `workerData`), which attaches it before it serves (`attachSharedCounters`). The table outlives workers: a
  * worker that is restarted attaches to the same counts.
  */
 import { useLocalCounters } from './counter-store.ts';
@@ -14,7 +14,9 @@ export type SharedCountersHandle = CounterTableHandle;
 export const DEFAULT_SHARED_COUNTER_KEYS = 65_536;
 
 export function createSharedCounters(maxKeys: number = DEFAULT_SHARED_COUNTER_KEYS): SharedCountersHandle {
-  return createCounterTable(maxKeys);
+  const handle = createCounterTable(maxKeys);
+  attachSharedCounters(handle);
+  return handle;
 }
 
 /** From now on `localCounters` in this thread is the shared table. */
