@@ -3,7 +3,7 @@
  * windows (Kong's `kong_rate_limiting_counters` shared dict, shared by its nginx workers). A fixed-capacity
  * open-addressing table: a key hashes to a home slot and lives in one of the PROBE slots from there. Each slot
  * has a lock word (see shared-memory/locks.ts), the key's hash, length and code units, its value and its
- * expiry. An increment locks the one slot whose key matches; a read takes no lock (seqlock). Inserting a key
+ * expiry. An increment locks the one slot whose key matches, for the addition only; a read takes no lock. Inserting a key
  * takes the lock of its home slot's stripe as well, so that two threads adding the same key make one slot.
  * A new key goes to an expired slot of its window, else a never used one, else it evicts the window's key that
  * expires first (a full shared dict evicts too, rather than fail). Slots never become unused again, so a
@@ -63,22 +63,43 @@ export class SharedCounterStore implements CounterStore {
     const now = this.#now();
     const hash = hashKey(key);
     const home = hash & this.#mask;
-    const words = this.#words;
-    const numbers = this.#numbers;
     for (let j = 0; j < PROBE; j++) {
       const slot = (home + j) & this.#mask;
-      if (numbers[slot * 2 + 1] === 0) break;
-      if (words[slot * WORDS + 1] !== hash) continue;
-      const from = lock(words, slot * WORDS);
-      if (tookOver()) this.#repair(slot);
-      if (this.#holds(slot, key, hash) && numbers[slot * 2 + 1]! > now) {
-        const value = (numbers[slot * 2] = numbers[slot * 2]! + delta);
-        unlock(words, slot * WORDS, from);
-        return value;
-      }
-      unlock(words, slot * WORDS, from);
+      if (this.#numbers[slot * 2 + 1] === 0) break;
+      if (this.#words[slot * WORDS + 1] !== hash) continue;
+      const value = this.#add(slot, key, hash, delta, now);
+      if (value !== undefined) return value;
     }
     return this.#insert(key, hash, home, delta, now, ttlMs);
+  }
+
+  /**
+   * Adds to the slot if it holds the key, live. The key is compared without the lock; the lock is then taken
+   * from the very sequence value seen before the comparison, so it succeeds only if nothing changed since.
+   * The hold is one addition.
+   */
+  #add(slot: number, key: string, hash: number, delta: number, now: number): number | undefined {
+    const words = this.#words;
+    const numbers = this.#numbers;
+    const w = slot * WORDS;
+    for (;;) {
+      const seq = readBegin(words, w);
+      if (tookOver()) {
+        const from = lock(words, w);
+        this.#repair(slot);
+        unlock(words, w, from);
+        continue;
+      }
+      const mine = this.#holds(slot, key, hash) && numbers[slot * 2 + 1]! > now;
+      if (!mine) {
+        if (readValid(words, w, seq)) return undefined;
+        continue;
+      }
+      if (Atomics.compareExchange(words, w, seq, (seq + 1) | 0) !== seq) continue;
+      const value = (numbers[slot * 2] = numbers[slot * 2]! + delta);
+      unlock(words, w, seq);
+      return value;
+    }
   }
 
   get(key: string): number {
@@ -149,14 +170,8 @@ export class SharedCounterStore implements CounterStore {
         break;
       }
       if (words[slot * WORDS + 1] === hash) {
-        const from = lock(words, slot * WORDS);
-        if (tookOver()) this.#repair(slot);
-        if (this.#holds(slot, key, hash) && numbers[slot * 2 + 1]! > now) {
-          const value = (numbers[slot * 2] = numbers[slot * 2]! + delta);
-          unlock(words, slot * WORDS, from);
-          return value;
-        }
-        unlock(words, slot * WORDS, from);
+        const value = this.#add(slot, key, hash, delta, now);
+        if (value !== undefined) return value;
       }
       if (expiresAt <= now) {
         if (expired < 0) expired = slot;
