@@ -37,6 +37,15 @@ export class HealthRegistry {
   }
 
   /**
+   * Takes a verdict reached elsewhere (another worker, the primary's probes) without telling the listeners
+   * again. With shared states the verdict is already there: nothing to do.
+   */
+  adopt(upstream: string, target: string, healthy: boolean): void {
+    if (shared) return;
+    this.#local.change(`${upstream}\u0000${target}`, (h) => void flip(h, healthy));
+  }
+
+  /**
    * Records what a request or a probe saw, by the given checks' rules. The listeners hear of a flip in the
    * thread whose report made it.
    */
