@@ -47,14 +47,20 @@ test('3 threads storing and fetching over a small arena that wraps: no fetch ret
   }
 });
 
-test('the store: what it keeps, TTLs, first in first out past its budget, replacing, refusing, retain', () => {
+test('the store: what it keeps, TTLs, the oldest unread go first past its budget, replacing, refusing, retain', () => {
   let now = 1_000_000;
-  const store = new SharedCacheStore(createCacheTable(16 * 1024), () => now);
+  const table = createCacheTable(16 * 1024);
+  const store = new SharedCacheStore(table, () => now);
+  // Another thread's view: it decodes the record (the storing thread keeps the entry it stored).
+  const other = new SharedCacheStore(table, () => now);
   const entry = response('{"a":1}', { reqBody: Buffer.from('q=1') });
   assert.equal(store.store('d', 'k', entry, 10), true);
-  assert.deepEqual(store.fetch('d', 'k'), entry);
+  assert.deepEqual(other.fetch('d', 'k'), entry);
+  assert.equal(store.fetch('d', 'k'), entry);
   assert.equal(store.store('d', 'empty', response('', { reqBody: Buffer.alloc(0) }), 0), true);
-  assert.deepEqual(store.fetch('d', 'empty')?.reqBody, Buffer.alloc(0));
+  assert.deepEqual(other.fetch('d', 'empty')?.reqBody, Buffer.alloc(0));
+  assert.equal(other.store('d', 'k', response('from the other'), 10), true);
+  assert.equal(store.fetch('d', 'k')?.body.toString(), 'from the other', 'a replaced entry is not the one kept decoded');
   now += 10_001;
   assert.equal(store.fetch('d', 'k'), undefined, 'gone at its storage TTL');
   assert.notEqual(store.fetch('d', 'empty'), undefined, 'a TTL of 0 keeps it until evicted');
@@ -68,6 +74,13 @@ test('the store: what it keeps, TTLs, first in first out past its budget, replac
   assert.equal(store.fetch('d', 'f0'), undefined);
   assert.notEqual(store.fetch('d', 'f39'), undefined);
   assert.ok(store.bytes('d') <= 16 * 1024);
+  // Second chance: an entry read since it was stored outlives those nobody read.
+  for (let i = 0; i < 12; i++) store.store('d', `g${i}`, response('z'.repeat(1000)), 60);
+  assert.notEqual(other.fetch('d', 'g0'), undefined);
+  for (let i = 0; i < 12; i++) store.store('d', `h${i}`, response('w'.repeat(1000)), 60);
+  assert.notEqual(store.fetch('d', 'g0'), undefined, 'read, so kept');
+  assert.equal(store.fetch('d', 'g1'), undefined, 'never read, so gone');
+  assert.equal(other.fetch('d', 'g0')?.body.toString(), 'z'.repeat(1000), 'moved whole');
   store.store('e', 'k', entry, 60);
   store.retain(new Set(['d']));
   assert.equal(store.fetch('e', 'k'), undefined, 'a dictionary no instance names is dropped');

@@ -1,27 +1,29 @@
 /**
  * proxy-cache's memory strategy in a SharedArrayBuffer, so that the worker threads of a node (and the primary's
  * admin API) see one cache, as Kong's nginx workers share one shared dict. Two parts:
- *  - an arena of `budget` bytes written as a ring: each response is one record (its key, a JSON head, its body
- *    and request body) appended at the head; when the head comes round, the oldest records are overwritten
- *    (eviction is first in, first out). Positions are logical (they only grow), so a record is still there iff
- *    its position is not below `reclaimed`, which the writer moves on before it overwrites anything;
+ *  - an arena of `budget` bytes written as a ring of records (cache-ring.ts): each response is one record (its
+ *    dictionary and key, a JSON head, its body and request body); past the budget the oldest go, unless they
+ *    were read since they were written (a second chance);
  *  - an index: open addressing over PROBE slots from the key's home; a slot has a lock word (a seqlock for
- *    readers), the key's hash, its dictionary's hash, the record's position and size, and its expiry.
+ *    readers), the key's hash, its dictionary's hash, the record's size, a read mark, and in Float64 the
+ *    record's position and its expiry.
  * Stores take one writer lock (they are misses, the rare path) and copy the response in; fetches take none:
- * they copy the record out, then check that it was neither overwritten nor replaced meanwhile.
+ * they copy the record out, then check that it was neither overwritten nor replaced meanwhile. A record never
+ * changes while it is there, and positions are never reused, so each thread keeps the records it read lately
+ * decoded, by position (up to LOCAL_BYTES): a hit then reads only the index.
  */
-import { lock, readBegin, readValid, unlock } from '../../../shared-memory/locks.ts';
+import { LRUCache } from 'lru-cache';
+import { lock, readBegin, readValid, tookOver, unlock } from '../../../shared-memory/locks.ts';
 import { hashKey, powerOfTwo } from '../../../shared-memory/string-keys.ts';
-import type { CachedResponse } from './store.ts';
+import { align, CacheRing, RECORD_HEAD, recordBytes, type RingIndex } from './cache-ring.ts';
+import { entrySize, type CachedResponse } from './store.ts';
 
 const PROBE = 16;
-const ALIGN = 8;
-// Record head, Int32 words: [key units, head bytes, body bytes, request body bytes (-1: none)].
-const RECORD_HEAD = 16;
-// Index slot: Int32 [lock, hash, dictionary hash, record bytes]; Float64 [position, expires at (0: never used)].
-const WORDS = 4;
-// Control words: [writer lock]; BigInt64: [head, reclaimed].
+// Index slot: Int32 [lock, hash, dictionary hash, record bytes, read since written]; Float64 [position, expires at (0: never used, -1: purged)].
+const WORDS = 5;
+// Control: Int32 [writer lock, ...]; BigInt64 [head, tail] from byte 16.
 const CONTROL = 32;
+const LOCAL_BYTES = 16 * 1024 * 1024;
 
 /** Plain, structured-cloneable data: the shared buffer, the arena's size and the index's slot count. */
 export interface CacheTableHandle {
@@ -30,16 +32,22 @@ export interface CacheTableHandle {
   readonly slots: number;
 }
 
+interface Decoded {
+  readonly dictionary: string;
+  readonly key: string;
+  readonly entry: CachedResponse;
+}
+
 function layout(budget: number, slots: number) {
   const numbers = CONTROL;
   const words = numbers + slots * 2 * 8;
-  const arena = words + slots * WORDS * 4;
+  const arena = align(words + slots * WORDS * 4);
   return { numbers, words, arena, bytes: arena + budget };
 }
 
 export function createCacheTable(budget: number): CacheTableHandle {
   if (!Number.isSafeInteger(budget) || budget < 1024) throw new RangeError(`shared proxy-cache: the budget must be at least 1024 bytes, got ${budget}`);
-  const arena = Math.floor(budget / ALIGN) * ALIGN;
+  const arena = Math.floor(budget / 8) * 8;
   // One slot per 2 KB of budget (at least 1024): smaller entries on average fill the index first, which then
   // evicts the oldest of a key's window.
   const slots = powerOfTwo(Math.max(1024, Math.ceil(arena / 2048)));
@@ -49,27 +57,29 @@ export function createCacheTable(budget: number): CacheTableHandle {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export class SharedCacheStore {
+export class SharedCacheStore implements RingIndex {
   readonly #control: Int32Array;
-  readonly #positions: BigInt64Array;
+  readonly #ring: CacheRing;
   readonly #numbers: Float64Array;
   readonly #words: Int32Array;
   readonly #arena: Buffer;
   readonly #budget: number;
   readonly #mask: number;
   readonly #now: () => number;
+  readonly #decoded: LRUCache<number, Decoded>;
 
   constructor(handle: CacheTableHandle, now: () => number = Date.now) {
     const at = layout(handle.budget, handle.slots);
     if (handle.buffer.byteLength !== at.bytes) throw new RangeError('shared proxy-cache: the buffer does not match its sizes');
     this.#control = new Int32Array(handle.buffer, 0, 4);
-    this.#positions = new BigInt64Array(handle.buffer, 16, 2);
     this.#numbers = new Float64Array(handle.buffer, at.numbers, handle.slots * 2);
     this.#words = new Int32Array(handle.buffer, at.words, handle.slots * WORDS);
     this.#arena = Buffer.from(handle.buffer, at.arena, handle.budget);
+    this.#ring = new CacheRing(new BigInt64Array(handle.buffer, 16, 2), this.#arena);
     this.#budget = handle.budget;
     this.#mask = handle.slots - 1;
     this.#now = now;
+    this.#decoded = new LRUCache<number, Decoded>({ maxSize: Math.min(LOCAL_BYTES, handle.budget), sizeCalculation: (d) => entrySize(d.key, d.entry) });
   }
 
   get budget(): number {
@@ -95,7 +105,9 @@ export class SharedCacheStore {
         j--;
         continue;
       }
-      if (expiresAt <= this.#now() || position < this.#reclaimed()) continue;
+      if (expiresAt <= this.#now() || position < this.#ring.tail()) continue;
+      const known = this.#decoded.get(position);
+      if (known && known.key === key && known.dictionary === dictionary) return this.#read(w, known.entry);
       let entry: CachedResponse | undefined;
       try {
         entry = this.#decode(position, size, dictionary, key);
@@ -103,8 +115,11 @@ export class SharedCacheStore {
         // A record overwritten while it was read can hold anything: the check below says it is gone.
       }
       // Overwritten while it was copied, or the slot given to another record: it is gone.
-      if (position < this.#reclaimed() || !readValid(words, w, seq)) return undefined;
-      if (entry) return entry;
+      if (position < this.#ring.tail() || !readValid(words, w, seq)) return undefined;
+      if (entry) {
+        this.#remember(position, dictionary, key, entry);
+        return this.#read(w, entry);
+      }
     }
     return undefined;
   }
@@ -121,14 +136,18 @@ export class SharedCacheStore {
     const hash = hashKey(key, dict);
     const expiresAt = ttlSeconds === 0 ? Number.POSITIVE_INFINITY : this.#now() + Math.round(ttlSeconds * 1000);
     const from = lock(this.#control, 0);
+    if (tookOver()) this.#ring.clear();
     try {
-      const position = this.#allocate(size);
+      const position = this.#ring.allocate(size, this);
+      const slot = this.#slotFor(dictionary, key, dict, hash);
       const arena = this.#arena;
       let p = position % this.#budget;
       arena.writeInt32LE(keyUnits, p);
       arena.writeInt32LE(head.length, p + 4);
       arena.writeInt32LE(entry.body.length, p + 8);
       arena.writeInt32LE(reqBody ? reqBody.length : -1, p + 12);
+      arena.writeInt32LE(slot, p + 16);
+      arena.writeInt32LE(0, p + 20);
       p += RECORD_HEAD;
       for (let i = 0; i < dictionary.length; i++, p += 2) arena.writeUInt16LE(dictionary.charCodeAt(i), p);
       arena.writeUInt16LE(0, p);
@@ -139,7 +158,16 @@ export class SharedCacheStore {
       arena.set(entry.body, p);
       p += entry.body.length;
       if (reqBody) arena.set(reqBody, p);
-      this.#index(dictionary, key, dict, hash, position, size, expiresAt);
+      const w = slot * WORDS;
+      const held = lock(this.#words, w);
+      this.#words[w + 1] = hash;
+      this.#words[w + 2] = dict;
+      this.#words[w + 3] = size;
+      this.#words[w + 4] = 0;
+      this.#numbers[slot * 2] = position;
+      this.#numbers[slot * 2 + 1] = expiresAt;
+      unlock(this.#words, w, held);
+      this.#remember(position, dictionary, key, entry);
       return true;
     } finally {
       unlock(this.#control, 0, from);
@@ -179,52 +207,48 @@ export class SharedCacheStore {
     return n;
   }
 
-  #reclaimed(): number {
-    return Number(Atomics.load(this.#positions, 1));
+  /** The ring's question, under the writer lock: is the record at `position` its key's, and read since written? */
+  takeChance(slot: number, position: number): boolean {
+    if (!(slot >= 0 && slot <= this.#mask) || this.#numbers[slot * 2] !== position || !(this.#numbers[slot * 2 + 1]! > this.#now())) return false;
+    if (this.#words[slot * WORDS + 4] === 0) return false;
+    this.#words[slot * WORDS + 4] = 0;
+    return true;
+  }
+
+  moved(slot: number, from: number, to: number): void {
+    const w = slot * WORDS;
+    const held = lock(this.#words, w);
+    if (this.#numbers[slot * 2] === from) this.#numbers[slot * 2] = to;
+    unlock(this.#words, w, held);
+  }
+
+  /** A hit marks its record read (written only when it was not, so that hot entries do not bounce a cache line). */
+  #read(w: number, entry: CachedResponse): CachedResponse {
+    if (this.#words[w + 4] === 0) this.#words[w + 4] = 1;
+    return entry;
+  }
+
+  #remember(position: number, dictionary: string, key: string, entry: CachedResponse): void {
+    if (entrySize(key, entry) <= this.#decoded.maxSize) this.#decoded.set(position, { dictionary, key, entry });
   }
 
   #live(slot: number): boolean {
     const expiresAt = this.#numbers[slot * 2 + 1]!;
-    return expiresAt > this.#now() && this.#numbers[slot * 2]! >= this.#reclaimed();
+    return expiresAt > this.#now() && this.#numbers[slot * 2]! >= this.#ring.tail();
   }
 
-  /** Under the writer lock: room for `size` bytes at the head; what it overwrites is reclaimed first. */
-  #allocate(size: number): number {
-    let head = Number(this.#positions[0]);
-    const offset = head % this.#budget;
-    // A record never wraps: the rest of the lap is skipped.
-    if (offset + size > this.#budget) head += this.#budget - offset;
-    const reclaimed = head + size - this.#budget;
-    if (reclaimed > this.#reclaimed()) Atomics.store(this.#positions, 1, BigInt(reclaimed));
-    Atomics.store(this.#positions, 0, BigInt(head + size));
-    return head;
-  }
-
-  /** Under the writer lock: points the key's slot (its own, else a dead one, else the window's oldest) at the record. */
-  #index(dictionary: string, key: string, dict: number, hash: number, position: number, size: number, expiresAt: number): void {
+  /** Under the writer lock: the key's own slot, else a dead one of its window, else the window's oldest. */
+  #slotFor(dictionary: string, key: string, dict: number, hash: number): number {
+    const own = this.#slotOf(dictionary, key, dict, hash);
+    if (own >= 0) return own;
     const home = hash & this.#mask;
-    let slot = this.#slotOf(dictionary, key, dict, hash);
-    if (slot < 0) {
-      let dead = -1;
-      let oldest = -1;
-      for (let j = 0; j < PROBE; j++) {
-        const s = (home + j) & this.#mask;
-        if (this.#numbers[s * 2 + 1] === 0 || !this.#live(s)) {
-          dead = s;
-          break;
-        }
-        if (oldest < 0 || this.#numbers[s * 2]! < this.#numbers[oldest * 2]!) oldest = s;
-      }
-      slot = dead >= 0 ? dead : oldest;
+    let oldest = -1;
+    for (let j = 0; j < PROBE; j++) {
+      const s = (home + j) & this.#mask;
+      if (this.#numbers[s * 2 + 1] === 0 || !this.#live(s)) return s;
+      if (oldest < 0 || this.#numbers[s * 2]! < this.#numbers[oldest * 2]!) oldest = s;
     }
-    const w = slot * WORDS;
-    const from = lock(this.#words, w);
-    this.#words[w + 1] = hash;
-    this.#words[w + 2] = dict;
-    this.#words[w + 3] = size;
-    this.#numbers[slot * 2] = position;
-    this.#numbers[slot * 2 + 1] = expiresAt;
-    unlock(this.#words, w, from);
+    return oldest;
   }
 
   /** Under the writer lock (no slot changes meanwhile): the live slot of the key, or -1. */
@@ -273,12 +297,12 @@ export class SharedCacheStore {
     const p = position % this.#budget;
     if (!this.#keyAt(p, dictionary, key)) return undefined;
     const arena = this.#arena;
-    const keyUnits = arena.readInt32LE(p);
+    if (recordBytes(arena, p) !== size) return undefined;
     const headBytes = arena.readInt32LE(p + 4);
     const bodyBytes = arena.readInt32LE(p + 8);
     const reqBytes = arena.readInt32LE(p + 12);
-    let at = p + RECORD_HEAD + keyUnits * 2;
-    if (headBytes < 0 || bodyBytes < 0 || align(at - p + headBytes + bodyBytes + Math.max(reqBytes, 0)) !== size) return undefined;
+    if (headBytes < 0 || bodyBytes < 0) return undefined;
+    let at = p + RECORD_HEAD + arena.readInt32LE(p) * 2;
     let head: { s: number; h: CachedResponse['headers']; t: number; l: number; v: number };
     try {
       head = JSON.parse(decoder.decode(arena.subarray(at, at + headBytes))) as typeof head;
@@ -297,5 +321,3 @@ export class SharedCacheStore {
     return { status: head.s, headers: head.h, body, timestamp: head.t, ttl: head.l, version: head.v, reqBody };
   }
 }
-
-const align = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
