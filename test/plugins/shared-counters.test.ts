@@ -84,3 +84,16 @@ test('a full table evicts the key that expires first rather than fail, and keeps
     await threads.stop();
   }
 });
+
+test('a worker that is replaced attaches to the same counts (the table outlives it)', async () => {
+  const counters = createSharedCounters(64);
+  const first = await startThreads(1, { counters });
+  await first.run(0, { op: 'increment', keys: ['ratelimit:r:s:ip:0:minute'], times: 4, delta: 1, ttlMs: 60_000 });
+  await first.stop();
+  const second = await startThreads(1, { counters });
+  try {
+    assert.deepEqual(await second.run(0, { op: 'get', keys: ['ratelimit:r:s:ip:0:minute'] }), [4]);
+  } finally {
+    await second.stop();
+  }
+});
