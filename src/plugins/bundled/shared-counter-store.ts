@@ -7,7 +7,9 @@
  * takes the lock of its home slot's stripe as well, so that two threads adding the same key make one slot.
  * A new key goes to an expired slot of its window, else a never used one, else it evicts the window's key that
  * expires first (a full shared dict evicts too, rather than fail). Slots never become unused again, so a
- * never used slot ends a key's search.
+ * never used slot ends a key's search. Each slot's generation moves on when it is given to a key, so a thread
+ * remembers where its keys live (the plugins pass the same key strings for a second, so the lookup is a map
+ * hit on a hashed string) and checks only the generation, skipping the hash and the comparison.
  */
 import { lock, readBegin, readValid, tookOver, unlock } from '../../shared-memory/locks.ts';
 import { hashKey, keyEquals, powerOfTwo, writeKey } from '../../shared-memory/string-keys.ts';
@@ -17,8 +19,12 @@ const PROBE = 16;
 /** Code units of a key kept in full (Kong's keys are ~110 units plus the identifier). */
 const KEY_UNITS = 128;
 const STRIPES = 1024;
-// Per slot: in `words` [lock, hash, length], in `numbers` [value, expiresAt (0: never used)].
-const WORDS = 3;
+// Per slot: in `words` [lock, hash, length, generation], in `numbers` [value, expiresAt (0: never used)].
+const WORDS = 4;
+/** A hint is slot × GENERATIONS + generation (both fit a double's 53 bits). */
+const GENERATIONS = 0x10000000;
+/** Hints a thread keeps before it starts over (a client flood must not grow them). */
+const HINTS = 16_384;
 
 /** The plain data a thread needs to use the table (structured-cloneable: the buffer is shared, not copied). */
 export interface CounterTableHandle {
@@ -47,6 +53,7 @@ export class SharedCounterStore implements CounterStore {
   readonly #keys: Uint16Array;
   readonly #mask: number;
   readonly #now: () => number;
+  readonly #hints = new Map<string, number>();
 
   constructor(handle: CounterTableHandle, now: () => number = Date.now) {
     const at = layout(handle.slots);
@@ -61,6 +68,12 @@ export class SharedCounterStore implements CounterStore {
 
   increment(key: string, delta: number, ttlMs: number): number {
     const now = this.#now();
+    const hint = this.#hints.get(key);
+    if (hint !== undefined) {
+      const value = this.#addAt(hint, delta, now);
+      if (value !== undefined) return value;
+      this.#hints.delete(key);
+    }
     const hash = hashKey(key);
     const home = hash & this.#mask;
     for (let j = 0; j < PROBE; j++) {
@@ -71,6 +84,28 @@ export class SharedCounterStore implements CounterStore {
       if (value !== undefined) return value;
     }
     return this.#insert(key, hash, home, delta, now, ttlMs);
+  }
+
+  /** Adds where the hint says, if that slot is still the key's (same generation) and live. */
+  #addAt(hint: number, delta: number, now: number): number | undefined {
+    const slot = Math.floor(hint / GENERATIONS);
+    const generation = hint - slot * GENERATIONS;
+    const words = this.#words;
+    const numbers = this.#numbers;
+    const w = slot * WORDS;
+    for (;;) {
+      const seq = readBegin(words, w);
+      if ((words[w + 3]! & (GENERATIONS - 1)) !== generation || !(numbers[slot * 2 + 1]! > now)) return undefined;
+      if (Atomics.compareExchange(words, w, seq, (seq + 1) | 0) !== seq) continue;
+      const value = (numbers[slot * 2] = numbers[slot * 2]! + delta);
+      unlock(words, w, seq);
+      return value;
+    }
+  }
+
+  #hint(key: string, slot: number, generation: number): void {
+    if (this.#hints.size >= HINTS) this.#hints.clear();
+    this.#hints.set(key, slot * GENERATIONS + (generation & (GENERATIONS - 1)));
   }
 
   /**
@@ -97,13 +132,21 @@ export class SharedCounterStore implements CounterStore {
       }
       if (Atomics.compareExchange(words, w, seq, (seq + 1) | 0) !== seq) continue;
       const value = (numbers[slot * 2] = numbers[slot * 2]! + delta);
+      const generation = words[w + 3]!;
       unlock(words, w, seq);
+      this.#hint(key, slot, generation);
       return value;
     }
   }
 
   get(key: string): number {
     const now = this.#now();
+    const hint = this.#hints.get(key);
+    if (hint !== undefined) {
+      const value = this.#readAt(hint, now);
+      if (value !== undefined) return value;
+      this.#hints.delete(key);
+    }
     const hash = hashKey(key);
     const home = hash & this.#mask;
     const words = this.#words;
@@ -116,12 +159,29 @@ export class SharedCounterStore implements CounterStore {
         if (expiresAt === 0) return 0;
         const found = words[slot * WORDS + 1] === hash && this.#holds(slot, key, hash);
         const value = numbers[slot * 2]!;
+        const generation = words[slot * WORDS + 3]!;
         if (!readValid(words, slot * WORDS, seq)) continue;
+        if (found && expiresAt > now) this.#hint(key, slot, generation);
         if (found) return expiresAt > now ? value : 0;
         break;
       }
     }
     return 0;
+  }
+
+  /** The value where the hint says, if that slot is still the key's and live (read consistently). */
+  #readAt(hint: number, now: number): number | undefined {
+    const slot = Math.floor(hint / GENERATIONS);
+    const generation = hint - slot * GENERATIONS;
+    const words = this.#words;
+    const w = slot * WORDS;
+    for (;;) {
+      const seq = readBegin(words, w);
+      const mine = (words[w + 3]! & (GENERATIONS - 1)) === generation && this.#numbers[slot * 2 + 1]! > now;
+      const value = this.#numbers[slot * 2]!;
+      if (!readValid(words, w, seq)) continue;
+      return mine ? value : undefined;
+    }
   }
 
   /** Keys held and not expired (tests and diagnostics; a scan of the whole table). */
@@ -140,6 +200,7 @@ export class SharedCounterStore implements CounterStore {
   /** A slot whose writer died mid-write: its key may be torn, so it holds nothing any more. */
   #repair(slot: number): void {
     if (this.#numbers[slot * 2 + 1] !== 0) this.#numbers[slot * 2 + 1] = 1;
+    this.#words[slot * WORDS + 3] = (this.#words[slot * WORDS + 3]! + 1) | 0;
   }
 
   #insert(key: string, hash: number, home: number, delta: number, now: number, ttlMs: number): number {
@@ -187,11 +248,13 @@ export class SharedCounterStore implements CounterStore {
     }
     words[slot * WORDS + 1] = hash;
     words[slot * WORDS + 2] = key.length;
+    const generation = (words[slot * WORDS + 3] = (words[slot * WORDS + 3]! + 1) | 0);
     writeKey(this.#keys, slot * KEY_UNITS, KEY_UNITS, key);
     numbers[slot * 2] = delta;
     // A TTL that rounds to nothing still leaves a moment: 0 marks a never used slot.
     numbers[slot * 2 + 1] = Math.max(now + ttlMs, 1);
     unlock(words, slot * WORDS, from);
+    this.#hint(key, slot, generation);
     return delta;
   }
 }

@@ -68,7 +68,8 @@ export class SharedCacheStore implements RingIndex {
   readonly #now: () => number;
   readonly #decoded: LRUCache<number, Decoded>;
 
-  constructor(handle: CacheTableHandle, now: () => number = Date.now) {
+  /** `localBytes`: how much this thread keeps decoded (0: none, every hit decodes; benches). */
+  constructor(handle: CacheTableHandle, now: () => number = Date.now, localBytes = LOCAL_BYTES) {
     const at = layout(handle.budget, handle.slots);
     if (handle.buffer.byteLength !== at.bytes) throw new RangeError('shared proxy-cache: the buffer does not match its sizes');
     this.#control = new Int32Array(handle.buffer, 0, 4);
@@ -79,7 +80,7 @@ export class SharedCacheStore implements RingIndex {
     this.#budget = handle.budget;
     this.#mask = handle.slots - 1;
     this.#now = now;
-    this.#decoded = new LRUCache<number, Decoded>({ maxSize: Math.min(LOCAL_BYTES, handle.budget), sizeCalculation: (d) => entrySize(d.key, d.entry) });
+    this.#decoded = new LRUCache<number, Decoded>({ maxSize: Math.max(1, Math.min(localBytes, handle.budget)), sizeCalculation: (d) => entrySize(d.key, d.entry) });
   }
 
   get budget(): number {
