@@ -10,7 +10,7 @@
 
 const SPINS = 64;
 const SLEEP_MS = 0.05;
-const STEAL_AFTER_MS = 250;
+const STEAL_AFTER_MS = 1000;
 
 let stolen = false;
 
