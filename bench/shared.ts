@@ -7,6 +7,8 @@
  *   cache: one proxy-cache hit's fetch (a 1 KB JSON body, 8 headers): the in-process LRU vs the shared
  *     arena (copied out of the SharedArrayBuffer) vs a round trip over a MessagePort to a thread that owns the
  *     store (the alternative design: the primary owns the cache), one at a time and 64 in flight.
+ *   health: what a proxied request to a balanced upstream does with health (a pick's isHealthy and a passive
+ *     report of a 200), per-process states vs the shared table.
  * `sharedCounterCost()` is exported for the workers bench.
  */
 import { Worker } from 'node:worker_threads';
@@ -15,6 +17,9 @@ import { SharedCounterStore, type CounterTableHandle } from '../src/plugins/bund
 import { createSharedCounters } from '../src/plugins/bundled/shared-counters.ts';
 import { createCacheTable, SharedCacheStore } from '../src/plugins/bundled/proxy-cache/shared-store.ts';
 import { fetchEntry, storeEntry, type CachedResponse } from '../src/plugins/bundled/proxy-cache/store.ts';
+import type { Upstream } from '../src/declarative/config.ts';
+import { HealthRegistry, useHealthStates } from '../src/upstream/health.ts';
+import { createHealthTable, LocalHealthStates, SharedHealthStates, type HealthStates } from '../src/upstream/health-states.ts';
 
 const OPS = Number(process.env.BENCH_OPS ?? 2_000_000);
 const IDENTIFIERS = 1000;
@@ -191,6 +196,31 @@ export async function cacheFetchCost(): Promise<CacheFetchCost> {
   };
 }
 
+const PASSIVE = {
+  type: 'http',
+  healthy: { http_statuses: [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 306, 307, 308], successes: 0 },
+  unhealthy: { http_statuses: [429, 500, 503], http_failures: 0, tcp_failures: 0, timeouts: 0 },
+};
+const UPSTREAM = { name: 'orders.internal', healthchecks: { passive: PASSIVE, active: PASSIVE, threshold: 0 } } as unknown as Upstream;
+const TARGETS = ['10.0.0.1:8080', '10.0.0.2:8080', '10.0.0.3:8080', '10.0.0.4:8080'];
+
+/** CPU ns per proxied request's health work: one pick's isHealthy and one passive report of a 200. */
+function healthCost(states: HealthStates, ops = CACHE_OPS * 5): number {
+  useHealthStates(states);
+  const health = new HealthRegistry();
+  const passive = UPSTREAM.healthchecks.passive;
+  let sink = 0;
+  const t0 = cpuNs();
+  for (let i = 0; i < ops; i++) {
+    const target = TARGETS[i & 3]!;
+    if (health.isHealthy(UPSTREAM.name, target)) sink++;
+    health.report(UPSTREAM, target, passive, { kind: 'status', status: 200 });
+  }
+  const ns = (cpuNs() - t0) / ops;
+  if (sink !== ops) throw new Error('a target went unhealthy');
+  return ns;
+}
+
 export async function runSharedBench(): Promise<void> {
   console.log('\nshared: the node-wide state of worker threads vs the in-process stores');
   const c = await sharedCounterCost();
@@ -209,4 +239,15 @@ export async function runSharedBench(): Promise<void> {
   console.log(`  shared arena, the record decoded already    ${f.sharedNs.toFixed(0).padStart(7)} ns`);
   console.log(`  shared arena, copied out and parsed         ${f.decodeNs.toFixed(0).padStart(7)} ns (a record's first hit in a thread)`);
   console.log(`  MessagePort to a thread owning the store   ${f.portNs.toFixed(0).padStart(7)} ns one at a time (wall), ${f.portPipelinedNs.toFixed(0)} ns each with 64 in flight`);
+  const local = new LocalHealthStates();
+  const sharedStates = new SharedHealthStates(createHealthTable(1024));
+  for (const states of [local, sharedStates]) healthCost(states, CACHE_OPS);
+  const h = { local: [] as number[], shared: [] as number[] };
+  for (let round = 0; round < 3; round++) {
+    h.local.push(healthCost(local));
+    h.shared.push(healthCost(sharedStates));
+  }
+  console.log(`  health, a proxied request's pick and passive report (4 targets), best of 3`);
+  console.log(`  per-process states                          ${Math.min(...h.local).toFixed(0).padStart(7)} ns`);
+  console.log(`  shared table                                ${Math.min(...h.shared).toFixed(0).padStart(7)} ns`);
 }
