@@ -3,8 +3,9 @@
  * windows (Kong's `kong_rate_limiting_counters` shared dict, shared by its nginx workers). A fixed-capacity
  * open-addressing table: a key hashes to a home slot and lives in one of the PROBE slots from there. Each slot
  * has a lock word (see shared-memory/locks.ts), the key's hash, length and code units, its value and its
- * expiry. An increment locks the one slot whose key matches, for the addition only; a read takes no lock. Inserting a key
- * takes the lock of its home slot's stripe as well, so that two threads adding the same key make one slot.
+ * expiry. An increment locks the one slot whose key matches, for the addition only; a read takes no lock.
+ * Inserting a key takes the lock of its home slot's stripe as well, so that two threads adding the same key
+ * make one slot.
  * A new key goes to an expired slot of its window, else a never used one, else it evicts the window's key that
  * expires first (a full shared dict evicts too, rather than fail). Slots never become unused again, so a
  * never used slot ends a key's search. Each slot's generation moves on when it is given to a key, so a thread

@@ -1,8 +1,8 @@
 /**
  * The entry points that make the rate limiting `local` counters one store for every worker thread of a node:
  * the primary creates the table once (`createSharedCounters`; its own thread counts there too from then on) and
- * passes its handle to each worker (in `workerData`), which attaches it before it serves (`attachSharedCounters`). The table outlives workers: a
- * worker that is restarted attaches to the same counts.
+ * passes its handle to each worker (in `workerData`), which attaches it before it serves
+ * (`attachSharedCounters`). The table outlives workers: a worker that is restarted attaches to the same counts.
  */
 import { useLocalCounters } from './counter-store.ts';
 import { createCounterTable, SharedCounterStore, type CounterTableHandle } from './shared-counter-store.ts';

@@ -10,7 +10,10 @@
  */
 
 const ALIGN = 8;
-/** Record head, Int32 words: [key units (GAP: the rest of the lap is empty), head bytes, body bytes, request body bytes (-1: none), index slot, 0]. */
+/**
+ * Record head, Int32 words: [key units (GAP: the rest of the lap is empty), head bytes, body bytes, request body
+ * bytes (-1: none), index slot, 0].
+ */
 export const RECORD_HEAD = 24;
 const GAP = -1;
 /** Old records given a second chance per allocation (bounds a store's work). */

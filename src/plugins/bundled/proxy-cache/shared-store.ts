@@ -19,7 +19,8 @@ import { align, CacheRing, RECORD_HEAD, recordBytes, type RingIndex } from './ca
 import { entrySize, type CachedResponse } from './store.ts';
 
 const PROBE = 16;
-// Index slot: Int32 [lock, hash, dictionary hash, record bytes, read since written]; Float64 [position, expires at (0: never used, -1: purged)].
+// Index slot: Int32 [lock, hash, dictionary hash, record bytes, read since written];
+// Float64 [position, expires at (0: never used, -1: purged)].
 const WORDS = 5;
 // Control: Int32 [writer lock, ...]; BigInt64 [head, tail] from byte 16.
 const CONTROL = 32;
