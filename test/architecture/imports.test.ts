@@ -42,6 +42,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   // Wiring: these two may import anything.
   cli: { values: ['*'] },
   'main.ts': { values: ['*'] },
+  'shared-state.ts': { values: ['*'] },
 };
 
 function sources(dir: string): string[] {

@@ -7,13 +7,14 @@ import type { Upstream } from '../../src/declarative/config.ts';
 import { HealthRegistry } from '../../src/upstream/health.ts';
 import { fetchEntry, flushStore, purgeEntry, storeEntry } from '../../src/plugins/bundled/proxy-cache/store.ts';
 import { attachSharedCache, type SharedCacheHandle } from '../../src/plugins/bundled/proxy-cache/shared-cache.ts';
+import { attachShared } from '../../src/shared-state.ts';
 import { attachSharedHealth, type SharedHealthHandle } from '../../src/upstream/shared-health.ts';
 
-export interface SharedStateHandles {
+export type SharedStateHandles = {
   readonly counters?: SharedCountersHandle;
   readonly health?: SharedHealthHandle;
   readonly cache?: SharedCacheHandle;
-}
+};
 
 export type Outcome = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'tcp' } | { readonly kind: 'timeout' };
 
@@ -33,9 +34,13 @@ export type Op =
   | { readonly op: 'cache-churn'; readonly dictionary: string; readonly keys: readonly string[]; readonly rounds: number; readonly size: number };
 
 const handles = workerData as SharedStateHandles;
-if (handles.counters) attachSharedCounters(handles.counters);
-if (handles.health) attachSharedHealth(handles.health);
-if (handles.cache) attachSharedCache(handles.cache);
+// All three, as a gateway worker has them: the node's wiring attaches them.
+if (handles.counters && handles.health && handles.cache) attachShared(handles);
+else {
+  if (handles.counters) attachSharedCounters(handles.counters);
+  if (handles.health) attachSharedHealth(handles.health);
+  if (handles.cache) attachSharedCache(handles.cache);
+}
 
 export const bodyOf = (key: string, size: number): Buffer => Buffer.from(key.padEnd(size, `.${key}`).slice(0, Math.max(size, key.length)));
 
