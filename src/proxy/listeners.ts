@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
@@ -122,6 +123,9 @@ function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, exp
 
 export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
   const timeouts = options.clientTimeouts;
+  // What a handshake gets when the config has no certificate: Kong's ssl_cert, or the one made at start.
+  const fallbackPem = options.defaultCertificate;
+  const fallback = at.ssl && fallbackPem ? createSecureContext(fallbackPem) : undefined;
   const common = {
     keepAliveTimeout: 60_000,
     requestTimeout: 0,
@@ -138,13 +142,13 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         ...common,
         // nginx bounds a TLS handshake by client_header_timeout too.
         handshakeTimeout: timeouts.headerMs,
-        ...(options.store.current().certificates.defaultPem ?? {}),
+        ...(options.store.current().certificates.defaultPem ?? fallbackPem ?? {}),
         // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
         SNICallback: (servername, done) => {
           try {
             const snapshot = options.store.current();
             const choose = () => {
-              const ctx = snapshot.certificates.lookup(servername);
+              const ctx = snapshot.certificates.lookup(servername) ?? fallback;
               if (ctx) done(null, ctx);
               else done(new Error('no certificate configured'));
             };
@@ -160,7 +164,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(at.port, at.host, () => {
+    server.listen({ port: at.port, host: at.host, ...(at.backlog === undefined ? {} : { backlog: at.backlog }), ...(at.ipv6Only === undefined ? {} : { ipv6Only: at.ipv6Only }) }, () => {
       server.off('error', reject);
       resolve();
     });
@@ -207,7 +211,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     connections: () => new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n))),
     counts,
     refreshTls() {
-      const pem = options.store.current().certificates.defaultPem;
+      const pem = options.store.current().certificates.defaultPem ?? fallbackPem;
       if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);
     },
     async close(drainMs) {
