@@ -309,7 +309,9 @@ export async function listenAdmin(at: ListenAddress, options: AdminOptions): Pro
   const server: Server = at.ssl ? createHttpsServer({ cert: options.certificate!.cert, key: options.certificate!.key }, handler) : createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: at.port, host: at.host, ...(at.backlog === undefined ? {} : { backlog: at.backlog }), ...(at.ipv6Only === undefined ? {} : { ipv6Only: at.ipv6Only }) }, () => resolve());
+    // As nginx (and proxy/listeners.ts): an IPv6 address is IPv6 only unless ipv6only=off.
+    const ipv6Only = at.host.includes(':') ? { ipv6Only: at.ipv6Only ?? true } : {};
+    server.listen({ port: at.port, host: at.host, ...(at.backlog === undefined ? {} : { backlog: at.backlog }), ...ipv6Only }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

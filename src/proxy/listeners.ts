@@ -14,6 +14,7 @@ import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
 import { acceptProxyProtocol } from './proxy-protocol.ts';
 import type { ListenAddress } from '../settings/settings.ts';
+import { socketOptions } from '../http/socket-options.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
 import { handleRequest } from './pipeline.ts';
 import { answering, closeFully, isWebSocketHandshake, onUpgrade } from './upgrades.ts';
@@ -164,7 +165,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: at.port, host: at.host, ...(at.backlog === undefined ? {} : { backlog: at.backlog }), ...(at.ipv6Only === undefined ? {} : { ipv6Only: at.ipv6Only }) }, () => {
+    server.listen(socketOptions(at), () => {
       server.off('error', reject);
       resolve();
     });

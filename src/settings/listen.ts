@@ -62,3 +62,4 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
   });
 }
 
+

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
 import { startGatewayProcess } from '../helpers/process.ts';
+import { startTestGateway } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
@@ -115,4 +117,18 @@ test('gateway validate honours KONG_DECLARATIVE_CONFIG when no file is named; GA
   assert.match(both.stderr, new RegExp(`${bad}: invalid`));
   const named = await run(['validate', good], { KONG_DECLARATIVE_CONFIG: bad });
   assert.equal(named.code, 0, 'a file named wins');
+});
+
+test("Kong's Helm chart listens on 0.0.0.0:PORT and [::]:PORT side by side: an IPv6 address is IPv6 only, as in nginx", async (t) => {
+  const free = createServer();
+  await new Promise<void>((resolve) => free.listen(0, '127.0.0.1', resolve));
+  const port = (free.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => free.close(() => resolve()));
+  const gw = await startTestGateway(CONFIG, { proxyListen: [`127.0.0.1:${port}, [::]:${port}`], adminListen: 'off' });
+  t.after(() => gw.stop());
+  for (const host of ['127.0.0.1', '[::1]']) {
+    const res = await request(`http://${host}:${port}/`);
+    assert.equal(res.statusCode, 200, host);
+    await res.body.text();
+  }
 });
