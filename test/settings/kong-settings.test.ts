@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { parseListen } from '../../src/settings/listen.ts';
 import { resolveSettings } from '../../src/settings/settings.ts';
 
 const KONG_PROXY_DEFAULT = '0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384';
@@ -160,3 +161,12 @@ test('KONG_SSL_CERT / KONG_SSL_CERT_KEY: the PEM itself (or base64, or a file) r
   assert.throws(() => resolveSettings({}, { KONG_SSL_CERT: '/no/such.crt', KONG_SSL_CERT_KEY: '/no/such.key' }), /KONG_SSL_CERT: cannot read \/no\/such.crt: ENOENT/);
 });
 
+
+test("parseListen for the stream listener: Kong's stream flags; udp refused (not supported here)", () => {
+  const warnings: string[] = [];
+  assert.deepEqual(parseListen('--stream-listen', ['127.0.0.1:5555 ssl reuseport backlog=65536'], 'off', (w) => warnings.push(w), true), [{ host: '127.0.0.1', port: 5555, ssl: true, backlog: 65536 }]);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(parseListen('--stream-listen', [], 'off', undefined, true), []);
+  assert.throws(() => parseListen('--stream-listen', ['127.0.0.1:53 udp'], 'off', undefined, true), /--stream-listen: 'udp' is not supported here, in '127.0.0.1:53 udp'/);
+  assert.throws(() => parseListen('--proxy-listen', ['127.0.0.1:53 udp'], 'off'), /--proxy-listen: unknown option 'udp'/, 'udp is a stream flag');
+});
