@@ -164,9 +164,13 @@ const KONG_TWINS: ReadonlyMap<string, SettingKey> = new Map(
   Object.entries(SETTING_SPECS).flatMap(([key, spec]: [string, SettingSpec]) => (spec.kongEnv ? [[spec.kongEnv.slice(5).toLowerCase(), key as SettingKey]] : [])),
 );
 
+const GATEWAY_NAMES: ReadonlySet<string> = new Set(Object.values(SETTING_SPECS).map((spec: SettingSpec) => spec.env));
+
 export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Settings {
   const warnings: string[] = [];
-  const confFile = [flags.conf ?? []].flat()[0] ?? (env.GATEWAY_CONF || undefined);
+  for (const name of Object.keys(env)) if (name.startsWith('GATEWAY_') && !GATEWAY_NAMES.has(name)) warnings.push(`${name}: ignored (not a setting: gateway --help lists them)`);
+  const confFlag = flags.conf;
+  const confFile = (Array.isArray(confFlag) ? confFlag[0] : confFlag) ?? (env.GATEWAY_CONF || undefined);
   const kong: ReadonlyMap<SettingKey, KongValue> = kongValues(KONG_TWINS, env, confFile === undefined ? undefined : readKongConf(confFile), warnings);
   const origins = new Map<SettingKey, string>();
   const pick = (key: SettingKey): string[] => {

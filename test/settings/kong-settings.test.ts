@@ -90,7 +90,7 @@ test("KONG_DATABASE: off accepted, any other value refused naming it; KONG_ROLE 
   assert.throws(() => resolveSettings({}, { KONG_DECLARATIVE_CONFIG_STRING: '{"_format_version":"3.0"}' }), /KONG_DECLARATIVE_CONFIG_STRING: .* is not supported \(the config is read from a file here/);
 });
 
-test('a KONG_* key with no effect here is warned about, naming it, unless its value is what happens here anyway', () => {
+test('a KONG_* key with no effect here is warned about, naming it, unless its value is what happens here anyway; an unknown KONG_* or GATEWAY_* too', () => {
   const s = resolveSettings({}, {
     KONG_PREFIX: '/kong_prefix/',
     KONG_LUA_PACKAGE_PATH: '/opt/?.lua;',
@@ -107,6 +107,7 @@ test('a KONG_* key with no effect here is warned about, naming it, unless its va
     GATEWAY_ANYTHING: 'x',
   });
   assert.deepEqual(s.warnings.toSorted(), [
+    'GATEWAY_ANYTHING: ignored (not a setting: gateway --help lists them)',
     "KONG_BOGUS_THING: ignored (not a setting of Kong 3.10)",
     'KONG_LUA_PACKAGE_PATH: no effect here (custom plugins are JavaScript here: --plugins-path (GATEWAY_PLUGINS_PATH) names their folders)',
     'KONG_NGINX_HTTP_GZIP: no effect here (an nginx directive: there is no nginx here)',
