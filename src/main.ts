@@ -13,6 +13,7 @@ import { ipList } from './http/ip-list.ts';
 import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
@@ -129,6 +130,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
+        acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

@@ -38,6 +38,8 @@ export interface AdminOptions {
   readonly adminLatency?: boolean;
   /** What an `ssl` admin listener serves: Kong's admin_ssl_cert, or the certificate made at start. */
   readonly certificate?: { readonly cert: string | string[]; readonly key: string | string[] };
+  /** Puts the reading of a PROXY protocol header in front of a `proxy_protocol` admin listener's server. */
+  readonly acceptProxyProtocol?: (server: Server) => void;
 }
 
 export type MetricSource = () => string | Promise<string>;
@@ -307,6 +309,10 @@ export async function listenAdmin(at: ListenAddress, options: AdminOptions): Pro
   const handler = createAdminHandler(options);
   if (at.ssl && !options.certificate) throw new Error(`admin listener ${at.host}:${at.port} is ssl but has no certificate`);
   const server: Server = at.ssl ? createHttpsServer({ cert: options.certificate!.cert, key: options.certificate!.key }, handler) : createServer(handler);
+  if (at.proxyProtocol) {
+    if (!options.acceptProxyProtocol) throw new Error(`admin listener ${at.host}:${at.port} has proxy_protocol but nothing reads it`);
+    options.acceptProxyProtocol(server);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // As nginx (and proxy/listeners.ts): an IPv6 address is IPv6 only unless ipv6only=off.

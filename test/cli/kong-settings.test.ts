@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect as netConnect, createServer, type AddressInfo } from 'node:net';
 import { connect, type PeerCertificate } from 'node:tls';
 import { Agent, request } from 'undici';
 import { startGatewayProcess } from '../helpers/process.ts';
@@ -131,4 +131,21 @@ test("Kong's Helm chart listens on 0.0.0.0:PORT and [::]:PORT side by side: an I
     assert.equal(res.statusCode, 200, host);
     await res.body.text();
   }
+});
+
+test('an admin listener with proxy_protocol reads the PROXY header, as the proxy listener does', async (t) => {
+  const gw = await startTestGateway(CONFIG, { adminListen: '127.0.0.1:0 proxy_protocol' });
+  t.after(() => gw.stop());
+  const port = Number(new URL(gw.admin).port);
+  const answer = await new Promise<string>((resolve, reject) => {
+    const socket = netConnect({ host: '127.0.0.1', port }, () => socket.end('PROXY TCP4 203.0.113.9 127.0.0.1 5555 8001\r\nGET /status HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n'));
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+  assert.match(answer, /^HTTP\/1\.1 200 /);
 });
