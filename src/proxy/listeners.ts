@@ -124,7 +124,9 @@ function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, exp
 
 export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
   const timeouts = options.clientTimeouts;
-  // What a handshake gets when the config has no certificate: Kong's ssl_cert, or the one made at start.
+  // Kong's default certificate (its ssl_cert, or the one made at start): what a handshake with no SNI gets, and
+  // one whose SNI matches no certificate and no `*` SNI. Without it (a listener given none), the `*` SNI's
+  // certificate or the config's first is the default.
   const fallbackPem = options.defaultCertificate;
   const fallback = at.ssl && fallbackPem ? createSecureContext(fallbackPem) : undefined;
   const common = {
@@ -143,13 +145,13 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         ...common,
         // nginx bounds a TLS handshake by client_header_timeout too.
         handshakeTimeout: timeouts.headerMs,
-        ...(options.store.current().certificates.defaultPem ?? fallbackPem ?? {}),
+        ...(fallbackPem ?? options.store.current().certificates.defaultPem ?? {}),
         // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
         SNICallback: (servername, done) => {
           try {
             const snapshot = options.store.current();
             const choose = () => {
-              const ctx = snapshot.certificates.lookup(servername) ?? fallback;
+              const ctx = fallback ? (snapshot.certificates.lookupSni(servername) ?? fallback) : snapshot.certificates.lookup(servername);
               if (ctx) done(null, ctx);
               else done(new Error('no certificate configured'));
             };
@@ -212,8 +214,8 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     connections: () => new Promise<number>((resolve) => server.getConnections((err, n) => resolve(err ? 0 : n))),
     counts,
     refreshTls() {
-      const pem = options.store.current().certificates.defaultPem ?? fallbackPem;
-      if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);
+      const pem = options.store.current().certificates.defaultPem;
+      if (at.ssl && pem && !fallbackPem) (server as HttpsServer).setSecureContext(pem);
     },
     async close(drainMs) {
       env.lifecycle.draining = true;
