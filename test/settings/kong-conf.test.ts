@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseKongConf } from '../../src/settings/kong-conf.ts';
-import { resolveSettings } from '../../src/settings/settings.ts';
+import { KONG_KEYS_TABLE } from '../../src/settings/kong-keys.ts';
+import { resolveSettings, SETTING_SPECS, type SettingSpec } from '../../src/settings/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const dir = tempDir('kong-conf');
@@ -89,4 +90,15 @@ test("Kong's own defaults file: every key is known here; as a whole it is refuse
   assert.equal(s.logLevel, 'info', "Kong's notice");
   assert.ok(s.sslCertificate?.selfSigned && s.adminSslCertificate === s.sslCertificate && s.statusSslCertificate === undefined);
   assert.ok(readFileSync(KONG_DEFAULTS, 'utf8').includes('database = postgres'));
+});
+
+test("the table of Kong's keys: aliases name settings that exist; no key is both a twin and in the table, except those a twin takes over", () => {
+  const twins = new Set(Object.values(SETTING_SPECS).flatMap((s: SettingSpec) => (s.kongEnv ? [s.kongEnv.slice(5).toLowerCase()] : [])));
+  for (const [key, rule] of KONG_KEYS_TABLE) {
+    if (rule.kind === 'alias') assert.ok(rule.setting in SETTING_SPECS, key);
+    else assert.ok(rule.why.length > 0, key);
+  }
+  // proxy_access_log and stream_listen are no-effect keys until their settings exist; a twin wins over the table.
+  const both = [...KONG_KEYS_TABLE.keys()].filter((k) => twins.has(k) && k !== 'proxy_access_log' && k !== 'stream_listen');
+  assert.deepEqual(both, []);
 });
