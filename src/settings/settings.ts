@@ -252,9 +252,10 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   };
 }
 
-/** Kong's nginx_worker_processes: a number of workers, or `auto` for one per core. */
+/** Kong's nginx_worker_processes: `auto` is one per core (what Node may use of them), else a count of 1 to 1024. */
 function parseWorkers(flag: string, value: string): number {
-  if (value === 'auto') return availableParallelism();
-  if (!/^[1-9]\d{0,3}$/.test(value)) throw new GatewayError('BAD_USAGE', `${flag}: expected a number of workers or auto, got '${value}'`);
-  return Number(value);
+  const text = value.trim();
+  if (text === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new GatewayError('BAD_USAGE', `${flag}: expected a number of 1 to 1024 or 'auto', got '${value}'`);
+  return Number(text);
 }

@@ -72,8 +72,8 @@ test('workers: a number or auto (one per core, the default); refused otherwise',
   assert.equal(resolveSettings({}, {}).workers, availableParallelism());
   assert.equal(resolveSettings({}, { KONG_NGINX_WORKER_PROCESSES: 'auto' }).workers, availableParallelism());
   assert.equal(resolveSettings({ workers: '1' }, { GATEWAY_WORKERS: '2' }).workers, 1);
-  assert.throws(() => resolveSettings({}, { KONG_NGINX_WORKER_PROCESSES: 'many' }), /^Error: KONG_NGINX_WORKER_PROCESSES: expected a number of workers or auto, got 'many'$/);
-  assert.throws(() => resolveSettings({ workers: '0' }, {}), /--workers: expected a number of workers or auto/);
+  assert.throws(() => resolveSettings({}, { KONG_NGINX_WORKER_PROCESSES: 'many' }), /^Error: KONG_NGINX_WORKER_PROCESSES: expected a number of 1 to 1024 or 'auto', got 'many'$/);
+  assert.throws(() => resolveSettings({ workers: '0' }, {}), /--workers: expected a number of 1 to 1024 or 'auto'/);
 });
 
 test('status listen: parsed like the admin listen, off by default', () => {
