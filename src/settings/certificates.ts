@@ -21,6 +21,7 @@ function pemOf(label: string, entry: string): string {
 
 export function readCertificates(certLabel: string, certs: readonly string[], keyLabel: string, keys: readonly string[]): PemPair | undefined {
   if (certs.length === 0 && keys.length === 0) return undefined;
+  if (certs.length === 0 || keys.length === 0) throw new GatewayError('BAD_USAGE', `${certs.length === 0 ? certLabel : keyLabel} must be specified, with ${certs.length === 0 ? keyLabel : certLabel}`);
   if (certs.length !== keys.length) {
     throw new GatewayError('BAD_USAGE', `${certLabel} and ${keyLabel}: as many keys as certificates are needed (got ${certs.length} and ${keys.length})`);
   }

@@ -206,12 +206,16 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   const proxyListen = parseListen(label('proxyListen'), splitList(pick('proxyListen'), /,/), '0.0.0.0:8000', warn);
   const adminListen = parseListen(label('adminListen'), splitList(pick('adminListen'), /,/), '127.0.0.1:8001', warn);
   const statusListen = parseListen(label('statusListen'), splitList(pick('statusListen'), /,/), 'off', warn);
-  const certificates = (cert: 'sslCert' | 'adminSslCert' | 'statusSslCert', key: 'sslCertKey' | 'adminSslCertKey' | 'statusSslCertKey') => {
-    const certs = splitList(pick(cert), /,/);
-    const keys = splitList(pick(key), /,/);
-    return readCertificates(label(cert), certs, label(key), keys);
+  // As Kong, a kind of listener's certificate is read (and checked) only when one of them is ssl.
+  const certificates = (listeners: readonly ListenAddress[], cert: 'sslCert' | 'adminSslCert' | 'statusSslCert', key: 'sslCertKey' | 'adminSslCertKey' | 'statusSslCertKey') => {
+    if (!listeners.some((l) => l.ssl)) return undefined;
+    return readCertificates(label(cert), splitList(pick(cert), /,/), label(key), splitList(pick(key), /,/));
   };
-  const tls = { proxy: certificates('sslCert', 'sslCertKey'), admin: certificates('adminSslCert', 'adminSslCertKey'), status: certificates('statusSslCert', 'statusSslCertKey') };
+  const tls = {
+    proxy: certificates(proxyListen, 'sslCert', 'sslCertKey'),
+    admin: certificates(adminListen, 'adminSslCert', 'adminSslCertKey'),
+    status: certificates(statusListen, 'statusSslCert', 'statusSslCertKey'),
+  };
   const needs = (listeners: readonly ListenAddress[], configured: PemPair | undefined) => listeners.some((l) => l.ssl) && configured === undefined;
   // One certificate, made once, for every kind of listener that has none (and the same in every worker).
   const made = needs(proxyListen, tls.proxy) || needs(adminListen, tls.admin) || needs(statusListen, tls.status) ? selfSignedCertificate() : undefined;

@@ -158,8 +158,12 @@ test('KONG_SSL_CERT / KONG_SSL_CERT_KEY: the PEM itself (or base64, or a file) r
   const made = resolveSettings({ proxyListen: '127.0.0.1:0 ssl' }, {}).sslCertificate!;
   const s = resolveSettings({ proxyListen: '127.0.0.1:0 ssl' }, { KONG_SSL_CERT: made.cert as string, KONG_SSL_CERT_KEY: Buffer.from(made.key as string).toString('base64') });
   assert.deepEqual(s.sslCertificate, { cert: [(made.cert as string).trim()], key: [made.key] });
-  assert.throws(() => resolveSettings({}, { KONG_SSL_CERT: made.cert as string }), /KONG_SSL_CERT and --ssl-cert-key: as many keys as certificates are needed \(got 1 and 0\)/);
-  assert.throws(() => resolveSettings({}, { KONG_SSL_CERT: '/no/such.crt', KONG_SSL_CERT_KEY: '/no/such.key' }), /KONG_SSL_CERT: cannot read \/no\/such.crt: ENOENT/);
+  const ssl = { proxyListen: '127.0.0.1:0 ssl' };
+  assert.throws(() => resolveSettings(ssl, { KONG_SSL_CERT: made.cert as string }), /--ssl-cert-key must be specified, with KONG_SSL_CERT/);
+  assert.throws(() => resolveSettings(ssl, { KONG_SSL_CERT: `${made.cert as string},${made.cert as string}`, KONG_SSL_CERT_KEY: made.key as string }), /KONG_SSL_CERT and KONG_SSL_CERT_KEY: as many keys as certificates are needed \(got 2 and 1\)/);
+  assert.throws(() => resolveSettings(ssl, { KONG_SSL_CERT: '/no/such.crt', KONG_SSL_CERT_KEY: '/no/such.key' }), /KONG_SSL_CERT: cannot read \/no\/such.crt: ENOENT/);
+  // spec/01-unit/03-conf_loader_spec.lua:955: as Kong, not read (nor checked) without an ssl listener.
+  assert.equal(resolveSettings({ proxyListen: '127.0.0.1:123' }, { KONG_SSL_CERT: '/path/cert.pem' }).sslCertificate, undefined);
 });
 
 
