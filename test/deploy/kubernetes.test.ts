@@ -6,10 +6,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments, parse } from 'yaml';
+import { request } from 'undici';
+import { parseAllDocuments, parse, stringify } from 'yaml';
 import { resolveSettings } from '../../src/settings/settings.ts';
 import { isLoopback, KONG_DATABASE, listeners, pendingUntilRead, readsEnv, run } from '../helpers/deploy.ts';
 import { execForm, parseDockerfile } from '../helpers/dockerfile.ts';
+import { startGatewayProcess } from '../helpers/process.ts';
+import { startRedis } from '../helpers/redis.ts';
+import { startUpstream } from '../helpers/servers.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -204,5 +208,45 @@ test("its rate limits count in the Redis the manifests deploy: the plugin's host
     const port = service.spec!.ports!.find((x) => x.port === p.config.redis.port);
     assert.ok(port, `the Service has port ${p.config.redis.port}`);
     assert.equal(redis.ports!.find((x) => x.name === port.targetPort)?.containerPort, 6379);
+  }
+});
+
+test("two replicas serving the ConfigMap's kong.yml share one limit through Redis", async () => {
+  const redis = await startRedis();
+  const upstream = await startUpstream();
+  const config = parse(find('ConfigMap', 'gateway-config').data!['kong.yml']!) as {
+    services: { url: string; routes: { paths: string[] }[] }[];
+    plugins: { name: string; config: { minute: number; redis: { host: string; port: number } } }[];
+  };
+  // The cluster's names, moved to this machine: the upstream and the Redis the Service would lead to.
+  config.services[0]!.url = `http://127.0.0.1:${upstream.port}`;
+  const limit = config.plugins.find((p) => p.name === 'rate-limiting')!.config;
+  limit.redis.host = '127.0.0.1';
+  limit.redis.port = redis.port;
+  const yaml = stringify(config);
+  const replicas = [await startGatewayProcess(yaml), await startGatewayProcess(yaml)];
+  try {
+    const path = config.services[0]!.routes[0]!.paths[0]!;
+    const remaining: number[] = [];
+    for (const gw of [...replicas, ...replicas]) {
+      const res = await request(`http://${gw.address}${path}`);
+      assert.equal(res.statusCode, 200);
+      await res.body.text();
+      remaining.push(Number(res.headers['x-ratelimit-remaining-minute']));
+    }
+    // One count for the whole Deployment, whichever replica served: each request one less than the one before,
+    // whichever replica served it (replicas counting apart would give 599, 599, 598, 598); a minute that turns
+    // between two requests starts the count afresh, once.
+    assert.equal(remaining[0], limit.minute - 1, `${remaining}`);
+    let fresh = 0;
+    for (let i = 1; i < remaining.length; i++) {
+      if (remaining[i] === remaining[i - 1]! - 1) continue;
+      fresh++;
+      assert.ok(remaining[i] === limit.minute - 1 && fresh === 1, `counted apart: ${remaining}`);
+    }
+  } finally {
+    for (const gw of replicas) assert.equal(await gw.stop(), 0);
+    await upstream.close();
+    await redis.close();
   }
 });
