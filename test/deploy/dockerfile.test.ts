@@ -70,7 +70,7 @@ test('EXPOSE: the ports its listeners take, loopback ones (the admin API, as in 
 
 test("ENTRYPOINT: Node with npm start's flags running bin/gateway.js; CMD: start; STOPSIGNAL: the one the gateway drains on", () => {
   assert.equal(entrypoint[0], 'node');
-  const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start)![1]!.split(' ');
+  const nodeFlags = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start)![1]!.split(' ');
   assert.deepEqual(entrypoint.slice(1, -1), nodeFlags);
   assert.equal(local(entrypoint.at(-1)!), join(root, 'bin/gateway.js'));
   assert.deepEqual(cmd, ['start']);

@@ -84,7 +84,7 @@ test('a production install (npm pack, then npm ci --omit=dev) validates, serves 
 
   writeFileSync(join(app, 'kong.yaml'), readFileSync(join(root, 'kong.yaml')));
   // Node 24 itself is not among the runtime dependencies: the image's base has it, a plain install needs it.
-  const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start)![1]!.split(' ');
+  const nodeFlags = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start)![1]!.split(' ');
   const env = { PATH: process.env.PATH ?? '', HOME: dir };
   const validate = await run([process.execPath, 'bin/gateway.js', 'validate', 'kong.yaml'], { cwd: app, env });
   assert.equal(validate.code, 0, validate.stderr);
