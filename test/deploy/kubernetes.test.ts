@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { parseAllDocuments, parse, stringify } from 'yaml';
 import { resolveSettings } from '../../src/settings/settings.ts';
 import { isLoopback, KONG_DATABASE, listeners, pendingUntilRead, readsEnv, run } from '../helpers/deploy.ts';
-import { execForm, parseDockerfile } from '../helpers/dockerfile.ts';
+import { envPairs, execForm, parseDockerfile } from '../helpers/dockerfile.ts';
 import { startGatewayProcess } from '../helpers/process.ts';
 import { startRedis } from '../helpers/redis.ts';
 import { startUpstream } from '../helpers/servers.ts';
@@ -114,8 +114,11 @@ test("the gateway's container runs the image's own command, the image the Docker
   assert.equal(user, 'node');
   assert.equal(pod.spec.securityContext!.runAsUser, 1000);
   assert.equal(pod.spec.securityContext!.runAsNonRoot, true);
-  const cmd = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8')).find((i) => i.keyword === 'CMD')!;
-  assert.deepEqual(execForm(cmd.args), ['start']);
+  const dockerfile = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  assert.deepEqual(execForm(dockerfile.find((i) => i.keyword === 'CMD')!.args), ['start']);
+  // The pod listens where the image does (its EXPOSE and HEALTHCHECK hold); only the file's path is the chart's.
+  const imageEnv = Object.fromEntries(dockerfile.filter((i) => i.keyword === 'ENV').flatMap((i) => envPairs(i.args)));
+  for (const name of Object.keys(imageEnv).filter((n) => n.startsWith('KONG_') && n !== 'KONG_DECLARATIVE_CONFIG')) assert.equal(env[name], imageEnv[name], name);
 });
 
 test("env: Kong's KONG_* names, each one the gateway reads; database off", { todo: pendingSettings }, () => {
