@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'undici';
 import { tempDir } from '../helpers/temp.ts';
 import { run, spawnLogged } from '../helpers/deploy.ts';
+import { parseDockerfile } from '../helpers/dockerfile.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -66,7 +67,15 @@ test('package.json "files" ships every file the runtime imports, and nothing of 
   assert.deepEqual(tracked.filter((f) => !shipped.has(f)), []);
 });
 
-test('a production install (npm pack, then npm ci --omit=dev) validates, serves and stops', async () => {
+/** The Dockerfile's `npm ci ...` (its build stage's install), as words. */
+const imageInstall = (() => {
+  const runs = parseDockerfile(readFileSync(join(root, 'Dockerfile'), 'utf8')).filter((i) => i.keyword === 'RUN');
+  const words = runs.flatMap((i) => i.args.split('&&')).map((c) => c.trim().split(/\s+/)).find((w) => w[0] === 'npm' && w[1] === 'ci');
+  assert.ok(words, 'the Dockerfile runs npm ci');
+  return words.slice(1);
+})();
+
+test("a production install (npm pack, then the image's npm ci --omit=dev) validates, serves and stops", async () => {
   const dir = tempDir('production');
   execFileSync(npm, ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, env: npmEnv, stdio: 'ignore' });
   const app = join(dir, 'app');
@@ -75,8 +84,9 @@ test('a production install (npm pack, then npm ci --omit=dev) validates, serves 
   copyFileSync(join(root, 'package-lock.json'), join(app, 'package-lock.json'));
   // Nothing above the install may lend it modules: what runs below is what was installed.
   for (let up = dirname(app); up !== dirname(up); up = dirname(up)) assert.ok(!existsSync(join(up, 'node_modules')), `${up}/node_modules`);
-  // --offline: from npm's cache (filled by the `npm ci` before the tests), never the network.
-  const install = await run([npm, 'ci', '--omit=dev', '--ignore-scripts', '--offline', '--no-audit', '--no-fund'], { cwd: app, env: npmEnv });
+  // The image's build stage's install, word for word; --offline: from npm's cache (filled by the `npm ci` before
+  // the tests), never the network.
+  const install = await run([npm, ...imageInstall, '--offline'], { cwd: app, env: npmEnv });
   assert.equal(install.code, 0, install.stderr);
   const installed = readdirSync(join(app, 'node_modules'));
   for (const dep of Object.keys(pkg.dependencies)) assert.ok(installed.includes(dep.split('/')[0]!), `${dep} installed`);
