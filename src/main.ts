@@ -13,6 +13,7 @@ import { ipList } from './http/ip-list.ts';
 import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
+import { listenStream, type RunningStreamListener } from './stream/listener.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
@@ -34,6 +35,8 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
+  /** Stream (TCP/TLS) listeners, from --stream-listen (none by default). */
+  readonly streamListeners: readonly RunningStreamListener[];
   /** Upstream connection pools (they outlive snapshots). */
   readonly pools: PoolRegistry;
   /** Admin API listeners (none with --admin-listen off). */
@@ -54,7 +57,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
+  if ([...settings.proxyListen, ...settings.streamListen].some((l) => l.ssl) && loaded.config.certificates.length === 0) {
     log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
   }
   const handlers = handlersOf(catalog);
@@ -80,10 +83,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
   const listeners: RunningListener[] = [];
+  const streamListeners: RunningStreamListener[] = [];
+  const streamEnv = { current: () => store.current(), log, health, pluginTimeoutMs: settings.pluginTimeoutMs, prereadTimeoutMs: 30_000 };
   try {
     for (const at of settings.proxyListen) listeners.push(await listen(at, options));
+    for (const at of settings.streamListen) streamListeners.push(await listenStream(at, streamEnv, settings.portMaps));
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close(0)));
+    await Promise.all([...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0))]);
     await stopChecks();
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
@@ -131,12 +137,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       }));
     }
   } catch (err) {
-    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  log.info({ proxy_listen: listeners.map((l) => l.address), ...(streamListeners.length > 0 ? { stream_listen: streamListeners.map((l) => `${l.address}${l.ssl ? ' ssl' : ''}`) } : {}), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
+    streamListeners,
     pools,
     admins,
     store,
@@ -148,7 +155,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
-      await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
+      await Promise.all([...listeners, ...streamListeners].map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
       // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).
       for (const handler of handlers.values()) {

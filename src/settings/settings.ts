@@ -16,6 +16,8 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** `--proxy-listen`: where the proxy listens (Kong's `proxy_listen`). */
   readonly proxyListen: readonly ListenAddress[];
+  /** `--stream-listen`: where TCP/TLS stream traffic is proxied (Kong's `stream_listen`; none by default). */
+  readonly streamListen: readonly ListenAddress[];
   /** `--admin-listen`: where the admin API listens, or none (`off`). */
   readonly adminListen: readonly ListenAddress[];
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
@@ -102,6 +104,7 @@ export const SETTING_SPECS = {
   pluginsPath: { flag: 'plugins-path', env: 'GATEWAY_PLUGINS_PATH', multiple: true, description: 'folder of custom plugins (repeatable; env: colon-separated)' },
   logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
   proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
+  streamListen: { flag: 'stream-listen', env: 'GATEWAY_STREAM_LISTEN', kongEnv: 'KONG_STREAM_LISTEN', multiple: true, description: "stream (TCP/TLS) proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default off)" },
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', kongEnv: 'KONG_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
@@ -150,6 +153,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
     proxyListen,
+    streamListen: parseStreamListen(splitList(pick('streamListen'), /,/)),
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
@@ -222,6 +226,14 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
     if (listen.ssl) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported with ssl yet, in '${value}'`);
     return { ...listen, proxyProtocol: true };
   });
+}
+
+/** Kong's stream_listen: off unless given; the PROXY protocol is not read on stream listeners (refused, not ignored). */
+function parseStreamListen(values: readonly string[]): ListenAddress[] {
+  const list = parseListen('--stream-listen', values, 'off');
+  const pp = list.find((l) => l.proxyProtocol);
+  if (pp) throw new GatewayError('BAD_USAGE', `--stream-listen: proxy_protocol is not supported on stream listeners, in '${pp.host}:${pp.port} proxy_protocol'`);
+  return list;
 }
 
 /** Kong's trusted_ips: addresses and CIDR ranges, IPv4 and IPv6. */
