@@ -20,8 +20,8 @@ export interface SessionStats {
   kongLatency: number | undefined;
   readonly tries: StreamTry[];
   balancerStarted: boolean;
-  /** The client side once TLS was terminated on it. */
-  tls: TLSSocket | undefined;
+  /** The client side's TLS, once terminated on it (read at the handshake: a closed socket no longer knows). */
+  tls: Record<string, string> | undefined;
   clientReceived: number;
   clientSent: number;
   upstreamReceived: number;
@@ -30,9 +30,9 @@ export interface SessionStats {
   match: StreamMatch | undefined;
 }
 
-function tlsInfo(socket: TLSSocket | undefined): Record<string, string> | undefined {
-  const version = socket?.getProtocol?.();
-  if (!socket || !version) return undefined;
+export function tlsInfo(socket: TLSSocket): Record<string, string> | undefined {
+  const version = socket.getProtocol();
+  if (!version) return undefined;
   // nginx's $ssl_client_verify: no client certificate is asked for.
   return { version, cipher: socket.getCipher?.()?.name ?? '', client_verify: 'NONE' };
 }
@@ -49,7 +49,7 @@ export function serializeSession(stats: SessionStats, state: StreamState): Recor
     : undefined;
   return {
     session: {
-      tls: tlsInfo(stats.tls),
+      tls: stats.tls,
       received: stats.clientReceived,
       sent: stats.clientSent,
       status: state.status,

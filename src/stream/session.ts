@@ -21,7 +21,7 @@ import type { Snapshot } from '../snapshot/snapshot.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
 import { preread } from './client-hello.ts';
 import { runStreamPhase } from './phases.ts';
-import { serializeSession, sessionMs, type SessionStats } from './serialize.ts';
+import { serializeSession, sessionMs, tlsInfo, type SessionStats } from './serialize.ts';
 import { connectUpstream } from './upstream.ts';
 
 export interface StreamEnv {
@@ -88,7 +88,7 @@ export async function handleStream(env: StreamEnv, listener: ListenerFacts, clie
       const terminated = await terminate(env, snapshot, client, sni);
       if (!terminated) return void client.destroy();
       downstream = terminated;
-      stats.tls = terminated;
+      stats.tls = tlsInfo(terminated);
     } else if (!protocols.includes('tls_passthrough')) {
       env.log.error({ connection: connectionId, route: match.route.id, protocols }, 'unexpected protocols in matched Route');
       return void client.destroy();
@@ -179,37 +179,40 @@ async function finish(env: StreamEnv, state: StreamState, stats: SessionStats, s
   if (steps.length > 0) await runStreamPhase('log', steps, state, env);
 }
 
-/** TLS termination with the certificate for the SNI (as the HTTP listener chooses it), after the certificate phase. */
-function terminate(env: StreamEnv, snapshot: Snapshot, raw: Socket, sni: string | undefined): Promise<TLSSocket | undefined> {
-  const fallback = snapshot.certificates.lookup(undefined);
-  if (!fallback) {
+/**
+ * TLS termination: the certificate phase (global plugins), then the certificate for the SNI the ClientHello named,
+ * chosen as the HTTP listener chooses it. Every handshake runs the phase, with or without an SNI (as Kong's
+ * ssl_certificate_by_lua): the name is known from the preread.
+ */
+async function terminate(env: StreamEnv, snapshot: Snapshot, raw: Socket, sni: string | undefined): Promise<TLSSocket | undefined> {
+  const context = snapshot.certificates.lookup(sni);
+  if (!context) {
     env.log.error({ sni }, 'a tls route matched but the config has no certificate: the TLS handshake cannot be made');
-    return Promise.resolve(undefined);
+    return undefined;
   }
   const global = snapshot.stream.plugins.global;
-  const socket = new TLSSocket(raw, {
-    isServer: true,
-    secureContext: fallback,
-    SNICallback: (servername, cb) => {
-      const choose = () => cb(null, snapshot.certificates.lookup(servername) ?? fallback);
-      if (!global.some((p) => p.handler.certificate)) return choose();
-      runCertificatePhase(global, servername || undefined, env.log).then(choose, (err: unknown) => cb(err as Error));
-    },
-  });
+  if (global.some((p) => p.handler.certificate)) {
+    try {
+      await runCertificatePhase(global, sni, env.log);
+    } catch {
+      return undefined;
+    }
+  }
+  const socket = new TLSSocket(raw, { isServer: true, secureContext: context });
   return new Promise((resolve) => {
     const timer = setTimeout(() => socket.destroy(), env.prereadTimeoutMs);
-    socket.once('secure', () => {
-      clearTimeout(timer);
-      socket.off('error', failed);
-      socket.on('error', () => socket.destroy());
-      resolve(socket);
-    });
     const failed = (err: Error) => {
       clearTimeout(timer);
       env.log.info({ sni, err: describeError(err) }, 'TLS handshake failed');
       socket.destroy();
       resolve(undefined);
     };
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      socket.off('error', failed);
+      socket.on('error', () => socket.destroy());
+      resolve(socket);
+    });
     socket.once('error', failed);
     socket.once('close', () => {
       clearTimeout(timer);

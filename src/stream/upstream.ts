@@ -35,6 +35,10 @@ function balanceContext(clientIp: string): BalanceContext {
   return { clientIp, path: '', header: noHeader, cookie: noHeader, queryArg: noHeader, uriCapture: noHeader, consumerId: undefined, setCookie: () => undefined };
 }
 
+/**
+ * Kong's proxy_ssl_name $upstream_host: the client's SNI when the route preserves the host, else the upstream's
+ * host_header, else the peer's host (an IP address is sent as no name at all).
+ */
 function openSocket(snapshot: Snapshot, service: Service, peer: Peer, servername: string | undefined): Socket {
   // Half-open: the session, not the socket, decides when a side's end closes both (see session.ts).
   const raw = tcpConnect({ host: peer.host, port: peer.port, noDelay: true, allowHalfOpen: true });
@@ -107,7 +111,7 @@ export async function connectUpstream(r: ConnectRequest): Promise<Connected> {
     const attemptRecord: StreamTry = { ip: peer.host, port: peer.port, start: Date.now() };
     r.tries.push(attemptRecord);
     try {
-      const socket = await once(snapshot, service, peer, r.servername);
+      const socket = await once(snapshot, service, peer, r.servername ?? balanced?.upstream.host_header ?? undefined);
       return { ok: true, socket, peer, release: () => peers.release(peer) };
     } catch (err) {
       peers.release(peer);

@@ -26,7 +26,10 @@ export interface EchoServer {
  * An echo server: it sends `greeting` (if any) when a connection opens, then echoes every byte back. With `tls`,
  * it terminates TLS itself with the fixture `upstream.*` certificate.
  */
-export async function startEcho(greeting = '', options: { tls?: boolean } = {}): Promise<EchoServer> {
+/** The SNI a TLS echo server was asked for, as Kong's mock upstream's `get_sni` tells it ("nil" for none). */
+export const sniGreeting = (socket: Socket): string => `${(socket as TLSSocket).servername || 'nil'}\n`;
+
+export async function startEcho(greeting: string | ((socket: Socket) => string) = '', options: { tls?: boolean } = {}): Promise<EchoServer> {
   let accepted = 0;
   const sockets = new Set<Socket>();
   const onSocket = (socket: Socket) => {
@@ -34,7 +37,8 @@ export async function startEcho(greeting = '', options: { tls?: boolean } = {}):
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    if (greeting !== '') socket.write(greeting);
+    const hello = typeof greeting === 'function' ? greeting(socket) : greeting;
+    if (hello !== '') socket.write(hello);
     socket.pipe(socket);
   };
   const server: Server = options.tls
