@@ -8,6 +8,7 @@ import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
+import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   logging: runLoggingBench,
   mix: runMixBench,
   httplog: runHttpLogBench,
+  tcp: runTcpBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -118,6 +118,10 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
     report([], `Router Expression failed validation: cannot set 'priority' with ${TRADITIONAL} simultaneously`);
     return;
   }
+  // Kong takes them under router_flavor = expressions; here the stream router has no expression matcher yet.
+  if (expression && (isStream || protocols.includes('tls_passthrough'))) {
+    report(['expression'], "expression routes of the stream protocols ('tcp', 'tls', 'tls_passthrough', 'udp') are not routed by this gateway yet: this route matches no connection; use 'sources', 'destinations' and 'snis'", { warning: true });
+  }
   if (expression) {
     try {
       parseExpression(String(v.expression));
@@ -128,6 +132,9 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
     if (usesNetPort(String(v.expression))) {
       report(['expression'], "The field 'net.port' of expression is deprecated and will be removed in the upcoming major release, please use 'net.dst.port' instead.", { warning: true });
     }
+  }
+  if (protocols.includes('udp')) {
+    report(['protocols'], "'udp' is not proxied by this gateway (its stream listeners are TCP only): connections of this route's other protocols are", { warning: true });
   }
   // Kong's default router flavour (traditional_compatible) joins paths the v0 way whatever the route says.
   if (v.path_handling === 'v1') {

@@ -112,6 +112,8 @@ export function compileStreamRouter(config: Pick<Config, 'routes' | 'services'>)
   for (const route of config.routes) {
     // Kong's is_stream_route looks at the first protocol; validation keeps a route's protocols in one family.
     if (!STREAM_SUBSYSTEM.has(route.protocols[0] ?? '')) continue;
+    // Validation warned: no expression matcher for stream connections yet (the route matches nothing).
+    if (route.expression !== null) continue;
     const service = route.service ? (services.get(route.service.id) ?? null) : null;
     if (service && !service.enabled) continue;
     matchers.push({
