@@ -30,7 +30,7 @@ function measure(port: number): Promise<number> {
   }))).then((counts) => {
     const seconds = (performance.now() - started) / 1000;
     const total = counts.reduce((a, b) => a + b, 0);
-    if (total !== BYTES * CONNECTIONS) throw new Error(`port ${port}: received ${total} bytes, expected ${BYTES * CONNECTIONS}`);
+    if (total !== BYTES * CONNECTIONS) throw new Error(`port ${port} (${JSON.stringify(counts)}): received ${total} bytes, expected ${BYTES * CONNECTIONS}`);
     return total / seconds;
   });
 }
@@ -43,7 +43,10 @@ createServer({ allowHalfOpen: true }, (c) => { const u = connect({ host: '127.0.
 export async function runTcpBench(): Promise<void> {
   console.log('\ntcp: stream throughput, upstream direct vs bare Node pipe proxy vs gateway (tcp route), one run');
   mkdirSync(out, { recursive: true });
-  const [up, pipeProxy, gw] = [await freePort(), await freePort(), await freePort()];
+  // Three different ports (the OS may hand a just-closed one out again).
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(await freePort());
+  const [up, pipeProxy, gw] = [...ports] as [number, number, number];
   const config = join(out, 'tcp-bench.yaml');
   writeFileSync(config, `_format_version: "3.0"\nservices:\n- name: bench\n  url: tcp://127.0.0.1:${up}\n  routes:\n  - { name: bench, protocols: [tcp], destinations: [{ port: ${gw} }] }\n`);
   const pipeFile = join(out, 'tcp-pipe-proxy.mjs');
