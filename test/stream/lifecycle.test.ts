@@ -12,7 +12,7 @@ import { exchange, freePort, startEcho } from '../helpers/stream.ts';
 
 const echo = await startEcho('echo:');
 const [portShort, portEcho, portNoService, portRetry, portFlood] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-const dead = await freePort();
+const [dead, portThrows] = [await freePort(), await freePort()];
 
 // An upstream that writes as fast as its socket takes it (waiting for 'drain'), counting what it wrote.
 let written = 0;
@@ -42,6 +42,10 @@ const plugins = writePlugins([{
   handler: `export default { version: '1.0.0', priority: 1000000,
     preread(kong) { kong.response.exit(200, { init_worker_called: true, message: 'plugin executed', status: 200 }); },
   };\n`,
+}, {
+  name: 'thrower',
+  protocols: { allowed: ['tcp', 'tls'], default: ['tcp', 'tls'] },
+  handler: `export default { version: '1.0.0', priority: 2000000, preread() { throw new Error('boom'); } };\n`,
 }, {
   name: 'recorder',
   protocols: { allowed: ['tcp', 'tls'], default: ['tcp', 'tls'] },
@@ -92,6 +96,11 @@ routes:
   protocols: [tcp]
   destinations: [{ port: ${portNoService} }]
   plugins: [{ name: recorder }]
+- name: throws
+  protocols: [tcp]
+  destinations: [{ port: ${portThrows} }]
+  service: echo
+  plugins: [{ name: thrower }, { name: recorder }]
 `;
 const echoRoute = `  - name: echo
     protocols: [tcp]
@@ -99,9 +108,9 @@ const echoRoute = `  - name: echo
 
 const { log, lines } = recordingLogger('info');
 const gw = await startTestGateway(config(echoRoute), {
-  plugins: ['bundled', 'short-circuit', 'recorder'],
+  plugins: ['bundled', 'short-circuit', 'thrower', 'recorder'],
   pluginsPath: [plugins],
-  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood].map((p) => `127.0.0.1:${p}`),
+  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood, portThrows].map((p) => `127.0.0.1:${p}`),
 }, log);
 let stopped = false;
 
@@ -125,6 +134,19 @@ test('spec/02-integration/05-proxy/28-stream_plugins_triggering_spec.lua:267 tcp
   assert.equal(rec.session.status, 200);
   assert.equal(rec.session.sent, Buffer.byteLength(r.received));
   assert.equal(rec.tries, undefined);
+});
+
+test('a preread plugin that throws refuses the connection (500), is logged with its name, and the gateway goes on', async () => {
+  const before = recorded().length;
+  const accepted = echo.accepted();
+  const r = await exchange(portThrows, 'hello');
+  assert.equal(r.closed, true);
+  assert.equal(r.received, '');
+  assert.equal(echo.accepted(), accepted);
+  await waitFor(() => recorded().length > before);
+  assert.equal((recorded()[before] as { session: { status: number } }).session.status, 500);
+  assert.ok(lines.some((l) => l.msg === 'plugin failed' && l.plugin === 'thrower' && l.phase === 'preread'));
+  assert.equal((await exchange(portEcho, 'still', { expect: 10 })).received, 'echo:still');
 });
 
 test('a route without a service: the connection is closed with 503, "no Service found with those values"', async () => {
