@@ -12,9 +12,16 @@
  *   descending (the ATC router's order).
  *
  * The route's protocols are not part of the match (as in Kong): the listener decides what a match means.
+ *
+ * Expression routes (Kong's expressions flavour, kong/router/expressions.lua) come first, by `priority` then id:
+ * their expression over the stream fields (`net.protocol`, `net.src.*`, `net.dst.*`, `tls.sni`), and
+ * `net.protocol == <each protocol>` added (tls_passthrough as tcp) unless the route's one protocol is tls or
+ * tls_passthrough.
  */
 import type { Config, Route, Service } from '../declarative/config.ts';
 import { ipList, unmapIpv4, type IpCheck } from '../http/ip-list.ts';
+import { compileExpression, fieldsOf, type ExpressionFacts } from './expression-matcher.ts';
+import { parseExpression } from './expression-parser.ts';
 
 /** What a connection offers the stream router. */
 export interface StreamFacts {
@@ -43,6 +50,30 @@ export const STREAM_SUBSYSTEM: ReadonlySet<string> = new Set(['tcp', 'tls', 'tls
 
 type Endpoint = { readonly ip?: string | null; readonly port?: number | null };
 type NetTest = (ip: string, port: number) => boolean;
+
+interface ExpressionMatcher {
+  readonly route: Route;
+  readonly service: Service | null;
+  readonly test: (facts: ExpressionFacts) => boolean;
+}
+
+/** The fields of Kong's stream schema (kong/router/fields.lua): an expression naming others matches nothing. */
+const STREAM_FIELDS: ReadonlySet<string> = new Set(['net.protocol', 'tls.sni', 'net.src.ip', 'net.src.port', 'net.dst.ip', 'net.dst.port']);
+
+function expressionMatcher(route: Route, service: Service | null): ExpressionMatcher | undefined {
+  let test: ReturnType<typeof compileExpression>;
+  try {
+    const ast = parseExpression(route.expression ?? '');
+    if ([...fieldsOf(ast)].some((f) => !STREAM_FIELDS.has(f))) return undefined;
+    test = compileExpression(ast);
+  } catch {
+    return undefined; // validation refuses such a route
+  }
+  const protocols = route.protocols;
+  if (protocols.length === 1 && (protocols[0] === 'tls' || protocols[0] === 'tls_passthrough')) return { route, service, test: (f) => test(f) !== undefined };
+  const allowed: ReadonlySet<string> = new Set(protocols.map((p) => (p === 'tls_passthrough' ? 'tcp' : p)));
+  return { route, service, test: (f) => allowed.has(f.protocol ?? '') && test(f) !== undefined };
+}
 
 interface Matcher {
   readonly route: Route;
@@ -109,13 +140,17 @@ const descendingIds = (a: string, b: string): number => (a === b ? 0 : a < b ? 1
 export function compileStreamRouter(config: Pick<Config, 'routes' | 'services'>): StreamRouter {
   const services = new Map(config.services.map((s) => [s.id, s]));
   const matchers: Matcher[] = [];
+  const expressions: ExpressionMatcher[] = [];
   for (const route of config.routes) {
     // Kong's is_stream_route looks at the first protocol; validation keeps a route's protocols in one family.
     if (!STREAM_SUBSYSTEM.has(route.protocols[0] ?? '')) continue;
-    // Validation warned: no expression matcher for stream connections yet (the route matches nothing).
-    if (route.expression !== null) continue;
     const service = route.service ? (services.get(route.service.id) ?? null) : null;
     if (service && !service.enabled) continue;
+    if (route.expression !== null) {
+      const m = expressionMatcher(route, service);
+      if (m) expressions.push(m);
+      continue;
+    }
     matchers.push({
       route,
       service,
@@ -126,14 +161,22 @@ export function compileStreamRouter(config: Pick<Config, 'routes' | 'services'>)
     });
   }
   matchers.sort((a, b) => (a.priority === b.priority ? descendingIds(a.route.id.toLowerCase(), b.route.id.toLowerCase()) : a.priority > b.priority ? -1 : 1));
+  expressions.sort((a, b) => b.route.priority - a.route.priority || descendingIds(a.route.id.toLowerCase(), b.route.id.toLowerCase()));
   return {
-    empty: matchers.length === 0,
+    empty: matchers.length === 0 && expressions.length === 0,
     match(facts) {
       const src = unmapIpv4(facts.srcIp);
       const dst = unmapIpv4(facts.dstIp);
       // A trailing dot of the client's name does not count either (Kong strips it from route SNIs; nginx's
       // $ssl_server_name keeps it, but a name with one is not a valid SNI).
       const sni = facts.sni?.toLowerCase().replace(/\.$/, '');
+      if (expressions.length > 0) {
+        const ef: ExpressionFacts = {
+          method: '', host: '', port: facts.dstPort, path: '', headers: {}, sni, scheme: 'http', protocol: sni !== undefined ? 'tls' : 'tcp',
+          srcIp: src, srcPort: facts.srcPort, dstIp: dst, dstPort: facts.dstPort,
+        };
+        for (const e of expressions) if (e.test(ef)) return { route: e.route, service: e.service };
+      }
       for (const m of matchers) {
         if (m.sni && sni !== undefined && !m.sni(sni)) continue;
         if (m.src && !m.src(src, facts.srcPort)) continue;

@@ -161,8 +161,20 @@ test("stream routes' checks (kong/db/schema/entities/routes.lua)", () => {
   assert.deepEqual(route('{ protocols: [tls], snis: [a.example] }'), []);
   assert.deepEqual(route('{ protocols: [tcp], snis: [a.example] }'), ["services[0].routes[0].snis: 'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls', 'tls_passthrough' or 'wss'"]);
   assert.match(route('{ protocols: [tcp], paths: [/a], destinations: [{ port: 1 }] }').join('\n'), /cannot set 'paths' when 'protocols' is 'tcp'/);
-  // Kong takes these under its expressions flavour: a warning here, and the route matches nothing.
-  assert.match(route('{ protocols: [tcp], expression: "net.dst.port == 1" }').join('\n'), /warning.*are not routed by this gateway yet: this route matches no connection/);
-  const expressionOnly = compileStreamRouter(loadValid('_format_version: "3.0"\nroutes:\n- { protocols: [tcp], expression: "net.dst.port == 9000" }\n'));
-  assert.equal(expressionOnly.match(facts({})), undefined);
+  // Kong's stream schema has no http.* fields.
+  assert.match(route('{ protocols: [tcp], expression: "http.path == \\"/a\\"" }').join('\n'), /Unknown LHS field 'http.path'/);
+});
+
+test("kong/router/expressions.lua on streams: expression routes first, net.protocol added unless the one protocol is tls or tls_passthrough", () => {
+  const match = routerWith(`
+  - { id: ${id(1)}, protocols: [tcp], expression: "net.dst.port == 9000", priority: 1 }
+  - { id: ${id(2)}, protocols: [tls], expression: "tls.sni =^ \\".example.org\\"", priority: 2 }
+  - { id: ${id(3)}, protocols: [tcp], destinations: [{ port: 9000 }] }
+  - { id: ${id(4)}, protocols: [tcp, tls], expression: "net.src.ip in 10.0.0.0/8 && net.protocol == \\"tls\\"", priority: 3 }
+`);
+  assert.equal(match({}), id(1));
+  assert.equal(match({ sni: 'a.example.org' }), id(2));
+  // A tcp route's added `net.protocol == "tcp"` fails a connection with an SNI (Kong's scheme "tls").
+  assert.equal(match({ sni: 'other.example.net' }), id(3));
+  assert.equal(match({ srcIp: '10.1.2.3', sni: 'a.example.org' }), id(4));
 });
