@@ -101,7 +101,8 @@ export async function handleStream(env: StreamEnv, listener: ListenerFacts, clie
   if (state.exit) {
     stats.kongLatency = Math.round(performance.now() - stats.started);
     const { status, body } = state.exit;
-    if (body !== undefined && status < 400) downstream.end(body);
+    // nginx ends the session once the body is out, whether or not the client closes its side.
+    if (body !== undefined && status < 400) downstream.end(body, () => downstream.destroy());
     else {
       if (body !== undefined && state.exit.kind === 'exit') env.log.error({ connection: connectionId }, `unable to proxy stream connection, status: ${status}, err: ${body}`);
       downstream.destroy();

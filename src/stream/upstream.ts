@@ -79,6 +79,8 @@ function once(snapshot: Snapshot, service: Service, peer: Peer, servername: stri
     socket.once(service.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', failed);
+      // Until the session pipes it (and handles its errors), an error only closes it.
+      socket.on('error', () => socket.destroy());
       const tooDeep = service.protocol === 'tls' ? checkVerifyDepth(socket as TLSSocket, snapshot.upstreamTls.get(service.id)?.verifyDepth) : undefined;
       if (tooDeep) return failed(tooDeep);
       resolve(socket);
