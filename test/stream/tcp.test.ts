@@ -51,8 +51,8 @@ services:
     protocols: [tcp]
     destinations: [{ port: ${portDenied} }]
     plugins:
+    # Kong's default protocols (no 'protocols' given) include tcp and tls.
     - name: ip-restriction
-      protocols: [tcp]
       config: { deny: [127.0.0.1] }
     - name: phase-counter
       protocols: [tcp]
