@@ -12,7 +12,7 @@ import { exchange, freePort, startEcho } from '../helpers/stream.ts';
 
 const echo = await startEcho('echo:');
 const [portShort, portEcho, portNoService, portRetry, portFlood] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-const [dead, portThrows] = [await freePort(), await freePort()];
+const [dead, portThrows, deadChecked, portChecked] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
 // An upstream that writes as fast as its socket takes it (waiting for 'drain'), counting what it wrote.
 let written = 0;
@@ -64,6 +64,10 @@ upstreams:
 - name: two-targets
   algorithm: round-robin
   targets: [{ target: "127.0.0.1:${dead}" }, { target: "127.0.0.1:${echo.port}" }]
+- name: checked
+  algorithm: round-robin
+  healthchecks: { passive: { unhealthy: { tcp_failures: 1 } } }
+  targets: [{ target: "127.0.0.1:${deadChecked}" }, { target: "127.0.0.1:${echo.port}" }]
 services:
 - name: echo
   protocol: tcp
@@ -82,6 +86,13 @@ ${extra}
   - name: retry
     protocols: [tcp]
     destinations: [{ port: ${portRetry} }]
+    plugins: [{ name: recorder }]
+- name: health-checked
+  url: tcp://checked
+  routes:
+  - name: checked
+    protocols: [tcp]
+    destinations: [{ port: ${portChecked} }]
     plugins: [{ name: recorder }]
 - name: flood
   protocol: tcp
@@ -110,7 +121,7 @@ const { log, lines } = recordingLogger('info');
 const gw = await startTestGateway(config(echoRoute), {
   plugins: ['bundled', 'short-circuit', 'thrower', 'recorder'],
   pluginsPath: [plugins],
-  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood, portThrows].map((p) => `127.0.0.1:${p}`),
+  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood, portThrows, portChecked].map((p) => `127.0.0.1:${p}`),
 }, log);
 let stopped = false;
 
@@ -170,6 +181,18 @@ test("a target that refuses the connection is tried no more: the next one takes 
   const failed = tries.find((t) => t.length === 2);
   assert.ok(failed, 'one connection tried the dead target first');
   assert.deepEqual(failed.map((t) => [t.port, t.state]), [[dead, 'failed'], [echo.port, undefined]]);
+});
+
+test('passive health checks count failed connections: an unhealthy target is skipped by later connections', async () => {
+  const before = recorded().length;
+  for (let i = 0; i < 6; i++) assert.equal((await exchange(portChecked, 'h', { expect: 6 })).received, 'echo:h');
+  await waitFor(() => recorded().slice(before).filter((x) => typeof x === 'object').length === 6);
+  const tries = recorded().slice(before).filter((x) => typeof x === 'object').map((x) => (x as { tries: { port: number }[] }).tries.map((t) => t.port));
+  // At most one connection met the dead target (tcp_failures: 1 marks it unhealthy at once); none after it.
+  const met = tries.findIndex((t) => t.includes(deadChecked));
+  assert.ok(tries.filter((t) => t.includes(deadChecked)).length <= 1);
+  assert.ok(met <= 1, 'round-robin reaches the dead target within two connections');
+  assert.ok(lines.some((l) => l.msg === 'target unhealthy' && l.target === `127.0.0.1:${deadChecked}`));
 });
 
 test('back-pressure: a client that does not read stalls the upstream, the gateway does not buffer without bound', async () => {
