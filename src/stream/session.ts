@@ -18,6 +18,7 @@ import { StreamState } from '../pdk/stream-state.ts';
 import { runCertificatePhase } from '../proxy/certificate-phase.ts';
 import type { StreamFacts } from '../router/stream-router.ts';
 import type { Snapshot } from '../snapshot/snapshot.ts';
+import type { StreamStep } from '../snapshot/stream-plans.ts';
 import type { HealthRegistry } from '../upstream/health.ts';
 import { preread } from './client-hello.ts';
 import { runStreamPhase } from './phases.ts';
@@ -41,24 +42,58 @@ export interface ListenerFacts {
 
 let serials = 0;
 
+/** One connection's state, as the steps below pass it on. */
+interface Session {
+  readonly env: StreamEnv;
+  /** Read once, when the connection was accepted. */
+  readonly snapshot: Snapshot;
+  readonly listener: ListenerFacts;
+  readonly client: Socket;
+  /** The client side as bytes are proxied: the client socket, or the TLS socket terminated on it. */
+  downstream: Socket;
+  readonly state: StreamState;
+  readonly stats: SessionStats;
+  readonly id: string;
+  readonly track: (socket: Socket) => void;
+}
+
 /** Handles one accepted connection to its end. `track` learns every socket of it (for the drain timeout). */
 export async function handleStream(env: StreamEnv, listener: ListenerFacts, client: Socket, track: (socket: Socket) => void): Promise<void> {
-  const snapshot = env.current();
   client.on('error', () => client.destroy());
+  const session = newSession(env, listener, client, track);
+  let sni: string | undefined;
+  if (listener.ssl) {
+    const hello = await preread(client, env.prereadTimeoutMs);
+    // The client left, or sent nothing in time (nginx's preread_timeout).
+    if (hello === undefined) return void client.destroy();
+    sni = hello.sni;
+  }
+  if (!routeSession(session, sni)) return void client.destroy();
+  if (listener.ssl && !(await secureSession(session, sni))) return void client.destroy();
+  track(session.downstream);
+  const plan = session.snapshot.stream.plugins.forRoute(session.state.match!.route.id);
+  await runStreamPhase('preread', plan.preread, session.state, env);
+  await proxySession(session, sni);
+  await closed(session.downstream);
+  await finish(session, plan.log);
+}
+
+function newSession(env: StreamEnv, listener: ListenerFacts, client: Socket, track: (socket: Socket) => void): Session {
+  const snapshot = env.current();
   const stats: SessionStats = {
     startedAt: Date.now(), started: performance.now(), ended: undefined, kongLatency: undefined, tries: [], balancerStarted: false,
     tls: undefined, clientReceived: 0, clientSent: 0, upstreamReceived: 0, upstreamSent: 0, serverPort: listener.hostPort, match: undefined,
   };
-  const connectionId = String(++serials);
+  const id = String(++serials);
   const peerIp = client.remoteAddress ?? '';
   let record: Record<string, unknown> | undefined;
-  const state = new StreamState({
+  const state: StreamState = new StreamState({
     peerIp,
     peerPort: client.remotePort ?? 0,
     credentials: snapshot.credentials,
     startedAt: stats.startedAt,
     log: env.log,
-    connectionId,
+    connectionId: id,
     hasUpstream: (name) => snapshot.upstreams.has(name),
     // Built once, when the log phase first asks: every log plugin gets the same record.
     serialize: () => (record ??= serializeSession(stats, state)),
@@ -67,82 +102,78 @@ export async function handleStream(env: StreamEnv, listener: ListenerFacts, clie
       sizes: () => ({ request: stats.clientReceived, response: stats.clientSent }),
     },
   });
-  const facts: StreamFacts = { srcIp: peerIp, srcPort: client.remotePort ?? 0, dstIp: client.localAddress ?? '', dstPort: listener.hostPort, sni: undefined };
-  let sni: string | undefined;
-  if (listener.ssl) {
-    const hello = await preread(client, env.prereadTimeoutMs);
-    if (hello === undefined) return void client.destroy();
-    sni = hello.sni;
-  }
-  const match = snapshot.stream.router.match({ ...facts, sni });
+  return { env, snapshot, listener, client, downstream: client, state, stats, id, track };
+}
+
+/** The stream router's match; none is Kong's error line, and the connection closed. */
+function routeSession(session: Session, sni: string | undefined): boolean {
+  const { client, listener, state } = session;
+  const facts: StreamFacts = { srcIp: state.facts.peerIp, srcPort: state.facts.peerPort, dstIp: client.localAddress ?? '', dstPort: listener.hostPort, sni };
+  const match = session.snapshot.stream.router.match(facts);
   if (!match) {
-    env.log.error({ connection: connectionId, client_ip: peerIp, server_port: listener.hostPort, sni }, 'no Route found with those values');
-    return void client.destroy();
+    session.env.log.error({ connection: session.id, client_ip: state.facts.peerIp, server_port: listener.hostPort, sni }, 'no Route found with those values');
+    return false;
   }
   state.match = match;
-  stats.match = match;
-  let downstream: Socket = client;
-  if (listener.ssl) {
-    const protocols = match.route.protocols;
-    if (protocols.includes('tls')) {
-      const terminated = await terminate(env, snapshot, client, sni);
-      if (!terminated) return void client.destroy();
-      downstream = terminated;
-      stats.tls = tlsInfo(terminated);
-    } else if (!protocols.includes('tls_passthrough')) {
-      env.log.error({ connection: connectionId, route: match.route.id, protocols }, 'unexpected protocols in matched Route');
-      return void client.destroy();
-    }
+  session.stats.match = match;
+  return true;
+}
+
+/** On an ssl listener: a tls route terminates TLS, a tls_passthrough one passes the bytes, any other is refused. */
+async function secureSession(session: Session, sni: string | undefined): Promise<boolean> {
+  const route = session.state.match!.route;
+  if (route.protocols.includes('tls')) {
+    const terminated = await terminate(session.env, session.snapshot, session.client, sni);
+    if (!terminated) return false;
+    session.downstream = terminated;
+    session.stats.tls = tlsInfo(terminated);
+    return true;
   }
-  track(downstream);
-  const plan = snapshot.stream.plugins.forRoute(match.route.id);
-  const done = () => finish(env, state, stats, plan.log, client, downstream);
-  await runStreamPhase('preread', plan.preread, state, env);
+  if (route.protocols.includes('tls_passthrough')) return true;
+  session.env.log.error({ connection: session.id, route: route.id, protocols: route.protocols }, 'unexpected protocols in matched Route');
+  return false;
+}
+
+/** After preread: a plugin's exit, no service, no upstream to reach (each ends the connection), or the bytes piped. */
+async function proxySession(session: Session, sni: string | undefined): Promise<void> {
+  const { env, state, stats, downstream } = session;
   if (state.exit) {
     stats.kongLatency = Math.round(performance.now() - stats.started);
-    const { status, body } = state.exit;
+    const { status, body, kind } = state.exit;
     // nginx ends the session once the body is out, whether or not the client closes its side.
-    if (body !== undefined && status < 400) downstream.end(body, () => downstream.destroy());
-    else {
-      if (body !== undefined && state.exit.kind === 'exit') env.log.error({ connection: connectionId }, `unable to proxy stream connection, status: ${status}, err: ${body}`);
-      downstream.destroy();
-    }
-    return closed(downstream).then(done);
+    if (body !== undefined && status < 400) return void downstream.end(body, () => downstream.destroy());
+    if (body !== undefined && kind === 'exit') env.log.error({ connection: session.id }, `unable to proxy stream connection, status: ${status}, err: ${body}`);
+    return void downstream.destroy();
   }
-  const service = match.service;
+  const { route, service } = state.match!;
   if (!service) {
-    env.log.warn({ connection: connectionId, route: match.route.id }, 'no Service found with those values');
+    env.log.warn({ connection: session.id, route: route.id }, 'no Service found with those values');
     state.status = 503;
-    downstream.destroy();
-    return closed(downstream).then(done);
+    return void downstream.destroy();
   }
   stats.balancerStarted = true;
   stats.kongLatency = Math.round(performance.now() - stats.started);
   const upstream = await connectUpstream({
-    snapshot, health: env.health, service, override: state.upstreamOverride, clientIp: peerIp,
-    servername: match.route.preserve_host ? sni : undefined, tries: stats.tries, gone: () => downstream.destroyed,
+    snapshot: session.snapshot, health: env.health, service, override: state.upstreamOverride, clientIp: state.facts.peerIp,
+    servername: route.preserve_host ? sni : undefined, tries: stats.tries, gone: () => downstream.destroyed,
   });
   if (!upstream.ok) {
-    env.log.error({ connection: connectionId, service: service.name ?? service.id, status: upstream.status }, upstream.message);
+    env.log.error({ connection: session.id, service: service.name ?? service.id, status: upstream.status }, upstream.message);
     state.status = upstream.status;
-    downstream.destroy();
-    return closed(downstream).then(done);
+    return void downstream.destroy();
   }
-  const peerSocket = upstream.socket;
-  track(peerSocket);
-  if (downstream.destroyed) {
-    peerSocket.destroy();
-    upstream.release();
-    return closed(downstream).then(done);
+  const peer = upstream.socket;
+  session.track(peer);
+  if (downstream.destroyed) peer.destroy();
+  else {
+    // nginx's proxy_timeout: a session with nothing crossing it for this long is closed.
+    peer.setTimeout(Math.max(service.read_timeout, service.write_timeout), () => peer.destroy());
+    splice(downstream, peer);
   }
-  // nginx's proxy_timeout: a session with nothing crossing it for the service's read timeout is closed.
-  peerSocket.setTimeout(Math.max(service.read_timeout, service.write_timeout), () => peerSocket.destroy());
-  splice(downstream, peerSocket);
-  await Promise.all([closed(downstream), closed(peerSocket)]);
+  await Promise.all([closed(downstream), closed(peer)]);
   upstream.release();
-  stats.upstreamReceived = peerSocket.bytesRead;
-  stats.upstreamSent = peerSocket.bytesWritten;
-  return done();
+  stats.upstreamReceived = peer.bytesRead;
+  stats.upstreamSent = peer.bytesWritten;
 }
 
 /**
@@ -173,11 +204,12 @@ function closed(socket: Socket): Promise<void> {
 }
 
 /** The log phase, once the connection is over. */
-async function finish(env: StreamEnv, state: StreamState, stats: SessionStats, steps: Parameters<typeof runStreamPhase>[1], client: Socket, downstream: Socket): Promise<void> {
+async function finish(session: Session, steps: readonly StreamStep[]): Promise<void> {
+  const { stats, downstream } = session;
   stats.ended = performance.now();
   stats.clientReceived = downstream.bytesRead;
-  stats.clientSent = downstream === client ? client.bytesWritten : downstream.bytesWritten;
-  if (steps.length > 0) await runStreamPhase('log', steps, state, env);
+  stats.clientSent = downstream.bytesWritten;
+  if (steps.length > 0) await runStreamPhase('log', steps, session.state, session.env);
 }
 
 /**
