@@ -57,7 +57,9 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  if ([...settings.proxyListen, ...settings.streamListen].some((l) => l.ssl) && loaded.config.certificates.length === 0) {
+  // A stream ssl listener needs a certificate only for tls routes (tls_passthrough ones do not terminate).
+  const terminates = settings.proxyListen.some((l) => l.ssl) || (settings.streamListen.some((l) => l.ssl) && loaded.config.routes.some((r) => r.protocols.includes('tls')));
+  if (terminates && loaded.config.certificates.length === 0) {
     log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
   }
   const handlers = handlersOf(catalog);
