@@ -30,6 +30,9 @@ export interface StreamTry {
 
 export type Connected = { readonly ok: true; readonly socket: Socket; readonly peer: Peer; readonly release: () => void } | { readonly ok: false; readonly status: 502 | 503; readonly message: string };
 
+/** Kong turns its stream proxy's TLS off for `tcp` services only (kong/runloop/handler.lua disable_proxy_ssl). */
+const speaksTls = (service: Service): boolean => service.protocol !== 'tcp';
+
 function single(host: string, port: number): Balancer {
   const peer: Peer = { host, port, target: `${host}:${port}` };
   return { empty: false, next: (exclude) => (exclude.has(peer.target) ? undefined : peer), release: () => undefined };
@@ -49,7 +52,7 @@ function openSocket(snapshot: Snapshot, service: Service, peer: Peer, servername
   // Half-open: the session, not the socket, decides when a side's end closes both (see session.ts).
   const options = { host: peer.host, port: peer.port, noDelay: true, allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK };
   const raw = tcpConnect(options);
-  if (service.protocol !== 'tls') return raw;
+  if (!speaksTls(service)) return raw;
   const tls = snapshot.upstreamTls.get(service.id);
   const name = servername ?? peer.host;
   return tlsConnect({
@@ -76,12 +79,12 @@ function once(snapshot: Snapshot, service: Service, peer: Peer, servername: stri
       reject(err);
     };
     socket.once('error', failed);
-    socket.once(service.protocol === 'tls' ? 'secureConnect' : 'connect', () => {
+    socket.once(speaksTls(service) ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       socket.off('error', failed);
       // Until the session pipes it (and handles its errors), an error only closes it.
       socket.on('error', () => socket.destroy());
-      const tooDeep = service.protocol === 'tls' ? checkVerifyDepth(socket as TLSSocket, snapshot.upstreamTls.get(service.id)?.verifyDepth) : undefined;
+      const tooDeep = speaksTls(service) ? checkVerifyDepth(socket as TLSSocket, snapshot.upstreamTls.get(service.id)?.verifyDepth) : undefined;
       if (tooDeep) return failed(tooDeep);
       resolve(socket);
     });
