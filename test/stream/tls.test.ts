@@ -20,7 +20,7 @@ const plugins = writePlugins([{
   handler: `export default { version: '1.0.0', priority: 1000,
     certificate(kong) { (globalThis.__tlsPhases ??= []).push('certificate:' + (kong.tls.getServerName() ?? 'none')); },
     preread(kong) { globalThis.__tlsPhases.push('preread:' + kong.router.getRoute().name); },
-    log(kong) { globalThis.__tlsPhases.push('log:' + kong.router.getRoute().name + ':' + (kong.log.serialize().session.tls?.version ?? 'plain')); },
+    log(kong) { const r = kong.log.serialize(); globalThis.__tlsPhases.push('log:' + kong.router.getRoute().name + ':' + (r.session.tls?.version ?? 'plain') + ':' + r.session.received); },
   };\n`,
 }]);
 const { log, lines } = recordingLogger('info');
@@ -128,7 +128,8 @@ test('spec/02-integration/05-proxy/28-stream_plugins_triggering_spec.lua:173 tls
   const before = phases().length;
   await exchange(tlsPort, MESSAGE, { tls: { servername: 'rsa.example.com' }, expect: 6 + MESSAGE.length });
   await waitFor(() => phases().length >= before + 3);
-  assert.deepEqual(phases().slice(before), ['certificate:rsa.example.com', 'preread:terminate', 'log:terminate:TLSv1.3']);
+  // The bytes of a terminated session are the plain ones, as nginx's $bytes_received.
+  assert.deepEqual(phases().slice(before), ['certificate:rsa.example.com', 'preread:terminate', `log:terminate:TLSv1.3:${MESSAGE.length}`]);
 });
 
 test('passthrough runs no certificate phase (nothing is terminated); its log has no TLS of its own', async () => {
@@ -136,7 +137,12 @@ test('passthrough runs no certificate phase (nothing is terminated); its log has
   const before = phases().length;
   await exchange(tlsPort, MESSAGE, { tls: { servername: 'pass.example.com' }, expect: 'pass.example.com\n'.length + MESSAGE.length });
   await waitFor(() => phases().length >= before + 2);
-  assert.deepEqual(phases().slice(before), ['preread:pass', 'log:pass:plain']);
+  const passed = phases().slice(before);
+  assert.equal(passed[0], 'preread:pass');
+  // Passed through: the TLS records' bytes, more than the message.
+  const [, , tls, received] = passed[1]!.split(':');
+  assert.equal(tls, 'plain');
+  assert.ok(Number(received) > MESSAGE.length);
 });
 
 test('a tcp route matched on an ssl listener closes the connection, as Kong ("unexpected protocols in matched Route")', async () => {
