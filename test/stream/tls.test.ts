@@ -15,6 +15,12 @@ const plain = await startEcho('plain:');
 const secure = await startEcho(sniGreeting, { tls: true });
 const [tlsPort, plainPort] = [await freePort(), await freePort()];
 const plugins = writePlugins([{
+  name: 'short-circuit',
+  protocols: { allowed: ['tcp', 'tls'], default: ['tcp', 'tls'] },
+  handler: `export default { version: '1.0.0', priority: 1000000,
+    preread(kong) { kong.response.exit(200, { init_worker_called: true, message: 'plugin executed', status: 200 }); },
+  };\n`,
+}, {
   name: 'phase-counter',
   protocols: { allowed: ['tcp', 'tls', 'tls_passthrough'], default: ['tcp', 'tls', 'tls_passthrough'] },
   handler: `export default { version: '1.0.0', priority: 1000,
@@ -48,6 +54,10 @@ services:
   - name: terminate
     protocols: [tls]
     snis: [rsa.example.com, "*.ec.example.com"]
+  - name: short
+    protocols: [tls]
+    snis: [short.example.com]
+    plugins: [{ name: short-circuit }]
 - name: reencrypted
   url: tls://upstream_srv
   routes:
@@ -80,7 +90,7 @@ services:
 plugins:
 - name: phase-counter
 `, {
-  plugins: ['bundled', 'phase-counter'],
+  plugins: ['bundled', 'phase-counter', 'short-circuit'],
   pluginsPath: [plugins],
   streamListen: [`127.0.0.1:${tlsPort} ssl`, `127.0.0.1:${plainPort}`],
 }, log);
@@ -90,7 +100,7 @@ const waitFor = async (check: () => boolean) => {
   while (!check()) await new Promise((resolve) => setTimeout(resolve, 10));
 };
 /** The log phase runs once a connection closed: earlier connections' logs settle first. */
-const settled = () => waitFor(() => phases().filter((p) => p.startsWith('log:')).length === phases().filter((p) => p.startsWith('preread:')).length);
+const settled = () => waitFor(() => phases().filter((p) => p.startsWith('log:')).length >= phases().filter((p) => p.startsWith('preread:')).length);
 
 after(async () => {
   await gw.stop();
@@ -130,6 +140,17 @@ test('spec/02-integration/05-proxy/28-stream_plugins_triggering_spec.lua:173 tls
   await waitFor(() => phases().length >= before + 3);
   // The bytes of a terminated session are the plain ones, as nginx's $bytes_received.
   assert.deepEqual(phases().slice(before), ['certificate:rsa.example.com', 'preread:terminate', `log:terminate:TLSv1.3:${MESSAGE.length}`]);
+});
+
+test('spec/02-integration/05-proxy/28-stream_plugins_triggering_spec.lua:284 tls (short-circuited): the exit body over TLS; certificate and log once, no later preread', async () => {
+  await settled();
+  const before = phases().length;
+  const r = await exchange(tlsPort, '', { tls: { servername: 'short.example.com' } });
+  assert.equal(r.closed, true);
+  assert.deepEqual(JSON.parse(r.received), { init_worker_called: true, message: 'plugin executed', status: 200 });
+  await waitFor(() => phases().slice(before).some((p) => p.startsWith('log:')));
+  // The short-circuit (higher priority) exits before the counter's preread.
+  assert.deepEqual(phases().slice(before).map((p) => p.split(':').slice(0, 2).join(':')), ['certificate:short.example.com', 'log:short']);
 });
 
 test('passthrough runs no certificate phase (nothing is terminated); its log has no TLS of its own', async () => {
