@@ -19,6 +19,7 @@
  * tls_passthrough.
  */
 import type { Config, Route, Service } from '../declarative/config.ts';
+import { STREAM_SUBSYSTEM } from '../entities/protocols.ts';
 import { ipList, unmapIpv4, type IpCheck } from '../http/ip-list.ts';
 import { compileExpression, fieldsOf, type ExpressionFacts } from './expression-matcher.ts';
 import { parseExpression } from './expression-parser.ts';
@@ -44,9 +45,6 @@ export interface StreamRouter {
   /** Whether any route exists (else every connection is refused without looking). */
   readonly empty: boolean;
 }
-
-/** Kong's PROTOCOLS_WITH_SUBSYSTEM: the protocols of the stream subsystem. */
-export const STREAM_SUBSYSTEM: ReadonlySet<string> = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
 
 type Endpoint = { readonly ip?: string | null; readonly port?: number | null };
 type NetTest = (ip: string, port: number) => boolean;

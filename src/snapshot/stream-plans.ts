@@ -7,7 +7,7 @@
 import type { Config, Plugin } from '../declarative/config.ts';
 import type { Kong } from '../pdk/kong.ts';
 import type { PluginHandler } from '../plugins/types.ts';
-import { STREAM_SUBSYSTEM } from '../router/stream-router.ts';
+import { STREAM_SUBSYSTEM } from '../entities/protocols.ts';
 import { byPriority, type PlannedPlugin } from './plugin-plans.ts';
 
 export interface StreamStep {
