@@ -12,7 +12,7 @@ import { exchange, freePort, startEcho } from '../helpers/stream.ts';
 
 const echo = await startEcho('echo:');
 const [portShort, portEcho, portNoService, portRetry, portFlood] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-const [dead, portThrows, deadChecked, portChecked] = [await freePort(), await freePort(), await freePort(), await freePort()];
+const [dead, portThrows, deadChecked, portChecked, portIdle] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
 
 // An upstream that writes as fast as its socket takes it (waiting for 'drain'), counting what it wrote.
 let written = 0;
@@ -87,6 +87,14 @@ ${extra}
     protocols: [tcp]
     destinations: [{ port: ${portRetry} }]
     plugins: [{ name: recorder }]
+- name: idle
+  url: tcp://127.0.0.1:${echo.port}
+  read_timeout: 300
+  write_timeout: 300
+  routes:
+  - name: idle
+    protocols: [tcp]
+    destinations: [{ port: ${portIdle} }]
 - name: health-checked
   url: tcp://checked
   routes:
@@ -121,7 +129,7 @@ const { log, lines } = recordingLogger('info');
 const gw = await startTestGateway(config(echoRoute), {
   plugins: ['bundled', 'short-circuit', 'thrower', 'recorder'],
   pluginsPath: [plugins],
-  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood, portThrows, portChecked].map((p) => `127.0.0.1:${p}`),
+  streamListen: [portShort, portEcho, portNoService, portRetry, portFlood, portThrows, portChecked, portIdle].map((p) => `127.0.0.1:${p}`),
 }, log);
 let stopped = false;
 
@@ -193,6 +201,19 @@ test('passive health checks count failed connections: an unhealthy target is ski
   assert.ok(tries.filter((t) => t.includes(deadChecked)).length <= 1);
   assert.ok(met <= 1, 'round-robin reaches the dead target within two connections');
   assert.ok(lines.some((l) => l.msg === 'target unhealthy' && l.target === `127.0.0.1:${deadChecked}`));
+});
+
+test("nginx's proxy_timeout: a session with nothing crossing it for the service's timeouts is closed", async () => {
+  const socket: Socket = connect({ host: '127.0.0.1', port: portIdle });
+  socket.setEncoding('utf8');
+  let got = '';
+  socket.on('data', (d: string) => {
+    got += d;
+  });
+  socket.write('still there?');
+  await waitFor(() => got === 'echo:still there?');
+  // Nothing more is sent either way: the gateway ends the session.
+  await once(socket, 'close');
 });
 
 test('back-pressure: a client that does not read stalls the upstream, the gateway does not buffer without bound', async () => {
