@@ -6,7 +6,6 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { ListenAddress } from '../settings/settings.ts';
 import { handleStream, type StreamEnv } from './session.ts';
-import { STREAM_HIGH_WATER_MARK } from './upstream.ts';
 
 export interface RunningStreamListener {
   readonly address: string;
@@ -24,7 +23,7 @@ export async function listenStream(at: ListenAddress, env: StreamEnv, portMaps?:
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const server = createServer({ noDelay: true, allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK }, (client) => {
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     sessions++;
     track(client);
     handleStream(env, { ssl: at.ssl, hostPort }, client, track)

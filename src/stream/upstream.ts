@@ -14,12 +14,6 @@ import type { CompiledUpstream, Snapshot } from '../snapshot/snapshot.ts';
 import { belowThreshold, type HealthRegistry } from '../upstream/health.ts';
 import { checkVerifyDepth } from '../upstream/verify-depth.ts';
 
-/**
- * What each socket of a session buffers before the other side is paused (both ways): larger than Node's 64 KiB
- * default, so that fast streams cross with fewer pause/resume turns; still a fixed bound per connection.
- */
-export const STREAM_HIGH_WATER_MARK = 1024 * 1024;
-
 /** One try, as Kong's balancer_data.tries records it. */
 export interface StreamTry {
   readonly ip: string;
@@ -50,8 +44,7 @@ function balanceContext(clientIp: string): BalanceContext {
  */
 function openSocket(snapshot: Snapshot, service: Service, peer: Peer, servername: string | undefined): Socket {
   // Half-open: the session, not the socket, decides when a side's end closes both (see session.ts).
-  const options = { host: peer.host, port: peer.port, noDelay: true, allowHalfOpen: true, highWaterMark: STREAM_HIGH_WATER_MARK };
-  const raw = tcpConnect(options);
+  const raw = tcpConnect({ host: peer.host, port: peer.port, noDelay: true, allowHalfOpen: true });
   if (!speaksTls(service)) return raw;
   const tls = snapshot.upstreamTls.get(service.id);
   const name = servername ?? peer.host;
