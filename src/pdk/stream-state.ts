@@ -78,7 +78,13 @@ const notOnStreams = (what: string) => (name: string | symbol) => () => {
 /** An object whose every method throws, naming itself (a namespace of HTTP requests only). */
 function httpOnly<T extends object>(what: string, own: Partial<T> = {}): T {
   const fail = notOnStreams(what);
-  return new Proxy(own as T, { get: (target, name) => (name in target ? (target as Record<string | symbol, unknown>)[name] : fail(name)) });
+  return new Proxy(own as T, {
+    get: (target, name) => {
+      if (name in target) return (target as Record<string | symbol, unknown>)[name];
+      // Not methods: symbols (inspection) and `then` (an awaited namespace is not a promise).
+      return typeof name === 'symbol' || name === 'then' || name === 'toJSON' ? undefined : fail(name);
+    },
+  });
 }
 
 function checkPreread(state: StreamState, fn: string): void {
