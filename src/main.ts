@@ -3,6 +3,7 @@
  * that reverses it.
  */
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigInvalid, describeError, formatIssue, GatewayError } from './errors.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
@@ -14,6 +15,7 @@ import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
 import { listenStream, type RunningStreamListener } from './stream/listener.ts';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
@@ -57,10 +59,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  // A stream ssl listener needs a certificate only for tls routes (tls_passthrough ones do not terminate).
-  const terminates = settings.proxyListen.some((l) => l.ssl) || (settings.streamListen.some((l) => l.ssl) && loaded.config.routes.some((r) => r.protocols.includes('tls')));
-  if (terminates && loaded.config.certificates.length === 0) {
-    log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
+  if (settings.sslCertificate?.selfSigned && loaded.config.certificates.length === 0) {
+    log.info('an ssl listener and no certificate (in the config or --ssl-cert): it serves a self-signed one for localhost, as Kong does');
   }
   const handlers = handlersOf(catalog);
   for (const [name, handler] of handlers) {
@@ -82,11 +82,16 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
+    ...(settings.sslCertificate ? { defaultCertificate: { cert: settings.sslCertificate.cert, key: settings.sslCertificate.key } } : {}),
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
   const listeners: RunningListener[] = [];
   const streamListeners: RunningStreamListener[] = [];
-  const streamEnv = { current: () => store.current(), log, health, pluginTimeoutMs: settings.pluginTimeoutMs, prereadTimeoutMs: 30_000 };
+  const streamEnv = {
+    current: () => store.current(), log, health, pluginTimeoutMs: settings.pluginTimeoutMs, prereadTimeoutMs: 30_000,
+    // Kong's stream TLS terminator serves the proxy's default certificate (ssl_cert, or the one made at start).
+    ...(settings.sslCertificate ? { defaultCertificate: createSecureContext({ cert: settings.sslCertificate.cert, key: settings.sslCertificate.key }) } : {}),
+  };
   try {
     for (const at of settings.proxyListen) listeners.push(await listen(at, options));
     for (const at of settings.streamListen) streamListeners.push(await listenStream(at, streamEnv, settings.portMaps));
@@ -135,6 +140,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       admins.push(await listenAdmin(at, {
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
+        ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
+        acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }

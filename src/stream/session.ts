@@ -11,7 +11,7 @@
  * all it had and closed.
  */
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
+import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import { StreamState } from '../pdk/stream-state.ts';
@@ -32,6 +32,8 @@ export interface StreamEnv {
   readonly pluginTimeoutMs: number;
   /** nginx's preread_timeout and ssl_handshake_timeout (30s and 60s by default; one value here). */
   readonly prereadTimeoutMs: number;
+  /** What a handshake whose SNI no certificate names gets (Kong's ssl_cert, or the certificate made at start). */
+  readonly defaultCertificate?: SecureContext;
 }
 
 export interface ListenerFacts {
@@ -218,7 +220,8 @@ async function finish(session: Session, steps: readonly StreamStep[]): Promise<v
  * ssl_certificate_by_lua): the name is known from the preread.
  */
 async function terminate(env: StreamEnv, snapshot: Snapshot, raw: Socket, sni: string | undefined): Promise<TLSSocket | undefined> {
-  const context = snapshot.certificates.lookup(sni);
+  const fallback = env.defaultCertificate;
+  const context = fallback ? ((sni !== undefined ? snapshot.certificates.lookupSni(sni) : undefined) ?? fallback) : snapshot.certificates.lookup(sni);
   if (!context) {
     env.log.error({ sni }, 'a tls route matched but the config has no certificate: the TLS handshake cannot be made');
     return undefined;

@@ -126,6 +126,9 @@ test('tls_passthrough: routed by the SNI without terminating (the client sees th
 test('spec/02-integration/05-proxy/31-stream_tls_spec.lua:71 a tls service to an upstream target by IP is asked for no SNI', async () => {
   const r = await exchange(tlsPort, 'get_sni\n', { tls: { servername: 'again.example.com' }, expect: 'nil\n'.length + 8 });
   assert.equal(r.received, 'nil\nget_sni\n');
+  // No certificate names again.example.com: Kong's default one (made at start, as no --ssl-cert is given).
+  assert.notEqual(r.fingerprint, fingerprint('rsa.crt'));
+  assert.notEqual(r.fingerprint, fingerprint('ec.crt'));
 });
 
 test("spec/02-integration/05-proxy/31-stream_tls_spec.lua:81 with preserve_host the tls service is asked for the client's SNI", async () => {
