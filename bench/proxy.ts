@@ -26,7 +26,7 @@ export const SERVER_CPU = 1;
 
 export function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(argv[0]!, argv.slice(1), { env: { GATEWAY_WORKERS: '1', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       seen += chunk.toString();

@@ -14,6 +14,7 @@ import { decodeConfig } from '../declarative/load.ts';
 import { displayConfig } from '../declarative/vaults.ts';
 import { formatIssue } from '../errors.ts';
 import type { Reloader } from '../runtime/reload.ts';
+import type { WorkerStatus } from '../runtime/worker-pool.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
@@ -35,6 +36,8 @@ export interface AdminOptions {
   /** Kong's `headers` on the admin API: `Server` (this token) and `X-Kong-Admin-Latency`. */
   readonly server?: string;
   readonly adminLatency?: boolean;
+  /** With workers: which config each serves (`/status`'s `workers`). */
+  readonly workers?: () => readonly WorkerStatus[];
 }
 
 export type MetricSource = () => string | Promise<string>;
@@ -251,7 +254,11 @@ export function createAdminHandler(options: AdminOptions) {
       return send(res, 200, {
         server: { connections_active: await options.connections() },
         configuration_hash: snapshot.hash,
-        reload: last ? { last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [] } : null,
+        ...(options.workers ? { workers: options.workers() } : {}),
+        reload: last ? {
+          last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [],
+          ...(last.workers ? { workers: last.workers } : {}),
+        } : null,
       });
     }
     if (first === 'metrics' && parts.length === 1) return metrics(res);

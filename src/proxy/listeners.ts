@@ -120,7 +120,8 @@ function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, exp
   });
 }
 
-export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
+/** `reusePort`: one of several workers listening on the same address; the kernel spreads connections over them. */
+export async function listen(at: ListenAddress, options: ProxyOptions, reusePort = false): Promise<RunningListener> {
   const timeouts = options.clientTimeouts;
   const common = {
     keepAliveTimeout: 60_000,
@@ -160,7 +161,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(at.port, at.host, () => {
+    server.listen({ port: at.port, host: at.host, reusePort }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -2,6 +2,7 @@
  * STATIC settings: from command-line flags, each with a `GATEWAY_*` environment twin (like Kong's `KONG_*`).
  * Read once at start, never hot-reloaded. Flags win over the environment.
  */
+import { availableParallelism } from 'node:os';
 import { GatewayError } from '../errors.ts';
 import { ipList } from '../http/ip-list.ts';
 import type { RealIpSettings } from '../http/real-ip.ts';
@@ -40,6 +41,8 @@ export interface Settings {
   readonly memCacheSizeBytes: number;
   /** `--syslog-address`: the UDP syslog receiver of the syslog plugin (Kong writes to the local syslog(3)). */
   readonly syslogAddress: { readonly host: string; readonly port: number };
+  /** `--workers N|auto`: worker threads serving the proxy listeners (Kong's `nginx_worker_processes`); 1 is in-process. */
+  readonly workers: number;
 }
 
 export interface ClientTimeouts {
@@ -121,6 +124,7 @@ export const SETTING_SPECS = {
   pluginTimeout: { flag: 'plugin-timeout', env: 'GATEWAY_PLUGIN_TIMEOUT', description: "longest a plugin's phase may take to settle, nginx syntax (default 60s)" },
   memCacheSize: { flag: 'mem-cache-size', env: 'GATEWAY_MEM_CACHE_SIZE', kongEnv: 'KONG_MEM_CACHE_SIZE', description: "bytes each proxy-cache dictionary may hold, nginx size syntax such as 128m or 512k (default 128m)" },
   syslogAddress: { flag: 'syslog-address', env: 'GATEWAY_SYSLOG_ADDRESS', description: "the syslog plugin's receiver, UDP HOST:PORT (default 127.0.0.1:514)" },
+  workers: { flag: 'workers', env: 'GATEWAY_WORKERS', kongEnv: 'KONG_NGINX_WORKER_PROCESSES', description: "worker threads serving the proxy, a number or 'auto' (one per core; default auto)" },
 } as const satisfies Record<string, SettingSpec>;
 
 export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
@@ -171,7 +175,16 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     pluginTimeoutMs: duration('--plugin-timeout', pick('pluginTimeout')[0] ?? '60s'),
     memCacheSizeBytes: size('--mem-cache-size', pick('memCacheSize')[0] ?? '128m'),
     syslogAddress: hostPort('--syslog-address', pick('syslogAddress')[0] ?? '127.0.0.1:514'),
+    workers: workerCount(pick('workers')[0] ?? 'auto'),
   };
+}
+
+/** Kong's nginx_worker_processes: `auto` is one per core (what Node may use of them), else a count of 1 to 1024. */
+function workerCount(value: string): number {
+  const text = value.trim();
+  if (text === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new GatewayError('BAD_USAGE', `--workers: expected a number of 1 to 1024 or 'auto', got '${value}'`);
+  return Number(text);
 }
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

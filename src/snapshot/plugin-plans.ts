@@ -133,9 +133,10 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
     return [p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared })];
   }));
   const plans = new Map<string, RoutePlan>();
+  const candidates = candidatesOf(usable);
   for (const route of config.routes) {
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();
-    for (const p of usable) {
+    for (const p of candidates(route.id, route.service?.id)) {
       const level = levelOf(p, route.id, route.service?.id);
       if (level === 0) continue;
       let step = steps.get(p.name);
@@ -170,6 +171,33 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
   const none: RoutePlan = Object.freeze({ phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
   const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
   return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseSteps(global), anyLog };
+}
+
+/**
+ * The instances that may apply to a route, in the config's order (the order the precedence loop relies on): those
+ * scoped to the route, to its service, or to neither. Without this index every route would visit every instance
+ * (10,000 routes × 1,000 instances is 10 million visits, a third of a second per compile).
+ */
+function candidatesOf(usable: readonly Plugin[]): (routeId: string, serviceId: string | undefined) => readonly Plugin[] {
+  const byRoute = new Map<string, number[]>();
+  const byService = new Map<string, number[]>();
+  const unscoped: number[] = [];
+  usable.forEach((p, i) => {
+    const [map, key] = p.route !== null ? [byRoute, p.route.id] : p.service !== null ? [byService, p.service.id] : [undefined, undefined];
+    if (!map) {
+      unscoped.push(i);
+      return;
+    }
+    let list = map.get(key!);
+    if (!list) map.set(key!, (list = []));
+    list.push(i);
+  });
+  return (routeId, serviceId) => {
+    const own = byRoute.get(routeId);
+    const viaService = serviceId === undefined ? undefined : byService.get(serviceId);
+    if (!own && !viaService) return unscoped.map((i) => usable[i]!);
+    return [...unscoped, ...(own ?? []), ...(viaService ?? [])].sort((a, b) => a - b).map((i) => usable[i]!);
+  };
 }
 
 function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {

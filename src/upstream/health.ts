@@ -59,6 +59,18 @@ export class HealthRegistry {
     if (tripped && h.healthy) this.#flip(upstream.name, target, h, false);
   }
 
+  /** Takes a verdict reached elsewhere (another worker, the primary's probes) without telling the listeners again. */
+  adopt(upstream: string, target: string, healthy: boolean): void {
+    const key = `${upstream}\u0000${target}`;
+    const h = this.#targets.get(key);
+    if (h) {
+      h.healthy = healthy;
+      h.successes = h.httpFailures = h.tcpFailures = h.timeouts = 0;
+    } else {
+      this.#targets.set(key, { healthy, successes: 0, httpFailures: 0, tcpFailures: 0, timeouts: 0 });
+    }
+  }
+
   #flip(upstream: string, target: string, h: TargetHealth, healthy: boolean): void {
     h.healthy = healthy;
     h.successes = h.httpFailures = h.tcpFailures = h.timeouts = 0;
