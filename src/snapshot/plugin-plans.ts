@@ -124,17 +124,32 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
 
 /** Kong runs an instance on a subsystem its `protocols` name (no check of each request's scheme). */
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
+  const steps = pluginPlanSteps(config, handlers);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** Routes planned between two yields of pluginPlanSteps (see the router's routerSteps). */
+const ROUTES_PER_STEP = 500;
+const PREPARED_PER_STEP = 200;
+
+export function* pluginPlanSteps(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): Generator<void, PluginPlans> {
   const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_SUBSYSTEM.has(x)));
-  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => {
+  const planned = new Map<Plugin, PlannedPlugin>();
+  for (const p of usable) {
+    if (planned.size % PREPARED_PER_STEP === PREPARED_PER_STEP - 1) yield;
     const handler = handlers.get(p.name)!;
     // Validation ran prepare too (a config it cannot prepare is refused there, with a position).
     const instance = { id: p.id, routeId: p.route?.id ?? null, serviceId: p.service?.id ?? null, consumerId: p.consumer?.id ?? null };
     const prepared = handler.prepare ? handler.prepare(p.config, instance) : undefined;
-    return [p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared })];
-  }));
+    planned.set(p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared }));
+  }
   const plans = new Map<string, RoutePlan>();
   const candidates = candidatesOf(usable);
+  let routesDone = 0;
   for (const route of config.routes) {
+    if (++routesDone % ROUTES_PER_STEP === 0) yield;
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();
     for (const p of candidates(route.id, route.service?.id)) {
       const level = levelOf(p, route.id, route.service?.id);
