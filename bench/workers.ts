@@ -9,7 +9,7 @@
  *    reload. Target < 50 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,10 @@ function wrkAsync(url: string, seconds: number): Promise<{ requests: number; rps
 async function startGateway(config: string, port: number, workers: number, extra: string[] = []): Promise<ChildProcess> {
   const child = await startProcess([process.execPath, ...gatewayNodeFlags(), join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${port}`, '--log-level', 'info', '--workers', String(workers), ...extra], { GATEWAY_WORKERS: String(workers) }, /gateway ready/);
   // What the gateway says beyond info (a worker that ended, a failed reload) is part of the result.
+  const logFile = join(out, `workers-gateway-${workers}.log`);
+  writeFileSync(logFile, '');
   child.stdout!.on('data', (chunk: Buffer) => {
+    appendFileSync(logFile, chunk);
     for (const line of chunk.toString().split('\n')) if (/"level":[5-6]0/.test(line)) console.log(`  gateway: ${line.slice(0, 400)}`);
   });
   return child;

@@ -85,6 +85,7 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources, connections,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         workers: () => pool.status(),
+        proxyCache: (method, parts) => pool.proxyCache(method, parts),
       }));
     }
   } catch (err) {

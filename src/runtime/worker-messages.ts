@@ -38,11 +38,19 @@ export interface WorkerCounts {
   readonly inFlight: number;
 }
 
+/** What a worker's proxy-cache admin endpoint answered. */
+export interface CacheAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
 export type ToWorker =
   /** A new config is ready in `parts` parts: pull them, then compile, configure and swap. */
   | { readonly type: 'config'; readonly seq: number; readonly hash: string; readonly parts: number }
   | { readonly type: 'part'; readonly seq: number; readonly index: number; readonly part: ConfigPart }
   | { readonly type: 'ask'; readonly seq: number; readonly what: 'metrics' | 'counts' }
+  /** An admin request under /proxy-cache, for the worker's own store (until the workers share one). */
+  | { readonly type: 'ask'; readonly seq: number; readonly what: 'proxy-cache'; readonly method: string; readonly parts: readonly string[] }
   /** An active health check flipped a target (the primary runs the probes). */
   | { readonly type: 'health'; readonly upstream: string; readonly target: string; readonly healthy: boolean }
   | { readonly type: 'stop'; readonly drainMs: number };
@@ -52,7 +60,7 @@ export type FromWorker =
   | { readonly type: 'pull'; readonly seq: number; readonly index: number }
   | { readonly type: 'applied'; readonly seq: number; readonly hash: string }
   | { readonly type: 'refused'; readonly seq: number; readonly issues: readonly ConfigIssue[] }
-  | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts }
+  | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts | CacheAnswer | null }
   /** Passive health checks in this worker flipped a target: the primary tells the others. */
   | { readonly type: 'health'; readonly upstream: string; readonly target: string; readonly healthy: boolean }
   | { readonly type: 'stopped' };

@@ -43,6 +43,11 @@ services:
     plugins:
     - name: rate-limiting
       config: { minute: 5, policy: local }
+  - name: cached
+    paths: [/cached]
+    plugins:
+    - name: proxy-cache
+      config: { strategy: memory }
 plugins:
 - name: worker-id
 - name: prometheus
@@ -55,7 +60,7 @@ plugins:
 async function fresh(path = '/', headers: Record<string, string> = {}) {
   const res = await request(`${gw.url}${path}`, { headers: { connection: 'close', ...headers }, reset: true });
   await res.body.text();
-  return { status: res.statusCode, worker: String(res.headers['x-worker']), message: String(res.headers['x-message']), init: String(res.headers['x-init-worker']) };
+  return { status: res.statusCode, worker: String(res.headers['x-worker']), cache: String(res.headers['x-cache-status']), key: String(res.headers['x-cache-key']), message: String(res.headers['x-message']), init: String(res.headers['x-init-worker']) };
 }
 
 /** Requests on new connections until both workers have answered (bounded). */
@@ -117,6 +122,19 @@ test('a reload reaches both workers; the record says each took it', async () => 
   for (const r of seen.values()) assert.equal(r.message, 'two');
 });
 
+test('admin POST /config reaches both workers too', async () => {
+  const posted = await request(`${gw.admin}/config`, { method: 'POST', headers: { 'content-type': 'text/yaml' }, body: configFor('posted') });
+  await posted.body.text();
+  assert.equal(posted.statusCode, 201);
+  const status = await adminStatus();
+  assert.deepEqual(status.workers.map((w) => w.configuration_hash), [status.configuration_hash, status.configuration_hash]);
+  const seen = await bothWorkers();
+  assert.equal(seen.size, 2);
+  for (const r of seen.values()) assert.equal(r.message, 'posted');
+  writeFileSync(gw.file, configFor('two'));
+  assert.equal((await gw.gateway.reload('test')).result, 'applied');
+});
+
 test('a file that fails to load changes no worker', async () => {
   const before = await adminStatus();
   writeFileSync(gw.file, `${configFor('three')}- name: no-such-plugin\n`);
@@ -147,6 +165,34 @@ test('admin /metrics: the node totals, summed over the workers', async () => {
   assert.equal((end.text.match(/^# TYPE kong_http_requests_total /gm) ?? []).length, 1);
   assert.equal((end.text.match(/^kong_datastore_reachable 1$/gm) ?? []).length, 1);
   assert.equal((end.text.match(/^kong_node_info\{/gm) ?? []).length, 1);
+});
+
+test('admin proxy-cache endpoints reach the store of every worker', async () => {
+  // Each worker has stored the answer once it answers with a Hit.
+  const hits = new Set<string>();
+  let key = '';
+  for (let i = 0; i < 200 && hits.size < 2; i++) {
+    const r = await fresh('/cached');
+    key = r.key;
+    if (r.cache === 'Hit') hits.add(r.worker);
+  }
+  assert.equal(hits.size, 2);
+  const found = await request(`${gw.admin}/proxy-cache/${key}`);
+  assert.equal(found.statusCode, 200);
+  assert.equal(((await found.body.json()) as { headers?: unknown }).headers !== undefined, true);
+  const purge = await request(`${gw.admin}/proxy-cache`, { method: 'DELETE' });
+  await purge.body.text();
+  assert.equal(purge.statusCode, 204);
+  // After the purge, each worker's first answer is a Miss.
+  const first = new Map<string, string>();
+  for (let i = 0; i < 200 && first.size < 2; i++) {
+    const r = await fresh('/cached');
+    if (!first.has(r.worker)) first.set(r.worker, r.cache);
+  }
+  assert.deepEqual([...first.values()], ['Miss', 'Miss']);
+  const gone = await request(`${gw.admin}/proxy-cache/no-such-key`);
+  await gone.body.text();
+  assert.equal(gone.statusCode, 404);
 });
 
 test('a worker that ends (process.exit in a plugin) is restarted with the current config; the other worker keeps its connections', async () => {
