@@ -98,13 +98,16 @@ async function serve(): Promise<void> {
   const apply = async (seq: number, parts: readonly ConfigPart[], hash: string) => {
     const previous = store.current();
     try {
-      const next = await compileSnapshotSliced(joinConfig(parts), hash, handlers);
+      const stats = { totalMs: 0, longestMs: 0 };
+      const next = await compileSnapshotSliced(joinConfig(parts), hash, handlers, stats);
+      const started = performance.now();
       const issues = await configurePlugins(next, handlers, settings.configPath, previous, settings.pluginTimeoutMs);
       if (issues.length > 0) return send({ type: 'refused', seq, issues });
       store.swap(next);
       pools.retainOnly(poolIdsOf(next));
       for (const l of listeners) l.refreshTls();
-      send({ type: 'applied', seq, hash });
+      const swapMs = performance.now() - started;
+      send({ type: 'applied', seq, hash, compileMs: Math.round(stats.totalMs), longestStepMs: Math.round(Math.max(stats.longestMs, swapMs)) });
     } catch (err) {
       send({ type: 'refused', seq, issues: [{ file: settings.configPath, line: 0, column: 0, path: '', message: `reload failed: ${describeError(err)}`, severity: 'error' }] });
     }

@@ -9,6 +9,7 @@ import { HTTP_SUBSYSTEM } from '../entities/protocols.ts';
 import { CandidateSet } from './candidates.ts';
 import { compileExpression, fieldsOf, type ExpressionFacts, type PathOutcome } from './expression-matcher.ts';
 import { parseExpression } from './expression-parser.ts';
+import { sortSteps } from './sort-steps.ts';
 import { comparePriority, compileMatchers, tryMatch, type Matcher, type RouteMatch } from './matcher.ts';
 
 export type { RequestFacts, RouteMatch, Captures } from './matcher.ts';
@@ -101,14 +102,14 @@ export function* routerSteps(config: Pick<Config, 'routes' | 'services'>): Gener
   // Kong's expressions flavour: by priority, higher first, then by id, highest first (Kong's ATC router);
   // expression routes before traditional ones.
   expressions.sort((a, b) => b.route.priority - a.route.priority || compareIdsDescending(a.route.id, b.route.id) || a.order - b.order);
-  matchers.sort(comparePriority);
+  const ranked = yield* sortSteps(matchers, comparePriority);
   yield;
-  matchers.forEach((m, i) => {
+  ranked.forEach((m, i) => {
     m.rank = i;
   });
   const hostLists = new Map<string, Matcher[]>();
   const generalList: Matcher[] = [];
-  for (const m of matchers) {
+  for (const m of ranked) {
     if (m.exactHosts.length === 0) generalList.push(m);
     for (const h of m.exactHosts) {
       let list = hostLists.get(h);
@@ -117,17 +118,9 @@ export function* routerSteps(config: Pick<Config, 'routes' | 'services'>): Gener
     }
   }
   const byHost = new Map<string, CandidateSet>();
-  let indexed = 0;
-  for (const [h, list] of hostLists) {
-    byHost.set(h, new CandidateSet(list));
-    indexed += list.length;
-    if (indexed >= ROUTES_PER_STEP) {
-      indexed = 0;
-      yield;
-    }
-  }
+  for (const [h, list] of hostLists) byHost.set(h, yield* CandidateSet.build(list));
   yield;
-  const general = new CandidateSet(generalList);
+  const general = yield* CandidateSet.build(generalList);
   yield;
   // Only these headers can change a result, so only they enter the cache key.
   const headerFields = [

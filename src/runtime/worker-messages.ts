@@ -58,7 +58,8 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'ready'; readonly ports: readonly number[]; readonly hash: string }
   | { readonly type: 'pull'; readonly seq: number; readonly index: number }
-  | { readonly type: 'applied'; readonly seq: number; readonly hash: string }
+  /** Its compile's work in all, and the longest it held the worker's loop at once (a slice, or configure + swap). */
+  | { readonly type: 'applied'; readonly seq: number; readonly hash: string; readonly compileMs: number; readonly longestStepMs: number }
   | { readonly type: 'refused'; readonly seq: number; readonly issues: readonly ConfigIssue[] }
   | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts | CacheAnswer | null }
   /** Passive health checks in this worker flipped a target: the primary tells the others. */

@@ -22,6 +22,9 @@ export interface WorkerStatus {
 export interface WorkerTook {
   readonly worker: number;
   readonly took: boolean;
+  /** What its compile took in all, and the longest it held the worker's event loop at once. */
+  readonly compile_ms?: number;
+  readonly longest_step_ms?: number;
 }
 
 export interface PoolOptions {
@@ -107,7 +110,9 @@ export class WorkerPool {
     const serving = this.#slots.filter((s) => s.ready);
     const results = await Promise.all(serving.map((slot) => this.#send(slot, config, hash)));
     const issues = results.flatMap((r, i) => (r.type === 'refused' ? r.issues.map((issue) => ({ ...issue, message: `worker ${serving[i]!.worker}: ${issue.message}` })) : []));
-    const workers = results.map((r, i) => ({ worker: serving[i]!.worker, took: r.type === 'applied' }));
+    const workers = results.map((r, i): WorkerTook => (r.type === 'applied'
+      ? { worker: serving[i]!.worker, took: true, compile_ms: r.compileMs, longest_step_ms: r.longestStepMs }
+      : { worker: serving[i]!.worker, took: false }));
     if (issues.length > 0) {
       await Promise.all(serving.filter((_, i) => workers[i]!.took).map((slot) => this.#send(slot, previous.config, previous.hash)));
       return { issues, workers };
