@@ -34,8 +34,9 @@ import { PoolRegistry } from './upstream/pools.ts';
 const port = parentPort!;
 const boot = workerData as WorkerBoot;
 const { settings } = boot;
-const log = createLogger(settings.logLevel).child({ worker: boot.worker });
 const send = (message: FromWorker | { type: 'fatal'; message: string; issues?: readonly ConfigIssue[] }) => port.postMessage(message);
+// Lines go to the primary, which writes them where its own go: one log for the node.
+const log = createLogger(settings.logLevel, { write: (line: string) => send({ type: 'log', line }) }).child({ worker: boot.worker });
 
 installFaultHandlers(log);
 attachShared(boot.shared);

@@ -64,6 +64,8 @@ export type FromWorker =
   | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts | CacheAnswer | null }
   /** Passive health checks in this worker flipped a target: the primary tells the others. */
   | { readonly type: 'health'; readonly upstream: string; readonly target: string; readonly healthy: boolean }
+  /** A log line of the worker's, written by the primary to its own log stream (one stream for the node). */
+  | { readonly type: 'log'; readonly line: string }
   | { readonly type: 'stopped' };
 
 const PART_SIZE = 1000;

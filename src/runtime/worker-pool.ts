@@ -5,7 +5,7 @@
  * own connections with it; the kernel gives new ones to the others.
  */
 import { Worker } from 'node:worker_threads';
-import type { Logger } from 'pino';
+import { symbols, type Logger } from 'pino';
 import type { Config } from '../declarative/config.ts';
 import { ConfigInvalid, GatewayError, type ConfigIssue } from '../errors.ts';
 import type { ListenAddress, Settings } from '../settings/settings.ts';
@@ -69,8 +69,12 @@ export class WorkerPool {
   /** The parts of the config being distributed, by sequence number. */
   readonly #parts = new Map<number, readonly ConfigPart[]>();
 
+  /** Where the primary's logger writes: the workers' lines go there too. */
+  readonly #logStream: { write(line: string): unknown };
+
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#logStream = (options.log as unknown as Record<symbol, { write(line: string): unknown }>)[symbols.streamSym] ?? process.stdout;
     this.#listen = options.settings.proxyListen;
   }
 
@@ -242,6 +246,9 @@ export class WorkerPool {
           case 'health':
             this.broadcastHealth(message.upstream, message.target, message.healthy, slot.worker);
             this.#options.onHealth?.(message.upstream, message.target, message.healthy);
+            return;
+          case 'log':
+            this.#logStream.write(message.line);
             return;
           case 'stopped':
             return;

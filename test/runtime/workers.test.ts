@@ -19,6 +19,7 @@ export default {
   access(kong) {
     // process.exit in a worker thread ends that thread only.
     if (kong.request.getHeader('x-exit') === String(threadId)) process.exit(7);
+    if (kong.request.getHeader('x-log')) kong.log.warn('worker-id was asked to log');
   },
   headerFilter(kong) {
     kong.response.setHeader('x-worker', String(threadId));
@@ -145,6 +146,18 @@ test('a file that fails to load changes no worker', async () => {
   const seen = await bothWorkers();
   for (const r of seen.values()) assert.equal(r.message, 'two');
   writeFileSync(gw.file, configFor('two'));
+});
+
+test("a worker's log lines reach the gateway's log, naming the worker", async () => {
+  const r = await fresh('/', { 'x-log': '1' });
+  assert.equal(r.status, 200);
+  let line: Record<string, unknown> | undefined;
+  for (let i = 0; i < 100 && !line; i++) {
+    line = lines.find((l) => typeof l.msg === 'string' && l.msg.includes('worker-id was asked to log'));
+    if (!line) await sleep(20);
+  }
+  assert.ok(line);
+  assert.ok(line.worker === 1 || line.worker === 2);
 });
 
 test('admin /metrics: the node totals, summed over the workers', async () => {
