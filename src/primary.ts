@@ -5,6 +5,7 @@
  * proxy listeners (worker.ts). It compiles each config too (the admin API reads the snapshot, and a config that
  * does not compile never reaches a worker), but tells no plugin of it: plugins live in the workers.
  */
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
@@ -35,6 +36,28 @@ export interface WorkersGateway extends Gateway {
   status(): Promise<WorkerStatus[]>;
 }
 
+/**
+ * The workers bind with SO_REUSEPORT, which would let them join another process's sockets on the same address (a
+ * second gateway started by mistake would silently take half the connections): a plain bind first, and closed,
+ * refuses an address in use as the in-process gateway does.
+ */
+async function ensureFree(listeners: Settings['proxyListen']): Promise<void> {
+  for (const at of listeners) {
+    if (at.port === 0) continue;
+    const server = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port: at.port, host: at.host, exclusive: true }, () => resolve());
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
+    }
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 export async function startWorkers(settings: Settings, log: Logger): Promise<WorkersGateway> {
   installFaultHandlers(log);
   setMemoryBudget(settings.memCacheSizeBytes);
@@ -54,6 +77,7 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
     entry: new URL('./worker.ts', import.meta.url), settings, log, shared, nodeId: NODE_ID,
     onHealth: (upstream, target, healthy) => health.adopt(upstream, target, healthy),
   });
+  await ensureFree(settings.proxyListen);
   await pool.start(settings.workers, loaded.config, loaded.hash);
   health.onChange((upstream, target, healthy) => {
     log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`);

@@ -261,3 +261,12 @@ test('a local rate limit (5 a minute) holds for the node, whichever worker serve
   assert.equal(statuses.filter((s) => s === 200).length, 5);
   assert.equal(statuses.filter((s) => s === 429).length, 7);
 });
+
+test('with workers, a proxy address in use refuses the start as in-process (LISTEN_FAILED), leaving no worker behind', async () => {
+  const { tryStartTestGateway } = await import('../helpers/servers.ts');
+  const busy = gw.port;
+  await assert.rejects(
+    tryStartTestGateway('_format_version: "3.0"\n', { workers: '2', proxyListen: [`127.0.0.1:${busy}`], adminListen: ['off'] }),
+    (err: Error & { code?: string }) => err.code === 'LISTEN_FAILED' && /address already in use/.test(err.message),
+  );
+});
