@@ -16,6 +16,9 @@ export default {
   version: '1.0.0',
   priority: 5000,
   initWorker() { initialized = true; },
+  configure(configs) {
+    if (configs?.some((c) => c.refuse_in === threadId)) throw new Error('refused in this worker');
+  },
   access(kong) {
     // process.exit in a worker thread ends that thread only.
     if (kong.request.getHeader('x-exit') === String(threadId)) process.exit(7);
@@ -82,7 +85,7 @@ const adminStatus = async () => (await (await request(`${gw.admin}/status`)).bod
 
 before(async () => {
   upstream = await startUpstream();
-  const dir = writePlugins([{ name: 'worker-id', handler: WORKER_ID }]);
+  const dir = writePlugins([{ name: 'worker-id', handler: WORKER_ID, config: { refuse_in: { type: 'integer' } } }]);
   gw = await startTestGateway(configFor('one'), { workers: '2', plugins: ['bundled', 'worker-id'], pluginsPath: [dir] }, log);
 });
 
@@ -158,6 +161,23 @@ test("a worker's log lines reach the gateway's log, naming the worker", async ()
   }
   assert.ok(line);
   assert.ok(line.worker === 1 || line.worker === 2);
+});
+
+test('a config one worker refuses (its configure throws) is taken back from the others: no worker changes', async () => {
+  const before = await adminStatus();
+  const threads = [...(await bothWorkers()).keys()];
+  writeFileSync(gw.file, configFor('refused').replace('- name: worker-id\n', `- name: worker-id\n  config: { refuse_in: ${threads[0]} }\n`));
+  const record = await gw.gateway.reload('test');
+  assert.equal(record.result, 'failed');
+  assert.equal(record.workers?.filter((w) => w.took).length, 1);
+  assert.ok(record.errors.some((e) => /^worker \d: plugin 'worker-id': configure failed: refused in this worker$/.test(e.message)), JSON.stringify(record.errors));
+  const status = await adminStatus();
+  assert.equal(status.configuration_hash, before.configuration_hash);
+  assert.deepEqual(status.workers.map((w) => w.configuration_hash), [before.configuration_hash, before.configuration_hash]);
+  const seen = await bothWorkers();
+  assert.equal(seen.size, 2);
+  for (const r of seen.values()) assert.equal(r.message, 'two');
+  writeFileSync(gw.file, configFor('two'));
 });
 
 test('admin /metrics: the node totals, summed over the workers', async () => {
