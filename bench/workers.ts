@@ -21,7 +21,7 @@ const root = new URL('../', import.meta.url).pathname;
 const out = join(root, 'bench/out');
 const DURATION = Number.parseInt(process.env.BENCH_DURATION ?? '5', 10);
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '32';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 /** The process's CPU time so far (all its threads), in ms. */
 function cpuMs(pid: number): number {
