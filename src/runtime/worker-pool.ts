@@ -112,13 +112,21 @@ export class WorkerPool {
    */
   async distribute(config: Config, hash: string, previous: { config: Config; hash: string }): Promise<{ issues: ConfigIssue[]; workers: WorkerTook[] }> {
     const serving = this.#slots.filter((s) => s.ready);
-    const results = await Promise.all(serving.map((slot) => this.#send(slot, config, hash)));
+    // One worker at a time: the others serve at full speed meanwhile (on a machine with as many cores as workers,
+    // compiling in all at once would slow every one of them), and a refusal stops it there.
+    const results: (FromWorker & { type: 'applied' | 'refused' })[] = [];
+    for (const slot of serving) {
+      const result = await this.#send(slot, config, hash);
+      results.push(result);
+      if (result.type === 'refused') break;
+    }
     const issues = results.flatMap((r, i) => (r.type === 'refused' ? r.issues.map((issue) => ({ ...issue, message: `worker ${serving[i]!.worker}: ${issue.message}` })) : []));
-    const workers = results.map((r, i): WorkerTook => (r.type === 'applied'
-      ? { worker: serving[i]!.worker, took: true, compile_ms: r.compileMs, longest_step_ms: r.longestStepMs }
-      : { worker: serving[i]!.worker, took: false }));
+    const workers = serving.map((slot, i): WorkerTook => {
+      const r = results[i];
+      return r?.type === 'applied' ? { worker: slot.worker, took: true, compile_ms: r.compileMs, longest_step_ms: r.longestStepMs } : { worker: slot.worker, took: false };
+    });
     if (issues.length > 0) {
-      await Promise.all(serving.filter((_, i) => workers[i]!.took).map((slot) => this.#send(slot, previous.config, previous.hash)));
+      for (const slot of serving.filter((_, i) => workers[i]!.took)) await this.#send(slot, previous.config, previous.hash);
       return { issues, workers };
     }
     this.#config = config;

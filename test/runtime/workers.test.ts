@@ -169,7 +169,8 @@ test('a config one worker refuses (its configure throws) is taken back from the 
   writeFileSync(gw.file, configFor('refused').replace('- name: worker-id\n', `- name: worker-id\n  config: { refuse_in: ${threads[0]} }\n`));
   const record = await gw.gateway.reload('test');
   assert.equal(record.result, 'failed');
-  assert.equal(record.workers?.filter((w) => w.took).length, 1);
+  // Workers take a config one at a time: the refusal stops it there, before or after the other took it.
+  assert.equal(record.workers?.filter((w) => !w.took).length === 1 || record.workers?.every((w) => !w.took), true);
   assert.ok(record.errors.some((e) => /^worker \d: plugin 'worker-id': configure failed: refused in this worker$/.test(e.message)), JSON.stringify(record.errors));
   const status = await adminStatus();
   assert.equal(status.configuration_hash, before.configuration_hash);
