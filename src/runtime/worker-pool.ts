@@ -49,6 +49,9 @@ interface Slot {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** What a worker made of a config sent to it. */
+type Sent = (FromWorker & { type: 'applied' | 'refused' }) | { readonly type: 'ended' };
+
 /** A worker that lived this long was not crash-looping: its next restart comes at once. */
 const STABLE_MS = 10_000;
 const BACKOFF_FIRST_MS = 100;
@@ -114,7 +117,7 @@ export class WorkerPool {
     const serving = this.#slots.filter((s) => s.ready);
     // One worker at a time: the others serve at full speed meanwhile (on a machine with as many cores as workers,
     // compiling in all at once would slow every one of them), and a refusal stops it there.
-    const results: (FromWorker & { type: 'applied' | 'refused' })[] = [];
+    const results: Sent[] = [];
     for (const slot of serving) {
       const result = await this.#send(slot, config, hash);
       results.push(result);
@@ -131,8 +134,9 @@ export class WorkerPool {
     }
     this.#config = config;
     this.#hash = hash;
-    // A worker restarted while this ran booted with the config of before: bring it up to date.
-    for (const slot of this.#slots) if (slot.ready && slot.hash !== hash && !serving.includes(slot)) void this.#send(slot, config, hash);
+    // A worker that ended meanwhile, restarted with the config of before: bring it up to date (one that is still
+    // starting boots with this one).
+    for (const slot of this.#slots) if (slot.ready && slot.hash !== hash) void this.#send(slot, config, hash);
     return { issues, workers };
   }
 
@@ -204,8 +208,8 @@ export class WorkerPool {
     });
   }
 
-  /** One worker swaps to `config`; resolves with what it said (`refused` too when it ended meanwhile). */
-  async #send(slot: Slot, config: Config, hash: string): Promise<FromWorker & { type: 'applied' | 'refused' }> {
+  /** One worker swaps to `config`; resolves with what it said, or `ended` (it is restarted with the config of then). */
+  async #send(slot: Slot, config: Config, hash: string): Promise<Sent> {
     const seq = ++this.#seq;
     const parts = splitConfig(config);
     this.#parts.set(seq, parts);
@@ -214,7 +218,7 @@ export class WorkerPool {
     const message = await answer;
     this.#parts.delete(seq);
     if (message?.type === 'applied' || message?.type === 'refused') return message;
-    return { type: 'refused', seq, issues: [{ file: '', line: 0, column: 0, path: '', message: 'the worker ended before it took the config', severity: 'error' }] };
+    return { type: 'ended' };
   }
 
   /** Starts the slot's thread with the current config; resolves with its ports once it serves. */
