@@ -25,6 +25,22 @@ export interface WorkerBoot {
   readonly shared: SharedHandles;
 }
 
+export interface WorkerStatus {
+  readonly worker: number;
+  /** The hash of the config it serves (undefined before it first serves). */
+  readonly configuration_hash: string | undefined;
+  readonly ready: boolean;
+}
+
+/** One worker's part in a reload. */
+export interface WorkerTook {
+  readonly worker: number;
+  readonly took: boolean;
+  /** What its compile took in all, and the longest it held the worker's event loop at once. */
+  readonly compile_ms?: number;
+  readonly longest_step_ms?: number;
+}
+
 export interface ConfigPart {
   readonly key: keyof Config;
   /** A slice of that collection, or its whole value for the scalar fields. */

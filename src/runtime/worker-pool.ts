@@ -9,23 +9,9 @@ import { symbols, type Logger } from 'pino';
 import type { Config } from '../declarative/config.ts';
 import { ConfigInvalid, GatewayError, type ConfigIssue } from '../errors.ts';
 import type { ListenAddress, Settings } from '../settings/settings.ts';
-import { splitConfig, type CacheAnswer, type ConfigPart, type FromWorker, type SharedHandles, type ToWorker, type WorkerBoot, type WorkerCounts } from './worker-messages.ts';
+import { splitConfig, type CacheAnswer, type ConfigPart, type FromWorker, type SharedHandles, type ToWorker, type WorkerBoot, type WorkerCounts, type WorkerStatus, type WorkerTook } from './worker-messages.ts';
 
-export interface WorkerStatus {
-  readonly worker: number;
-  /** The hash of the config it serves (undefined before it first serves). */
-  readonly configuration_hash: string | undefined;
-  readonly ready: boolean;
-}
-
-/** One worker's part in a reload. */
-export interface WorkerTook {
-  readonly worker: number;
-  readonly took: boolean;
-  /** What its compile took in all, and the longest it held the worker's event loop at once. */
-  readonly compile_ms?: number;
-  readonly longest_step_ms?: number;
-}
+export type { WorkerStatus, WorkerTook };
 
 export interface PoolOptions {
   /** The worker's entry module (src/worker.ts). */
