@@ -13,6 +13,7 @@ import { ipList } from './http/ip-list.ts';
 import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
@@ -57,8 +58,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
-    log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
+  if (settings.sslCertificate?.selfSigned && loaded.config.certificates.length === 0) {
+    log.info('an ssl listener and no certificate (in the config or --ssl-cert): it serves a self-signed one for localhost, as Kong does');
   }
   const handlers = handlersOf(catalog);
   for (const [name, handler] of handlers) {
@@ -80,6 +81,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
+    ...(settings.sslCertificate ? { defaultCertificate: { cert: settings.sslCertificate.cert, key: settings.sslCertificate.key } } : {}),
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
   const listeners: RunningListener[] = [];
@@ -130,6 +132,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       admins.push(await listenAdmin(at, {
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
+        ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
+        acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
         connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
       }));
     }
