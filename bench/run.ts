@@ -8,6 +8,7 @@ import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
+import { runSharedBench } from './shared.ts';
 import { runValidateBench } from './validate.ts';
 import { runWorkersBench } from './workers.ts';
 
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   mix: runMixBench,
   httplog: runHttpLogBench,
   workers: runWorkersBench,
+  shared: runSharedBench,
 };
 
 const wanted = process.argv.slice(2);

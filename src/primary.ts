@@ -23,7 +23,7 @@ import { SnapshotStore } from './runtime/store.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { WorkerPool, type WorkerStatus } from './runtime/worker-pool.ts';
 import type { Settings } from './settings/settings.ts';
-import { attachShared, createShared } from './shared-state.ts';
+import { createShared } from './shared-state.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
 import { startActiveChecks } from './upstream/active-checks.ts';
 import { HealthRegistry } from './upstream/health.ts';
@@ -70,8 +70,8 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
   }
   const handlers = handlersOf(catalog);
   const store = new SnapshotStore(compileSnapshot(loaded.config, loaded.hash, handlers));
+  // Creating the shared tables attaches them in this thread too (the admin API's purges, the probes' verdicts).
   const shared = createShared(settings);
-  attachShared(shared);
   const health = new HealthRegistry();
   const pool = new WorkerPool({
     entry: new URL('./worker.ts', import.meta.url), settings, log, shared, nodeId: NODE_ID,
@@ -109,7 +109,6 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources, connections,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         workers: () => pool.status(),
-        proxyCache: (method, parts) => pool.proxyCache(method, parts),
       }));
     }
   } catch (err) {

@@ -5,7 +5,6 @@
  * (with reusePort: the kernel spreads connections over the workers), and swaps to each config the primary sends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { proxyCacheEndpoint } from './admin/proxy-cache.ts';
 import { describeError, type ConfigIssue } from './errors.ts';
 import { ipList } from './http/ip-list.ts';
 import { VERSION } from './main.ts';
@@ -141,10 +140,6 @@ async function serve(): Promise<void> {
         return;
       }
       case 'ask':
-        if (message.what === 'proxy-cache') {
-          const answer = catalog.has('proxy-cache') ? proxyCacheEndpoint(store.current().config, message.method, message.parts) : undefined;
-          return send({ type: 'answer', seq: message.seq, value: answer ?? null });
-        }
         (message.what === 'metrics' ? metrics() : counts()).then(
           (value) => send({ type: 'answer', seq: message.seq, value }),
           () => send({ type: 'answer', seq: message.seq, value: '' }),

@@ -41,8 +41,6 @@ export interface AdminOptions {
   readonly certificate?: { readonly cert: string | string[]; readonly key: string | string[] };
   /** Puts the reading of a PROXY protocol header in front of a `proxy_protocol` admin listener's server. */
   readonly acceptProxyProtocol?: (server: Server) => void;
-  /** With workers: the proxy-cache endpoints answered from the workers' stores (this thread has none). */
-  readonly proxyCache?: (method: string, parts: readonly string[]) => Promise<{ readonly status: number; readonly body?: unknown } | undefined>;
   /** With workers: which config each serves (`/status`'s `workers`). */
   readonly workers?: () => readonly WorkerStatus[];
 }
@@ -281,7 +279,7 @@ export function createAdminHandler(options: AdminOptions) {
       return module ? send(res, 200, inputSchema(module.schema.config)) : send(res, 404, { message: `No plugin named '${third}'` });
     }
     if (first === 'proxy-cache' && options.catalog.has('proxy-cache')) {
-      const answer = options.proxyCache ? await options.proxyCache(method, parts.slice(1)) : proxyCacheEndpoint(snapshot.config, method, parts.slice(1));
+      const answer = proxyCacheEndpoint(snapshot.config, method, parts.slice(1));
       if (answer) return send(res, answer.status, answer.body);
     }
     if (first !== undefined && ENDPOINTS[first]) {

@@ -54,19 +54,11 @@ export interface WorkerCounts {
   readonly inFlight: number;
 }
 
-/** What a worker's proxy-cache admin endpoint answered. */
-export interface CacheAnswer {
-  readonly status: number;
-  readonly body?: unknown;
-}
-
 export type ToWorker =
   /** A new config is ready in `parts` parts: pull them, then compile, configure and swap. */
   | { readonly type: 'config'; readonly seq: number; readonly hash: string; readonly parts: number }
   | { readonly type: 'part'; readonly seq: number; readonly index: number; readonly part: ConfigPart }
   | { readonly type: 'ask'; readonly seq: number; readonly what: 'metrics' | 'counts' }
-  /** An admin request under /proxy-cache, for the worker's own store (until the workers share one). */
-  | { readonly type: 'ask'; readonly seq: number; readonly what: 'proxy-cache'; readonly method: string; readonly parts: readonly string[] }
   /** An active health check flipped a target (the primary runs the probes). */
   | { readonly type: 'health'; readonly upstream: string; readonly target: string; readonly healthy: boolean }
   | { readonly type: 'stop'; readonly drainMs: number };
@@ -77,7 +69,7 @@ export type FromWorker =
   /** Its compile's work in all, and the longest it held the worker's loop at once (a slice, or configure + swap). */
   | { readonly type: 'applied'; readonly seq: number; readonly hash: string; readonly compileMs: number; readonly longestStepMs: number }
   | { readonly type: 'refused'; readonly seq: number; readonly issues: readonly ConfigIssue[] }
-  | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts | CacheAnswer | null }
+  | { readonly type: 'answer'; readonly seq: number; readonly value: string | WorkerCounts }
   /** Passive health checks in this worker flipped a target: the primary tells the others. */
   | { readonly type: 'health'; readonly upstream: string; readonly target: string; readonly healthy: boolean }
   /** A log line of the worker's, written by the primary to its own log stream (one stream for the node). */

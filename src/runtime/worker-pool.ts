@@ -9,7 +9,7 @@ import { symbols, type Logger } from 'pino';
 import type { Config } from '../declarative/config.ts';
 import { ConfigInvalid, GatewayError, type ConfigIssue } from '../errors.ts';
 import type { ListenAddress, Settings } from '../settings/settings.ts';
-import { splitConfig, type CacheAnswer, type ConfigPart, type FromWorker, type SharedHandles, type ToWorker, type WorkerBoot, type WorkerCounts, type WorkerStatus, type WorkerTook } from './worker-messages.ts';
+import { splitConfig, type ConfigPart, type FromWorker, type SharedHandles, type ToWorker, type WorkerBoot, type WorkerCounts, type WorkerStatus, type WorkerTook } from './worker-messages.ts';
 
 export type { WorkerStatus, WorkerTook };
 
@@ -133,16 +133,7 @@ export class WorkerPool {
     return (await this.#askAll((seq) => ({ type: 'ask', seq, what }))) as (string | WorkerCounts)[];
   }
 
-  /**
-   * An admin request under /proxy-cache, answered from every worker's store: a found entry (200) wins, then a
-   * purge that found one (204), else what the first said (404, 405); undefined when it is no such endpoint.
-   */
-  async proxyCache(method: string, parts: readonly string[]): Promise<CacheAnswer | undefined> {
-    const answers = (await this.#askAll((seq) => ({ type: 'ask', seq, what: 'proxy-cache', method, parts }))).filter((a): a is CacheAnswer => a !== null && typeof a === 'object' && 'status' in a);
-    return answers.find((a) => a.status === 200) ?? answers.find((a) => a.status === 204) ?? answers[0];
-  }
-
-  async #askAll(message: (seq: number) => ToWorker): Promise<(string | WorkerCounts | CacheAnswer | null)[]> {
+  async #askAll(message: (seq: number) => ToWorker): Promise<(string | WorkerCounts)[]> {
     const answers = await Promise.all(this.#slots.filter((s) => s.ready).map((slot) => {
       const seq = ++this.#seq;
       const answer = this.#await(slot, seq, ASK_MS);
