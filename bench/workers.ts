@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { generateConfig, renderConfig } from './generate-config.ts';
 import { freePort, gatewayNodeFlags, has, median, startProcess } from './proxy.ts';
+import { sharedCounterCost } from './shared.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const out = join(root, 'bench/out');
@@ -192,11 +193,17 @@ export async function runWorkersBench(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const upstreamPort = await freePort();
   const upstream = await startProcess([process.execPath, join(root, 'bench/upstream.ts')], { PORT: String(upstreamPort) }, /ready/);
-  // BENCH_WORKERS=throughput|stall runs one part.
+  // BENCH_WORKERS=throughput|counters|stall runs one part.
   const part = process.env.BENCH_WORKERS;
   try {
-    if (part !== 'stall') await throughput(upstreamPort, n);
-    if (part !== 'throughput') {
+    if (part === undefined || part === 'throughput') await throughput(upstreamPort, n);
+    if (part === undefined || part === 'counters') {
+      // The shared-state bench's measure (bench/shared.ts), one CPU-timed thread, then 2 threads on the same keys.
+      const c = await sharedCounterCost();
+      const within = c.sharedNs < 1000 && c.contendedNs.every((ns) => ns < 1000);
+      console.log(`\nworkers: one increment of a shared rate limiting counter: ${c.sharedNs.toFixed(0)} ns (in-process map ${c.localNs.toFixed(0)} ns); 2 threads on the same keys: ${c.contendedNs.map((ns) => ns.toFixed(0)).join(' / ')} ns (target < 1 µs: ${within ? 'met' : 'NOT met'})`);
+    }
+    if (part === undefined || part === 'stall') {
       console.log('\nworkers: reload stall');
       await reloadStall(upstreamPort, n);
       await reloadStall(upstreamPort, 1);
