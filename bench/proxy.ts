@@ -27,19 +27,18 @@ export const SERVER_CPU = 1;
 export function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { env: { GATEWAY_WORKERS: '1', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let seen: string | undefined = '';
-    // Only while it is not ready yet: a process that became ready is left running, however long the bench takes.
+    let seen = '';
+    // Only a child that is not ready in time is killed (a bench running longer must keep its servers).
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${argv.join(' ')} was not ready within 60 s`));
     }, 60_000).unref();
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (seen === undefined) return;
       seen += chunk.toString();
-      if (!readyPattern.test(seen)) return;
-      clearTimeout(timer);
-      seen = undefined;
-      resolve(child);
+      if (readyPattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
     });
     child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before it was ready`)));
   });

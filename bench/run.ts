@@ -9,6 +9,7 @@ import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
 import { runSharedBench } from './shared.ts';
+import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
 import { runWorkersBench } from './workers.ts';
 
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   httplog: runHttpLogBench,
   workers: runWorkersBench,
   shared: runSharedBench,
+  tcp: runTcpBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,7 @@
  * that reverses it.
  */
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigInvalid, describeError, formatIssue, GatewayError } from './errors.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
@@ -13,6 +14,7 @@ import { ipList } from './http/ip-list.ts';
 import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
+import { listenStream, type RunningStreamListener } from './stream/listener.ts';
 import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
@@ -36,6 +38,8 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
+  /** Stream (TCP/TLS) listeners, from --stream-listen (none by default). */
+  readonly streamListeners: readonly RunningStreamListener[];
   /** Upstream connection pools (they outlive snapshots). */
   readonly pools: PoolRegistry;
   /** Admin API listeners (none with --admin-listen off). */
@@ -85,10 +89,17 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
   };
   const listeners: RunningListener[] = [];
+  const streamListeners: RunningStreamListener[] = [];
+  const streamEnv = {
+    current: () => store.current(), log, health, pluginTimeoutMs: settings.pluginTimeoutMs, prereadTimeoutMs: 30_000,
+    // Kong's stream TLS terminator serves the proxy's default certificate (ssl_cert, or the one made at start).
+    ...(settings.sslCertificate ? { defaultCertificate: createSecureContext({ cert: settings.sslCertificate.cert, key: settings.sslCertificate.key }) } : {}),
+  };
   try {
     for (const at of settings.proxyListen) listeners.push(await listen(at, options));
+    for (const at of settings.streamListen) streamListeners.push(await listenStream(at, streamEnv, settings.portMaps));
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close(0)));
+    await Promise.all([...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0))]);
     await stopChecks();
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
@@ -138,12 +149,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       }));
     }
   } catch (err) {
-    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  log.info({ proxy_listen: listeners.map((l) => l.address), ...(streamListeners.length > 0 ? { stream_listen: streamListeners.map((l) => `${l.address}${l.ssl ? ' ssl' : ''}`) } : {}), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
+    streamListeners,
     pools,
     admins,
     store,
@@ -155,7 +167,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
-      await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
+      await Promise.all([...listeners, ...streamListeners].map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
       // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).
       for (const handler of handlers.values()) {

@@ -59,6 +59,10 @@ async function ensureFree(listeners: Settings['proxyListen']): Promise<void> {
 }
 
 export async function startWorkers(settings: Settings, log: Logger): Promise<WorkersGateway> {
+  // Stream listeners are not served by worker threads yet: refused rather than left unserved.
+  if (settings.streamListen.length > 0) {
+    throw new GatewayError('BAD_USAGE', `--stream-listen is not served with --workers ${settings.workers} yet: use --workers 1 with stream listeners`);
+  }
   installFaultHandlers(log);
   setMemoryBudget(settings.memCacheSizeBytes);
   const catalog = await buildPluginCatalog(settings);
@@ -128,6 +132,7 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
   let draining = false;
   return {
     listeners,
+    streamListeners: [],
     pools: new PoolRegistry(),
     admins,
     store,

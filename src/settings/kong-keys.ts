@@ -88,7 +88,6 @@ const NO_EFFECT: readonly [string, Readonly<Record<string, string | readonly str
   ["the 'env' vault is always available, and vaults entities add prefixes", { vaults: 'bundled' }],
   ['the node id is a new random UUID at each start', { node_id: '' }],
   ['it has no effect here', { kic: ['off', 'on'], host_ports: '' }],
-  ['TCP/TLS stream listeners are not served here', { stream_listen: 'off' }],
 ];
 
 const RULES = new Map<string, KongKeyRule>([

@@ -28,6 +28,8 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** `--proxy-listen`: where the proxy listens (Kong's `proxy_listen`). */
   readonly proxyListen: readonly ListenAddress[];
+  /** `--stream-listen`: where TCP/TLS stream traffic is proxied (Kong's `stream_listen`; none by default). */
+  readonly streamListen: readonly ListenAddress[];
   /** `--admin-listen`: where the admin API listens, or none (`off`). */
   readonly adminListen: readonly ListenAddress[];
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
@@ -124,6 +126,7 @@ export const SETTING_SPECS = {
   pluginsPath: { flag: 'plugins-path', env: 'GATEWAY_PLUGINS_PATH', multiple: true, description: 'folder of custom plugins (repeatable; env: colon-separated)' },
   logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', kongEnv: 'KONG_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')}, or Kong's notice, crit, alert, emerg (default info)` },
   proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', kongEnv: 'KONG_PROXY_LISTEN', multiple: true, description: "proxy address, Kong's syntax: 'ADDR:PORT [ssl] [proxy_protocol] [backlog=N] ...' (repeatable; comma-separated; default 0.0.0.0:8000)" },
+  streamListen: { flag: 'stream-listen', env: 'GATEWAY_STREAM_LISTEN', kongEnv: 'KONG_STREAM_LISTEN', multiple: true, description: "stream (TCP/TLS) proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; comma-separated; default off)" },
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', kongEnv: 'KONG_ADMIN_LISTEN', multiple: true, description: "admin API address(es) or 'off' (default 127.0.0.1:8001)" },
   statusListen: { flag: 'status-listen', env: 'GATEWAY_STATUS_LISTEN', kongEnv: 'KONG_STATUS_LISTEN', multiple: true, description: "status API address(es) or 'off' (default off)" },
   workers: { flag: 'workers', env: 'GATEWAY_WORKERS', kongEnv: 'KONG_NGINX_WORKER_PROCESSES', description: "serving threads, a number or 'auto': one per core (default auto)" },
@@ -206,19 +209,22 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
   const proxyListen = parseListen(label('proxyListen'), splitList(pick('proxyListen'), /,/), '0.0.0.0:8000', warn);
   const adminListen = parseListen(label('adminListen'), splitList(pick('adminListen'), /,/), '127.0.0.1:8001', warn);
   const statusListen = parseListen(label('statusListen'), splitList(pick('statusListen'), /,/), 'off', warn);
+  const streamListen = parseStreamListen(label('streamListen'), splitList(pick('streamListen'), /,/), warn);
+  // Kong's stream TLS terminator serves the proxy's ssl_cert too.
+  const proxyTls = [...proxyListen, ...streamListen];
   // As Kong, a kind of listener's certificate is read (and checked) only when one of them is ssl.
   const certificates = (listeners: readonly ListenAddress[], cert: 'sslCert' | 'adminSslCert' | 'statusSslCert', key: 'sslCertKey' | 'adminSslCertKey' | 'statusSslCertKey') => {
     if (!listeners.some((l) => l.ssl)) return undefined;
     return readCertificates(label(cert), splitList(pick(cert), /,/), label(key), splitList(pick(key), /,/));
   };
   const tls = {
-    proxy: certificates(proxyListen, 'sslCert', 'sslCertKey'),
+    proxy: certificates(proxyTls, 'sslCert', 'sslCertKey'),
     admin: certificates(adminListen, 'adminSslCert', 'adminSslCertKey'),
     status: certificates(statusListen, 'statusSslCert', 'statusSslCertKey'),
   };
   const needs = (listeners: readonly ListenAddress[], configured: PemPair | undefined) => listeners.some((l) => l.ssl) && configured === undefined;
   // One certificate, made once, for every kind of listener that has none (and the same in every worker).
-  const made = needs(proxyListen, tls.proxy) || needs(adminListen, tls.admin) || needs(statusListen, tls.status) ? selfSignedCertificate() : undefined;
+  const made = needs(proxyTls, tls.proxy) || needs(adminListen, tls.admin) || needs(statusListen, tls.status) ? selfSignedCertificate() : undefined;
   const serve = (listeners: readonly ListenAddress[], configured: PemPair | undefined) => (listeners.some((l) => l.ssl) ? (configured ?? made) : undefined);
   return {
     configPath: pick('config')[0] ?? 'kong.yaml',
@@ -226,6 +232,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
     proxyListen,
+    streamListen,
     adminListen,
     statusListen,
     workers: parseWorkers(label('workers'), pick('workers')[0] ?? 'auto'),
@@ -249,11 +256,19 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     pluginTimeoutMs: duration(label('pluginTimeout'), pick('pluginTimeout')[0] ?? '60s'),
     memCacheSizeBytes: size(label('memCacheSize'), pick('memCacheSize')[0] ?? '128m'),
     syslogAddress: hostPort(label('syslogAddress'), pick('syslogAddress')[0] ?? '127.0.0.1:514'),
-    ...(serve(proxyListen, tls.proxy) ? { sslCertificate: serve(proxyListen, tls.proxy) } : {}),
+    ...(serve(proxyTls, tls.proxy) ? { sslCertificate: serve(proxyTls, tls.proxy) } : {}),
     ...(serve(adminListen, tls.admin) ? { adminSslCertificate: serve(adminListen, tls.admin) } : {}),
     ...(serve(statusListen, tls.status) ? { statusSslCertificate: serve(statusListen, tls.status) } : {}),
     warnings: [...new Set(warnings)],
   };
+}
+
+/** Kong's stream_listen: off unless given; the PROXY protocol is not read on stream listeners (refused, not ignored). */
+function parseStreamListen(flag: string, values: readonly string[], warn: (message: string) => void): ListenAddress[] {
+  const list = parseListen(flag, values, 'off', warn, true);
+  const pp = list.find((l) => l.proxyProtocol);
+  if (pp) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported on stream listeners, in '${pp.host}:${pp.port} proxy_protocol'`);
+  return list;
 }
 
 /** Kong's nginx_worker_processes: `auto` is one per core (what Node may use of them), else a count of 1 to 1024. */

@@ -36,6 +36,11 @@ const RULES: Readonly<Record<string, Rule>> = {
     values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts'],
     types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
   },
+  // Stream connections reach the PDK through their own state, as the proxy through its request state.
+  stream: {
+    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/stream-state.ts', 'proxy/certificate-phase.ts', 'proxy/serialize.ts'],
+    types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
+  },
   runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins', 'settings'] },
   // The admin API purges proxy-cache's in-memory stores (Kong's /proxy-cache endpoints): that module only.
   admin: { values: ['declarative', 'entities', 'errors.ts', 'schema', 'plugins/bundled/proxy-cache/store.ts'], types: ['plugins', 'runtime', 'settings'] },
