@@ -11,7 +11,7 @@ const histogram = monitorEventLoopDelay({ resolution: 1 });
 histogram.enable();
 const settings = resolveSettings({
   config: process.env.CONFIG, proxyListen: [`127.0.0.1:${process.env.PORT}`], adminListen: ['off'],
-  plugins: ['bundled', 'body-reader'], pluginsPath: [process.env.PLUGINS!],
+  plugins: ['bundled', 'body-reader'], pluginsPath: [process.env.PLUGINS!], workers: '1',
 }, {});
 await startGateway(settings, pino({ level: 'silent' }));
 process.on('message', (message: string) => {

@@ -26,13 +26,13 @@ export const SERVER_CPU = 1;
 
 export function startProcess(argv: string[], env: Record<string, string>, readyPattern: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(argv[0]!, argv.slice(1), { env: { GATEWAY_WORKERS: '1', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = '';
     // Only a child that is not ready in time is killed (a bench running longer must keep its servers).
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')} was not ready within 15 s`));
-    }, 15_000).unref();
+      reject(new Error(`${argv.join(' ')} was not ready within 60 s`));
+    }, 60_000).unref();
     child.stdout!.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (readyPattern.test(seen)) {

@@ -11,6 +11,7 @@ import { runRouterBench } from './router.ts';
 import { runSharedBench } from './shared.ts';
 import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
+import { runWorkersBench } from './workers.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
@@ -25,6 +26,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   logging: runLoggingBench,
   mix: runMixBench,
   httplog: runHttpLogBench,
+  workers: runWorkersBench,
   shared: runSharedBench,
   tcp: runTcpBench,
 };

@@ -32,6 +32,7 @@ import { logDropMetrics } from './plugins/bundled/log-drops.ts';
 import { setSyslogAddress } from './plugins/bundled/syslog/handler.ts';
 import { collect as prometheusMetrics } from './plugins/bundled/prometheus/exporter.ts';
 import { resetSeries } from './plugins/bundled/prometheus/series.ts';
+import { startWorkers } from './primary.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -51,6 +52,8 @@ export interface Gateway {
 }
 
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
+  // More than one worker: threads serve, this one is their primary (primary.ts). One: all here, in-process.
+  if (settings.workers > 1) return startWorkers(settings, log);
   installFaultHandlers(log);
   setMemoryBudget(settings.memCacheSizeBytes);
   setSyslogAddress(settings.syslogAddress);

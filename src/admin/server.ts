@@ -15,6 +15,7 @@ import { decodeConfig } from '../declarative/load.ts';
 import { displayConfig } from '../declarative/vaults.ts';
 import { formatIssue } from '../errors.ts';
 import type { Reloader } from '../runtime/reload.ts';
+import type { WorkerStatus } from '../runtime/worker-pool.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
@@ -40,6 +41,8 @@ export interface AdminOptions {
   readonly certificate?: { readonly cert: string | string[]; readonly key: string | string[] };
   /** Puts the reading of a PROXY protocol header in front of a `proxy_protocol` admin listener's server. */
   readonly acceptProxyProtocol?: (server: Server) => void;
+  /** With workers: which config each serves (`/status`'s `workers`). */
+  readonly workers?: () => readonly WorkerStatus[];
 }
 
 export type MetricSource = () => string | Promise<string>;
@@ -256,7 +259,11 @@ export function createAdminHandler(options: AdminOptions) {
       return send(res, 200, {
         server: { connections_active: await options.connections() },
         configuration_hash: snapshot.hash,
-        reload: last ? { last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [] } : null,
+        ...(options.workers ? { workers: options.workers() } : {}),
+        reload: last ? {
+          last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [],
+          ...(last.workers ? { workers: last.workers } : {}),
+        } : null,
       });
     }
     if (first === 'metrics' && parts.length === 1) return metrics(res);

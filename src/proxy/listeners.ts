@@ -122,7 +122,8 @@ function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, exp
   });
 }
 
-export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
+/** `reusePort`: one of several workers listening on the same address; the kernel spreads connections over them. */
+export async function listen(at: ListenAddress, options: ProxyOptions, reusePort = false): Promise<RunningListener> {
   const timeouts = options.clientTimeouts;
   // Kong's default certificate (its ssl_cert, or the one made at start): what a handshake with no SNI gets, and
   // one whose SNI matches no certificate and no `*` SNI. Without it (a listener given none), the `*` SNI's
@@ -167,7 +168,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(socketOptions(at), () => {
+    server.listen({ ...socketOptions(at), reusePort }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -34,21 +34,35 @@ export class CandidateSet {
   readonly #others: Matcher[] = [];
 
   /** `matchers` must be in rank order. */
-  constructor(matchers: readonly Matcher[]) {
-    for (const m of matchers) {
-      if (m.path?.kind !== 'prefix') {
-        this.#others.push(m);
-        continue;
-      }
-      let node = this.#root;
-      for (const ch of m.path.prefix) {
-        let next = node.children.get(ch);
-        if (!next) node.children.set(ch, (next = newNode(ch)));
-        node = next;
-      }
-      node.here.push(m);
-    }
+  constructor(matchers: readonly Matcher[] = []) {
+    for (const m of matchers) this.#add(m);
     compress(this.#root);
+  }
+
+  /** The same set, built in steps (a yield every `perStep` matchers), for compiles that yield (routerSteps). */
+  static *build(matchers: readonly Matcher[], perStep = 500): Generator<void, CandidateSet> {
+    const set = new CandidateSet();
+    for (let i = 0; i < matchers.length; i++) {
+      if (i % perStep === perStep - 1) yield;
+      set.#add(matchers[i]!);
+    }
+    yield;
+    compress(set.#root);
+    return set;
+  }
+
+  #add(m: Matcher): void {
+    if (m.path?.kind !== 'prefix') {
+      this.#others.push(m);
+      return;
+    }
+    let node = this.#root;
+    for (const ch of m.path.prefix) {
+      let next = node.children.get(ch);
+      if (!next) node.children.set(ch, (next = newNode(ch)));
+      node = next;
+    }
+    node.here.push(m);
   }
 
   /**

@@ -9,6 +9,7 @@ import { HTTP_SUBSYSTEM } from '../entities/protocols.ts';
 import { CandidateSet } from './candidates.ts';
 import { compileExpression, fieldsOf, type ExpressionFacts, type PathOutcome } from './expression-matcher.ts';
 import { parseExpression } from './expression-parser.ts';
+import { sortSteps } from './sort-steps.ts';
 import { comparePriority, compileMatchers, tryMatch, type Matcher, type RouteMatch } from './matcher.ts';
 
 export type { RequestFacts, RouteMatch, Captures } from './matcher.ts';
@@ -63,33 +64,52 @@ function compareIdsDescending(a: string, b: string): number {
 }
 
 export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Router {
+  const steps = routerSteps(config);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** Routes compiled between two yields of routerSteps. */
+const ROUTES_PER_STEP = 500;
+
+/**
+ * compileRouter in steps: it yields between slices of the work, so that a thread that serves while it compiles
+ * (a worker during a reload) can let requests through; run to the end, it is compileRouter.
+ */
+export function* routerSteps(config: Pick<Config, 'routes' | 'services'>): Generator<void, Router> {
   const matchers: Matcher[] = [];
   const expressions: (ExpressionRoute & { order: number })[] = [];
   const expressionFields = new Set<string>();
-  httpRoutes(config).forEach(({ route, service }, i) => {
+  const routes = httpRoutes(config);
+  for (let i = 0; i < routes.length; i++) {
+    if (i % ROUTES_PER_STEP === ROUTES_PER_STEP - 1) yield;
+    const { route, service } = routes[i]!;
     if (route.expression === null) {
-      matchers.push(...compileMatchers(route, service));
-      return;
+      for (const m of compileMatchers(route, service)) matchers.push(m);
+      continue;
     }
     let ast: ReturnType<typeof parseExpression>;
     try {
       ast = parseExpression(route.expression);
     } catch {
-      return; // validation refuses such a route; a config reaching here has none
+      continue; // validation refuses such a route; a config reaching here has none
     }
     for (const f of fieldsOf(ast)) expressionFields.add(f);
     expressions.push({ route, service, test: withProtocols(route.protocols, compileExpression(ast)), order: i });
-  });
+  }
+  yield;
   // Kong's expressions flavour: by priority, higher first, then by id, highest first (Kong's ATC router);
   // expression routes before traditional ones.
   expressions.sort((a, b) => b.route.priority - a.route.priority || compareIdsDescending(a.route.id, b.route.id) || a.order - b.order);
-  matchers.sort(comparePriority);
-  matchers.forEach((m, i) => {
+  const ranked = yield* sortSteps(matchers, comparePriority);
+  yield;
+  ranked.forEach((m, i) => {
     m.rank = i;
   });
   const hostLists = new Map<string, Matcher[]>();
   const generalList: Matcher[] = [];
-  for (const m of matchers) {
+  for (const m of ranked) {
     if (m.exactHosts.length === 0) generalList.push(m);
     for (const h of m.exactHosts) {
       let list = hostLists.get(h);
@@ -97,8 +117,11 @@ export function compileRouter(config: Pick<Config, 'routes' | 'services'>): Rout
       list.push(m);
     }
   }
-  const byHost = new Map([...hostLists].map(([h, list]) => [h, new CandidateSet(list)]));
-  const general = new CandidateSet(generalList);
+  const byHost = new Map<string, CandidateSet>();
+  for (const [h, list] of hostLists) byHost.set(h, yield* CandidateSet.build(list));
+  yield;
+  const general = yield* CandidateSet.build(generalList);
+  yield;
   // Only these headers can change a result, so only they enter the cache key.
   const headerFields = [
     ...matchers.flatMap((m) => m.headers.map((h) => h.name)),

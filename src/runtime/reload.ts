@@ -13,6 +13,7 @@ import type { PluginCatalog } from '../declarative/plugin-instances.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 import { compileSnapshot, type Snapshot } from '../snapshot/snapshot.ts';
 import type { SnapshotStore } from './store.ts';
+import type { WorkerTook } from './worker-pool.ts';
 
 export interface ReloadRecord {
   readonly at: string;
@@ -20,6 +21,8 @@ export interface ReloadRecord {
   readonly durationMs: number;
   readonly hash: string | undefined;
   readonly errors: readonly ConfigIssue[];
+  /** With workers: whether each took the config (every one did when applied). */
+  readonly workers?: readonly WorkerTook[];
 }
 
 export interface ReloadOptions {
@@ -32,6 +35,11 @@ export interface ReloadOptions {
   readonly pluginTimeoutMs?: number;
   /** After a swap: restart what depends on the snapshot (health probes, TLS default certificate, pools). */
   readonly onSwap?: (next: Snapshot, previous: Snapshot) => void | Promise<void>;
+  /**
+   * With workers: instead of this thread's plugins, every worker takes the validated config (it compiles,
+   * configures and swaps its own snapshot); what they refused, and which took it.
+   */
+  readonly distribute?: (next: Snapshot, previous: Snapshot) => Promise<{ issues: readonly ConfigIssue[]; workers: readonly WorkerTook[] }>;
 }
 
 export interface Reloader {
@@ -99,7 +107,7 @@ export function createReloader(options: ReloadOptions): Reloader {
   let lastSuccessAt: string | undefined;
   const counts = { applied: 0, unchanged: 0, failed: 0 };
 
-  async function attempt(reason: string, record: (result: ReloadRecord['result'], hash: string | undefined, errors?: readonly ConfigIssue[]) => ReloadRecord, given?: { text: string; label: string }): Promise<ReloadRecord> {
+  async function attempt(reason: string, record: (result: ReloadRecord['result'], hash: string | undefined, errors?: readonly ConfigIssue[], workers?: readonly WorkerTook[]) => ReloadRecord, given?: { text: string; label: string }): Promise<ReloadRecord> {
     const previous = options.store.current();
     const file = given?.label ?? options.path;
     let text: string;
@@ -118,9 +126,9 @@ export function createReloader(options: ReloadOptions): Reloader {
     }
     const hash = md5(text);
     if (hash === previous.hash) return record('unchanged', hash);
-    const failed = (errors: readonly ConfigIssue[]) => {
+    const failed = (errors: readonly ConfigIssue[], workers?: readonly WorkerTook[]) => {
       options.log.error({ reason, errors: errors.map(formatIssue) }, `reload failed: ${errors.length} error(s); still serving ${previous.hash}`);
-      return record('failed', hash, errors);
+      return record('failed', hash, errors, workers);
     };
     const undecodable = bytes ? utf8Issue(bytes, file) : undefined;
     if (undecodable) return failed([undecodable]);
@@ -128,11 +136,18 @@ export function createReloader(options: ReloadOptions): Reloader {
     if (!loaded.config) return failed(loaded.issues.filter((i) => i.severity === 'error'));
     for (const issue of loaded.issues) if (issue.severity === 'warning') options.log.warn(formatIssue(issue));
     const next = compileSnapshot(loaded.config, loaded.hash, options.handlers);
-    const refused = await configurePlugins(next, options.handlers, file, previous, options.pluginTimeoutMs);
-    if (refused.length > 0) return failed(refused);
+    let workers: readonly WorkerTook[] | undefined;
+    if (options.distribute) {
+      const sent = await options.distribute(next, previous);
+      workers = sent.workers;
+      if (sent.issues.length > 0) return failed(sent.issues, workers);
+    } else {
+      const refused = await configurePlugins(next, options.handlers, file, previous, options.pluginTimeoutMs);
+      if (refused.length > 0) return failed(refused);
+    }
     options.store.swap(next);
     await options.onSwap?.(next, previous);
-    const done = record('applied', hash);
+    const done = record('applied', hash, [], workers);
     options.log.info({ reason, old_hash: previous.hash, new_hash: hash, duration_ms: done.durationMs }, 'config reloaded');
     return done;
   }
@@ -140,10 +155,10 @@ export function createReloader(options: ReloadOptions): Reloader {
   async function once(reason: string, given?: { text: string; label: string }): Promise<ReloadRecord> {
     const started = performance.now();
     const at = new Date().toISOString();
-    const record = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = []): ReloadRecord => {
+    const record = (result: ReloadRecord['result'], hash: string | undefined, errors: readonly ConfigIssue[] = [], workers?: readonly WorkerTook[]): ReloadRecord => {
       counts[result]++;
       if (result === 'applied') lastSuccessAt = at;
-      return (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors });
+      return (last = { at, result, durationMs: Math.round(performance.now() - started), hash, errors, ...(workers ? { workers } : {}) });
     };
     try {
       return await attempt(reason, record, given);

@@ -124,18 +124,34 @@ function levelOf(p: Plugin, routeId: string, serviceId: string | undefined): num
 
 /** Kong runs an instance on a subsystem its `protocols` name (no check of each request's scheme). */
 export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): PluginPlans {
+  const steps = pluginPlanSteps(config, handlers);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/** Routes planned between two yields of pluginPlanSteps (see the router's routerSteps). */
+const ROUTES_PER_STEP = 500;
+const PREPARED_PER_STEP = 200;
+
+export function* pluginPlanSteps(config: Pick<Config, 'plugins' | 'routes'>, handlers: ReadonlyMap<string, PluginHandler>): Generator<void, PluginPlans> {
   const usable = config.plugins.filter((p) => p.enabled && handlers.has(p.name) && p.protocols.some((x) => HTTP_SUBSYSTEM.has(x)));
-  const planned = new Map<Plugin, PlannedPlugin>(usable.map((p) => {
+  const planned = new Map<Plugin, PlannedPlugin>();
+  for (const p of usable) {
+    if (planned.size % PREPARED_PER_STEP === PREPARED_PER_STEP - 1) yield;
     const handler = handlers.get(p.name)!;
     // Validation ran prepare too (a config it cannot prepare is refused there, with a position).
     const instance = { id: p.id, routeId: p.route?.id ?? null, serviceId: p.service?.id ?? null, consumerId: p.consumer?.id ?? null };
     const prepared = handler.prepare ? handler.prepare(p.config, instance) : undefined;
-    return [p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared })];
-  }));
+    planned.set(p, Object.freeze({ name: p.name, id: p.id, priority: handler.priority, handler, config: p.config, prepared }));
+  }
   const plans = new Map<string, RoutePlan>();
+  const candidates = candidatesOf(usable);
+  let routesDone = 0;
   for (const route of config.routes) {
+    if (++routesDone % ROUTES_PER_STEP === 0) yield;
     const steps = new Map<string, { fixed?: Scoped; byConsumer?: Map<string, Scoped>; byGroup?: Map<string, Scoped>; ordering: Plugin['ordering'] }>();
-    for (const p of usable) {
+    for (const p of candidates(route.id, route.service?.id)) {
       const level = levelOf(p, route.id, route.service?.id);
       if (level === 0) continue;
       let step = steps.get(p.name);
@@ -170,6 +186,33 @@ export function compilePluginPlans(config: Pick<Config, 'plugins' | 'routes'>, h
   const none: RoutePlan = Object.freeze({ phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
   const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
   return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseSteps(global), anyLog };
+}
+
+/**
+ * The instances that may apply to a route, in the config's order (the order the precedence loop relies on): those
+ * scoped to the route, to its service, or to neither. Without this index every route would visit every instance
+ * (10,000 routes × 1,000 instances is 10 million visits, a third of a second per compile).
+ */
+function candidatesOf(usable: readonly Plugin[]): (routeId: string, serviceId: string | undefined) => readonly Plugin[] {
+  const byRoute = new Map<string, number[]>();
+  const byService = new Map<string, number[]>();
+  const unscoped: number[] = [];
+  usable.forEach((p, i) => {
+    const [map, key] = p.route !== null ? [byRoute, p.route.id] : p.service !== null ? [byService, p.service.id] : [undefined, undefined];
+    if (!map) {
+      unscoped.push(i);
+      return;
+    }
+    let list = map.get(key!);
+    if (!list) map.set(key!, (list = []));
+    list.push(i);
+  });
+  return (routeId, serviceId) => {
+    const own = byRoute.get(routeId);
+    const viaService = serviceId === undefined ? undefined : byService.get(serviceId);
+    if (!own && !viaService) return unscoped.map((i) => usable[i]!);
+    return [...unscoped, ...(own ?? []), ...(viaService ?? [])].sort((a, b) => a - b).map((i) => usable[i]!);
+  };
 }
 
 function keepBest(map: Map<string, Scoped>, key: string, scoped: Scoped): void {

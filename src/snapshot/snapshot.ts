@@ -3,10 +3,10 @@
  * the current snapshot once when it arrives and uses it to the end, so a reload never changes a request midway.
  */
 import type { Config, Service, Upstream } from '../declarative/config.ts';
-import { compileRouter, type Router } from '../router/router.ts';
+import { routerSteps, type Router } from '../router/router.ts';
 import type { PluginHandler } from '../plugins/types.ts';
 import { balancerFor, type Balancer } from './balancer.ts';
-import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
+import { pluginPlanSteps, type PluginPlans } from './plugin-plans.ts';
 import { compileCertificates, type CertificateTable } from './tls.ts';
 import { compileUpstreamTls, type UpstreamTls } from './upstream-tls.ts';
 import { compileCredentials, type Credentials } from './credentials.ts';
@@ -39,6 +39,17 @@ export interface Snapshot {
 
 /** `loadedAt` (ms) anchors credential ttls; it is the only time a snapshot knows, passed in to keep this pure. */
 export function compileSnapshot(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>, loadedAt = Date.now()): Snapshot {
+  const steps = snapshotSteps(config, hash, handlers, loadedAt);
+  let step = steps.next();
+  while (!step.done) step = steps.next();
+  return step.value;
+}
+
+/**
+ * compileSnapshot in steps, yielding between slices of the work (the router's and the plugin plans' loops):
+ * compile-sliced.ts runs it with the event loop let through between slices; run to the end, it is compileSnapshot.
+ */
+export function* snapshotSteps(config: Config, hash: string, handlers: ReadonlyMap<string, PluginHandler>, loadedAt = Date.now()): Generator<void, Snapshot> {
   const targetsByUpstream = new Map<string, Config['targets'][number][]>();
   for (const t of config.targets) {
     const id = t.upstream?.id;
@@ -53,16 +64,14 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
     const weights = new Map(targets.filter((t) => t.weight > 0).map((t) => [t.target, t.weight]));
     upstreams.set(u.name, Object.freeze({ upstream: u, balancer: balancerFor(u, targets), weights }));
   }
-  return Object.freeze({
-    config,
-    hash,
-    router: compileRouter(config),
-    upstreams,
-    services: new Map(config.services.map((s) => [s.id, s])),
-    plugins: compilePluginPlans(config, handlers),
-    certificates: compileCertificates(config),
-    upstreamTls: compileUpstreamTls(config),
-    credentials: compileCredentials(config, loadedAt),
-    stream: Object.freeze({ router: compileStreamRouter(config), plugins: compileStreamPlans(config, handlers) }),
-  });
+  const router = yield* routerSteps(config);
+  const services = new Map(config.services.map((s) => [s.id, s]));
+  yield;
+  const plugins = yield* pluginPlanSteps(config, handlers);
+  const certificates = compileCertificates(config);
+  const upstreamTls = compileUpstreamTls(config);
+  yield;
+  const credentials = compileCredentials(config, loadedAt);
+  const stream = Object.freeze({ router: compileStreamRouter(config), plugins: compileStreamPlans(config, handlers) });
+  return Object.freeze({ config, hash, router, upstreams, services, plugins, certificates, upstreamTls, credentials, stream });
 }

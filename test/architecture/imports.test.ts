@@ -41,12 +41,14 @@ const RULES: Readonly<Record<string, Rule>> = {
     values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/stream-state.ts', 'proxy/certificate-phase.ts', 'proxy/serialize.ts'],
     types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
   },
-  runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins'] },
+  runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins', 'settings'] },
   // The admin API purges proxy-cache's in-memory stores (Kong's /proxy-cache endpoints): that module only.
   admin: { values: ['declarative', 'entities', 'errors.ts', 'schema', 'plugins/bundled/proxy-cache/store.ts'], types: ['plugins', 'runtime', 'settings'] },
-  // Wiring: these two may import anything.
+  // Wiring: these may import anything (primary.ts, worker.ts and shared-state.ts wire the workers).
   cli: { values: ['*'] },
   'main.ts': { values: ['*'] },
+  'primary.ts': { values: ['*'] },
+  'worker.ts': { values: ['*'] },
   'shared-state.ts': { values: ['*'] },
 };
 

@@ -36,7 +36,10 @@ export async function startGatewayProcess(config: string, args: readonly string[
   const dir = tempDir('process');
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, config);
-  const own = options.bare ? [] : ['-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off'];
+  // One worker unless the test names a count: `auto` would start a thread per core in every test. Not in a bare
+  // start, which is the gateway's defaults.
+  const namesWorkers = args.includes('--workers') || options.env?.GATEWAY_WORKERS !== undefined || options.env?.KONG_NGINX_WORKER_PROCESSES !== undefined;
+  const own = options.bare ? [] : ['-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(namesWorkers ? [] : ['--workers', '1'])];
   const child = spawn(process.execPath, [...nodeFlags, bin, 'start', ...own, ...args], { cwd: dir, env: { ...process.env, ...options.env } });
   // A test file that ends early (a failed assertion before its after(), a runner that is stopped) takes the
   // gateway with it rather than leaving it running.

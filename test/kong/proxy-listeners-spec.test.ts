@@ -16,7 +16,7 @@ const SPEC = 'spec/02-integration/05-proxy/01-proxy_spec.lua';
 test(`${SPEC}:44 disabled: proxy_listen = off opens no proxy listener, the admin API still serves`, async () => {
   const file = join(tempDir('listeners'), 'kong.yaml');
   writeFileSync(file, '_format_version: "3.0"\n');
-  const gw = await startGateway(resolveSettings({ config: file, proxyListen: 'off', adminListen: '127.0.0.1:0' }, {}), pino({ level: 'silent' }));
+  const gw = await startGateway(resolveSettings({ config: file, proxyListen: 'off', adminListen: '127.0.0.1:0', workers: '1' }, {}), pino({ level: 'silent' }));
   try {
     assert.equal(gw.listeners.length, 0);
     const res = await request(`http://127.0.0.1:${gw.admins[0]!.port}/status`);

@@ -1,5 +1,6 @@
 // Kong: kong/plugins/correlation-id/handler.lua
 import { randomUUID } from 'node:crypto';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { definePluginHandler } from '../../types.ts';
 import type { PluginConfig } from '../../schema-types.ts';
 import type { Kong } from '../../../pdk/kong.ts';
@@ -9,6 +10,8 @@ type Config = PluginConfig<typeof schema>;
 
 // uuid#counter: one uuid per process and a counter, as Kong has one per worker.
 const processId = randomUUID();
+/** Kong's worker pid: the process's, and in a worker thread (`--workers`) the thread's id after it, so that two workers' trackers differ. */
+const workerPid = isMainThread ? String(process.pid) : `${process.pid}.${threadId}`;
 let counter = 0;
 
 function generate(config: Config, kong: Kong): string {
@@ -18,7 +21,7 @@ function generate(config: Config, kong: Kong): string {
     case 'tracker': {
       // Kong's tracker: server address, server port, worker pid, connection serial, requests on it, time (s.ms).
       const c = kong.request.getConnection();
-      return `${c.serverAddress}-${c.serverPort}-${process.pid}-${c.serial}-${c.requests}-${(Date.now() / 1000).toFixed(3)}`;
+      return `${c.serverAddress}-${c.serverPort}-${workerPid}-${c.serial}-${c.requests}-${(Date.now() / 1000).toFixed(3)}`;
     }
     default:
       return `${processId}#${++counter}`;
