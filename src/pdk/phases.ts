@@ -9,13 +9,14 @@ import type { RequestState } from './request-state.ts';
 export type Phases = ReadonlySet<Phase>;
 
 /** The upstream request can still change: kong.service.request, kong.service.setTarget. */
-export const BEFORE_UPSTREAM: Phases = new Set(['rewrite', 'access']);
+// A WebSocket service's handshake is its access phase (Kong Enterprise's ws_handshake): the same calls work there.
+export const BEFORE_UPSTREAM: Phases = new Set(['rewrite', 'access', 'wsHandshake']);
 /** Only once the route and service are known: kong.service.setUpstream, kong.client.authenticate. */
-export const ACCESS_ONLY: Phases = new Set(['access']);
+export const ACCESS_ONLY: Phases = new Set(['access', 'wsHandshake']);
 /** The answer's head can still change: kong.response.setHeader and the like (applied to whatever answer comes). */
-export const BEFORE_HEAD: Phases = new Set(['rewrite', 'access', 'response', 'headerFilter']);
+export const BEFORE_HEAD: Phases = new Set(['rewrite', 'access', 'response', 'headerFilter', 'wsHandshake']);
 /** A plugin may still answer instead: kong.response.exit and error. */
-export const MAY_ANSWER: Phases = new Set(['rewrite', 'access', 'response']);
+export const MAY_ANSWER: Phases = new Set(['rewrite', 'access', 'response', 'wsHandshake']);
 /** The answer exists and its status can still change (buffered, or about to be written). */
 export const STATUS: Phases = new Set(['response', 'headerFilter']);
 /** The whole body about to be sent (buffered mode). */

@@ -18,6 +18,7 @@ import { requestScope } from './faults.ts';
 import { answerCrash, ProxyRequest, type ProxyEnv } from './proxy-request.ts';
 import { refusal } from './refusals.ts';
 import { buildUpstreamCall } from './upstream-request.ts';
+import { isWebSocketService, webSocketHandshake } from '../websocket/handshake.ts';
 
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const fixedOf = (step: PlanStep) => step.fixed?.planned;
@@ -73,6 +74,8 @@ function route(ctx: ProxyRequest): void {
     return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.forwardedHost}${facts.target}` });
   }
   const plan = snapshot.plugins.forRoute(route.id);
+  // A WebSocket service: its own handshake phase, then frame by frame (an upgrade to an http service is the tunnel).
+  if (isWebSocketService(match.service)) return webSocketHandshake(ctx, plan);
   if (plan.access.length === 0) {
     ctx.phases = NO_PHASES;
     return upstream(ctx);
@@ -89,9 +92,10 @@ function route(ctx: ProxyRequest): void {
 /**
  * The access phase when some instance is scoped to consumers: each step resolves as the phase reaches it, so
  * plugins after an authentication plugin see the consumer it identified. The later phases run the instances
- * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer.
+ * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer. (A
+ * WebSocket service's handshake is its access phase; its later phases are the frame and close ones.)
  */
-function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise<void> {
+export function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan, phase: 'access' | 'wsHandshake' = 'access', later = phaseSteps): void | Promise<void> {
   const kong = ctx.pdk!;
   const credentials = ctx.snapshot.credentials;
   const chosen = new Map<PlanStep, PlannedPlugin | undefined>();
@@ -105,12 +109,12 @@ function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise
     return p;
   };
   const settle = () => {
-    ctx.phases = phaseSteps(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
+    ctx.phases = later(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
   };
   const ran = runAccess(plan.access, pick, kong, ctx.flags, ctx.env, () => {
     settle();
     ctx.fail500();
-  });
+  }, 0, phase);
   if (ran instanceof Promise) return ran.then(settle);
   settle();
 }

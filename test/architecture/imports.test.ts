@@ -31,8 +31,13 @@ const RULES: Readonly<Record<string, Rule>> = {
   upstream: { values: ['http', 'declarative', 'errors.ts'], types: ['snapshot', 'settings'] },
   // The proxy reaches the PDK through its request state and its types, never through the namespaces' files.
   proxy: {
-    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts'],
+    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts', 'websocket'],
     types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
+  },
+  // A ws service's connection: the proxy's request and phases, the upstream's peers, the frame in flight.
+  websocket: {
+    values: ['http', 'upstream', 'proxy', 'snapshot', 'errors.ts', 'pdk/websocket.ts'],
+    types: ['pdk/kong.ts', 'pdk/request-state.ts', 'declarative', 'plugins'],
   },
   runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins'] },
   // The admin API purges proxy-cache's in-memory stores (Kong's /proxy-cache endpoints): that module only.
