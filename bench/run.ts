@@ -9,6 +9,7 @@ import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
 import { runValidateBench } from './validate.ts';
+import { runWebSocketBench } from './websocket.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   logging: runLoggingBench,
   mix: runMixBench,
   httplog: runHttpLogBench,
+  ws: runWebSocketBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -36,8 +36,19 @@ export function relay(session: WebSocketSession, side: WebSocketSide, from: WebS
     pressured = false;
     if (!busy) from.resume();
   };
+  // Messages that arrive together (one read often carries many) leave together: one write for all of them.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    toSocket.uncork();
+  };
   const forward = (type: WebSocketFrameType, payload: string | Buffer) => {
     if (session.closing || to.readyState !== OPEN) return;
+    if (!corked) {
+      corked = true;
+      toSocket.cork();
+      process.nextTick(uncork);
+    }
     if (type === 'binary') to.send(payload, BINARY);
     else if (type === 'text') to.send(payload, TEXT);
     else if (type === 'ping') to.ping(payload);
