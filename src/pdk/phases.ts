@@ -30,5 +30,8 @@ export class PhaseError extends Error {
 export function checkPhase(state: RequestState, allowed: Phases, fn: string): void {
   const phase = state.phase;
   if (phase === undefined || allowed.has(phase)) return;
-  throw new PhaseError(`${fn}: function cannot be called in ${phase} phase (only in: ${[...allowed].join(', ')})`);
+  // An HTTP request's message names the HTTP phases only, as Kong's does.
+  const http = [...allowed].filter((p) => !p.startsWith('ws'));
+  const named = phase.startsWith('ws') || http.length === 0 ? [...allowed] : http;
+  throw new PhaseError(`${fn}: function cannot be called in ${phase} phase (only in: ${named.join(', ')})`);
 }
