@@ -67,7 +67,9 @@ function route(ctx: ProxyRequest): void {
   const match = (ctx.match = snapshot.router.match(facts));
   if (!match) return ctx.reply.send({ kind: 'error', status: 404, message: 'no Route matched with those values' });
   const { route } = match;
-  if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
+  const protocols = route.protocols;
+  // wss is to ws what https is to http: a route that takes only the secure one answers plain requests so.
+  if (facts.scheme === 'http' && !protocols.includes('http') && !protocols.includes('ws') && (protocols.includes('https') || protocols.includes('wss'))) {
     const status = route.https_redirect_status_code;
     if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
     // Kong's Location: the forwarded host (X-Forwarded-Host from a trusted peer, else $host, without its port).

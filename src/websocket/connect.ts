@@ -154,6 +154,9 @@ function acceptClient(ctx: ProxyRequest, session: WebSocketSession, upstream: We
     handleProtocols: () => upstream.protocol || false,
   });
   server.once('headers', (out: string[]) => {
+    // nginx's spelling, as on the tunnel's 101 (Kong's 09-websockets_spec.lua looks for it).
+    const connection = out.indexOf('Connection: Upgrade');
+    if (connection >= 0) out[connection] = 'Connection: upgrade';
     out.push(...lines);
   });
   upgrade.opened();
