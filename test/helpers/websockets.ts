@@ -74,6 +74,8 @@ export async function startEchoUpstream(options: { handleProtocols?: (protocols:
 /** A client that keeps what it receives; `next()` waits for the next message. */
 export interface TestClient {
   readonly ws: WebSocket;
+  /** The head of the 101 the client got. */
+  readonly head: IncomingMessage['headers'];
   next(): Promise<Received>;
   closed(): Promise<{ code: number; reason: string }>;
 }
@@ -89,6 +91,10 @@ export async function openClient(url: string, options: WebSocket.ClientOptions =
     else queue.push(got);
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  let head: IncomingMessage['headers'] = {};
+  ws.once('upgrade', (res) => {
+    head = res.headers;
+  });
   ws.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -97,6 +103,7 @@ export async function openClient(url: string, options: WebSocket.ClientOptions =
   });
   return {
     ws,
+    head,
     next: () => new Promise<Received>((resolve) => {
       const got = queue.shift();
       if (got) resolve(got);

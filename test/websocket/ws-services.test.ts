@@ -124,6 +124,7 @@ test('the subprotocol the upstream chose is the one the client gets', async () =
 
 test('a plugin changes and drops client frames, and closes from the client phase (4000 to the client, 4001 upstream)', async () => {
   const c = await openClient(`${base}/frames`);
+  assert.equal(c.head['x-ws-frames'], 'A', 'a header the handshake phase set is on the 101');
   const before = upstream.messages.length;
   c.ws.send('drop');
   c.ws.send('upper:abc');
