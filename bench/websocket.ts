@@ -5,7 +5,7 @@
  * plugin. (Each message crosses the gateway twice: out, and its echo back.)
  */
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENT_CPU, freePort, gatewayNodeFlags, has, median, pin, SERVER_CPU, startProcess } from './proxy.ts';
 
@@ -22,6 +22,16 @@ function noopFramePlugin(): string {
   writeFileSync(join(dir, 'ws-noop', 'schema.mjs'), "export default { name: 'ws-noop', config: { type: 'object', properties: {}, additionalProperties: false } };\n");
   writeFileSync(join(dir, 'ws-noop', 'handler.mjs'), "export default { version: '1.0.0', priority: 1000, wsClientFrame() {}, wsUpstreamFrame() {} };\n");
   return dir;
+}
+
+/** CPU time a process has used, in ms (Linux: utime + stime from /proc, in clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function load(url: string): number {
@@ -56,18 +66,31 @@ services:
       '--log-level', 'info', '--admin-listen', 'off', '--plugins', 'bundled,ws-noop', '--plugins-path', noopFramePlugin()]), {}, /gateway ready/));
     const targets = { direct: `ws://127.0.0.1:${up}/`, gateway: `ws://127.0.0.1:${gw}/plain`, 'gateway+frame-plugin': `ws://127.0.0.1:${gw}/frames` };
     for (const url of Object.values(targets)) load(url);
+    const [upstreamPid, gatewayPid] = [children[0]!.pid, children[1]!.pid];
+    // CPU per message, less at the mercy of a shared machine than messages/s: the upstream's (one read and one
+    // write per message, direct) and the gateway's (two of each, it relays both ways), per run.
+    const cpu: Record<string, number[]> = { 'upstream, direct': [], gateway: [], 'gateway+frame-plugin': [] };
+    const measure = (name: string): number => {
+      const pid = name === 'direct' ? upstreamPid : gatewayPid;
+      const before = cpuMs(pid);
+      const mps = load(targets[name as keyof typeof targets]);
+      const used = cpuMs(pid) - before;
+      cpu[name === 'direct' ? 'upstream, direct' : name]!.push((used * 1000) / (mps * (Number(DURATION_MS) + 500) / 1000));
+      return mps;
+    };
     const runs: Record<string, number[]> = { direct: [], gateway: [], 'gateway+frame-plugin': [] };
     const plain: number[] = [];
     const plugin: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? Object.keys(targets) : Object.keys(targets).reverse();
       const measured: Record<string, number> = {};
-      for (const name of order) runs[name]!.push((measured[name] = load(targets[name as keyof typeof targets])));
+      for (const name of order) runs[name]!.push((measured[name] = measure(name)));
       plain.push(measured.gateway! / measured.direct!);
       plugin.push(measured['gateway+frame-plugin']! / measured.direct!);
     }
     console.log(`  ${CONNECTIONS} connections, 16 messages of 128 bytes in flight each, ${DURATION_MS} ms per measurement, median of ${ROUNDS} rounds${has('taskset') ? `, the load and the upstream on cpu ${CLIENT_CPU}, the gateway on cpu ${SERVER_CPU}` : ''}`);
     for (const [name, xs] of Object.entries(runs)) console.log(`  ${name.padEnd(22)} ${median(xs).toFixed(0).padStart(7)} messages/s`);
+    console.log(`  CPU per message: ${Object.entries(cpu).map(([k, xs]) => `${k} ${median(xs).toFixed(1)} µs`).join(', ')}`);
     const ratio = median(plain);
     console.log(`  per round, gateway/direct: ${plain.map((r) => r.toFixed(2)).join(' ')}; with a frame plugin: ${plugin.map((r) => r.toFixed(2)).join(' ')}`);
     console.log(`  gateway/direct ${ratio.toFixed(2)}x messages/s (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'}); with a no-op frame plugin ${median(plugin).toFixed(2)}x`);
