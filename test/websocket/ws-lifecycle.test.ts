@@ -135,3 +135,32 @@ test('request-termination, rate-limiting and ip-restriction answer the handshake
     await gw.stop();
   }
 });
+
+test('a client that breaks the protocol (an unmasked frame) is closed with 1002; the upstream gets 1001; the gateway serves on', async () => {
+  const gw = await startTestGateway(config('A'), flags);
+  try {
+    const socket = connect(gw.port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(`GET /plain HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    await once(socket, 'data');
+    await until(() => upstream.sockets.size > 0, 'the upstream connection');
+    const before = upstream.closes.length;
+    const got: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => got.push(chunk));
+    // FIN + text, length 2, no mask bit: RFC 6455 5.1 says the server must close.
+    socket.write(Buffer.from([0x81, 0x02, 0x68, 0x69]));
+    await once(socket, 'close');
+    const frame = Buffer.concat(got);
+    assert.equal(frame[0], 0x88, 'a close frame');
+    assert.equal(frame.readUInt16BE(2), 1002);
+    await until(() => upstream.closes.length > before, 'the upstream\'s close');
+    assert.equal(upstream.closes.at(-1)!.code, 1001);
+    const c = await openClient(`ws://127.0.0.1:${gw.port}/plain`);
+    c.ws.send('still here');
+    assert.equal((await c.next()).data, 'still here');
+    c.ws.close();
+    await c.closed();
+  } finally {
+    await gw.stop();
+  }
+});
