@@ -68,70 +68,87 @@ export function sendableStatus(code: number): boolean {
   return Number.isInteger(code) && ((code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999));
 }
 
-function side(state: RequestState, which: WebSocketSide): KongWebSocketSide {
-  const prefix = `kong.websocket.${which}`;
-  const control = (fn: string): WebSocketControl => {
-    const ws = state.websocket;
-    if (!ws) throw new PhaseError(`${prefix}.${fn}: not a WebSocket connection`);
+/** One side's functions, methods on a prototype as the other namespaces' (two small objects per connection). */
+class WebSocketSideApi implements KongWebSocketSide {
+  readonly #state: RequestState;
+  readonly #which: WebSocketSide;
+  readonly #prefix: string;
+
+  constructor(state: RequestState, which: WebSocketSide) {
+    this.#state = state;
+    this.#which = which;
+    this.#prefix = `kong.websocket.${which}`;
+  }
+
+  #control(fn: string): WebSocketControl {
+    const ws = this.#state.websocket;
+    if (!ws) throw new PhaseError(`${this.#prefix}.${fn}: not a WebSocket connection`);
     return ws;
-  };
+  }
+
   // A side's frame is in flight only while its own frame phase runs. (The two directions run independently, and a
   // phase that awaits lets the other direction's run meanwhile: the frame, not the phase last set, is the test.)
-  const frame = (fn: string): FrameInFlight => {
-    checkPhase(state, FRAMES, `${prefix}.${fn}`);
-    const current = control(fn).frames[which];
-    if (!current) throw new PhaseError(`${prefix}.${fn}: function cannot be called outside the ${which === 'client' ? 'wsClientFrame' : 'wsUpstreamFrame'} phase`);
+  #frame(fn: string): FrameInFlight {
+    checkPhase(this.#state, FRAMES, `${this.#prefix}.${fn}`);
+    const current = this.#control(fn).frames[this.#which];
+    if (!current) throw new PhaseError(`${this.#prefix}.${fn}: function cannot be called outside the ${this.#which === 'client' ? 'wsClientFrame' : 'wsUpstreamFrame'} phase`);
     return current;
-  };
-  return {
-    getFrame: () => {
-      const f = frame('getFrame');
-      return { data: f.data, type: f.type, status: f.status };
-    },
-    setFrameData: (data) => {
-      if (typeof data !== 'string' && !Buffer.isBuffer(data)) throw new TypeError(`${prefix}.setFrameData: data must be a string or a Buffer`);
-      const f = frame('setFrameData');
-      if (f.type === 'close' && Buffer.byteLength(data) > 123) throw new RangeError(`${prefix}.setFrameData: a close frame's reason is at most 123 bytes`);
-      if ((f.type === 'ping' || f.type === 'pong') && Buffer.byteLength(data) > 125) throw new RangeError(`${prefix}.setFrameData: a control frame's payload is at most 125 bytes`);
-      f.data = data;
-    },
-    setStatus: (status) => {
-      const f = frame('setStatus');
-      if (f.type !== 'close') throw new PhaseError(`${prefix}.setStatus: only a close frame has a status (this one is ${f.type})`);
-      if (!sendableStatus(status)) throw new RangeError(`${prefix}.setStatus: ${String(status)} is not a status a close frame may carry`);
-      f.status = status;
-      f.changed = true;
-    },
-    dropFrame: () => {
-      const f = frame('dropFrame');
-      if (f.type === 'close') throw new PhaseError(`${prefix}.dropFrame: close frames cannot be dropped`);
-      f.dropped = true;
-    },
-    close: (status = 1000, reason = '', peerStatus = status, peerReason = reason) => {
-      checkPhase(state, FRAMES, `${prefix}.close`);
-      for (const code of [status, peerStatus]) {
-        if (!sendableStatus(code)) throw new RangeError(`${prefix}.close: ${String(code)} is not a status a close frame may carry`);
-      }
-      for (const text of [reason, peerReason]) {
-        if (typeof text !== 'string' || Buffer.byteLength(text) > 123) throw new RangeError(`${prefix}.close: a reason is a string of at most 123 bytes`);
-      }
-      const ws = control('close');
-      // Whatever is in flight is not forwarded, and no later plugin runs for it.
-      for (const current of [ws.frames.client, ws.frames.upstream]) {
-        if (!current) continue;
-        current.dropped = true;
-        current.flags.exited = true;
-      }
-      ws.close(which, status, reason, peerStatus, peerReason);
-    },
-    setMaxPayloadSize: (bytes) => {
-      checkPhase(state, HANDSHAKE, `${prefix}.setMaxPayloadSize`);
-      if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_PAYLOAD_LIMIT) throw new RangeError(`${prefix}.setMaxPayloadSize: bytes must be an integer from 1 to ${MAX_PAYLOAD_LIMIT}`);
-      control('setMaxPayloadSize').maxPayload[which] = bytes;
-    },
-  };
+  }
+
+  getFrame(): WebSocketFrame {
+    const f = this.#frame('getFrame');
+    return { data: f.data, type: f.type, status: f.status };
+  }
+
+  setFrameData(data: string | Buffer): void {
+    const prefix = this.#prefix;
+    if (typeof data !== 'string' && !Buffer.isBuffer(data)) throw new TypeError(`${prefix}.setFrameData: data must be a string or a Buffer`);
+    const f = this.#frame('setFrameData');
+    if (f.type === 'close' && Buffer.byteLength(data) > 123) throw new RangeError(`${prefix}.setFrameData: a close frame's reason is at most 123 bytes`);
+    if ((f.type === 'ping' || f.type === 'pong') && Buffer.byteLength(data) > 125) throw new RangeError(`${prefix}.setFrameData: a control frame's payload is at most 125 bytes`);
+    f.data = data;
+  }
+
+  setStatus(status: number): void {
+    const f = this.#frame('setStatus');
+    if (f.type !== 'close') throw new PhaseError(`${this.#prefix}.setStatus: only a close frame has a status (this one is ${f.type})`);
+    if (!sendableStatus(status)) throw new RangeError(`${this.#prefix}.setStatus: ${String(status)} is not a status a close frame may carry`);
+    f.status = status;
+    f.changed = true;
+  }
+
+  dropFrame(): void {
+    const f = this.#frame('dropFrame');
+    if (f.type === 'close') throw new PhaseError(`${this.#prefix}.dropFrame: close frames cannot be dropped`);
+    f.dropped = true;
+  }
+
+  close(status = 1000, reason = '', peerStatus = status, peerReason = reason): void {
+    const prefix = this.#prefix;
+    checkPhase(this.#state, FRAMES, `${prefix}.close`);
+    for (const code of [status, peerStatus]) {
+      if (!sendableStatus(code)) throw new RangeError(`${prefix}.close: ${String(code)} is not a status a close frame may carry`);
+    }
+    for (const text of [reason, peerReason]) {
+      if (typeof text !== 'string' || Buffer.byteLength(text) > 123) throw new RangeError(`${prefix}.close: a reason is a string of at most 123 bytes`);
+    }
+    const ws = this.#control('close');
+    // Whatever is in flight is not forwarded, and no later plugin runs for it.
+    for (const current of [ws.frames.client, ws.frames.upstream]) {
+      if (!current) continue;
+      current.dropped = true;
+      current.flags.exited = true;
+    }
+    ws.close(this.#which, status, reason, peerStatus, peerReason);
+  }
+
+  setMaxPayloadSize(bytes: number): void {
+    checkPhase(this.#state, HANDSHAKE, `${this.#prefix}.setMaxPayloadSize`);
+    if (!Number.isInteger(bytes) || bytes < 1 || bytes > MAX_PAYLOAD_LIMIT) throw new RangeError(`${this.#prefix}.setMaxPayloadSize: bytes must be an integer from 1 to ${MAX_PAYLOAD_LIMIT}`);
+    this.#control('setMaxPayloadSize').maxPayload[this.#which] = bytes;
+  }
 }
 
 export function createWebSocketApi(state: RequestState): KongWebSocket {
-  return { client: side(state, 'client'), upstream: side(state, 'upstream') };
+  return { client: new WebSocketSideApi(state, 'client'), upstream: new WebSocketSideApi(state, 'upstream') };
 }
