@@ -57,6 +57,10 @@ services:
   routes:
   - { name: plain, protocols: [ws], paths: [/plain] }
   - { name: frames, protocols: [ws], paths: [/frames], plugins: [{ name: ws-noop }] }
+- name: tunnel
+  url: http://127.0.0.1:${up}
+  routes:
+  - { name: tunnel, paths: [/tunnel] }
 `);
   const node = process.execPath;
   const children: ChildProcess[] = [];
@@ -64,12 +68,18 @@ services:
     children.push(await startProcess(pin(CLIENT_CPU, [node, join(root, 'bench/ws-upstream.ts')]), { PORT: String(up) }, /ready/));
     children.push(await startProcess(pin(SERVER_CPU, [node, ...gatewayNodeFlags(), join(root, 'bin/gateway.js'), 'start', '-c', config, '--proxy-listen', `127.0.0.1:${gw}`,
       '--log-level', 'info', '--admin-listen', 'off', '--plugins', 'bundled,ws-noop', '--plugins-path', noopFramePlugin()]), {}, /gateway ready/));
-    const targets = { direct: `ws://127.0.0.1:${up}/`, gateway: `ws://127.0.0.1:${gw}/plain`, 'gateway+frame-plugin': `ws://127.0.0.1:${gw}/frames` };
+    const targets = {
+      direct: `ws://127.0.0.1:${up}/`,
+      gateway: `ws://127.0.0.1:${gw}/plain`,
+      'gateway+frame-plugin': `ws://127.0.0.1:${gw}/frames`,
+      // For reference: an upgrade to an http service, the byte tunnel (no frames read, no limits, no phases).
+      'tunnel (http service)': `ws://127.0.0.1:${gw}/tunnel`,
+    };
     for (const url of Object.values(targets)) load(url);
     const [upstreamPid, gatewayPid] = [children[0]!.pid, children[1]!.pid];
     // CPU per message, less at the mercy of a shared machine than messages/s: the upstream's (one read and one
     // write per message, direct) and the gateway's (two of each, it relays both ways), per run.
-    const cpu: Record<string, number[]> = { 'upstream, direct': [], gateway: [], 'gateway+frame-plugin': [] };
+    const cpu: Record<string, number[]> = { 'upstream, direct': [], gateway: [], 'gateway+frame-plugin': [], 'tunnel (http service)': [] };
     const measure = (name: string): number => {
       const pid = name === 'direct' ? upstreamPid : gatewayPid;
       const before = cpuMs(pid);
@@ -78,22 +88,24 @@ services:
       cpu[name === 'direct' ? 'upstream, direct' : name]!.push((used * 1000) / (mps * (Number(DURATION_MS) + 500) / 1000));
       return mps;
     };
-    const runs: Record<string, number[]> = { direct: [], gateway: [], 'gateway+frame-plugin': [] };
+    const runs: Record<string, number[]> = { direct: [], gateway: [], 'gateway+frame-plugin': [], 'tunnel (http service)': [] };
     const plain: number[] = [];
     const plugin: number[] = [];
+    const tunnel: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? Object.keys(targets) : Object.keys(targets).reverse();
       const measured: Record<string, number> = {};
       for (const name of order) runs[name]!.push((measured[name] = measure(name)));
       plain.push(measured.gateway! / measured.direct!);
       plugin.push(measured['gateway+frame-plugin']! / measured.direct!);
+      tunnel.push(measured['tunnel (http service)']! / measured.direct!);
     }
     console.log(`  ${CONNECTIONS} connections, 16 messages of 128 bytes in flight each, ${DURATION_MS} ms per measurement, median of ${ROUNDS} rounds${has('taskset') ? `, the load and the upstream on cpu ${CLIENT_CPU}, the gateway on cpu ${SERVER_CPU}` : ''}`);
     for (const [name, xs] of Object.entries(runs)) console.log(`  ${name.padEnd(22)} ${median(xs).toFixed(0).padStart(7)} messages/s`);
     console.log(`  CPU per message: ${Object.entries(cpu).map(([k, xs]) => `${k} ${median(xs).toFixed(1)} µs`).join(', ')}`);
     const ratio = median(plain);
     console.log(`  per round, gateway/direct: ${plain.map((r) => r.toFixed(2)).join(' ')}; with a frame plugin: ${plugin.map((r) => r.toFixed(2)).join(' ')}`);
-    console.log(`  gateway/direct ${ratio.toFixed(2)}x messages/s (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'}); with a no-op frame plugin ${median(plugin).toFixed(2)}x`);
+    console.log(`  gateway/direct ${ratio.toFixed(2)}x messages/s (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'NOT met'}); with a no-op frame plugin ${median(plugin).toFixed(2)}x; the tunnel ${median(tunnel).toFixed(2)}x`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
   }
