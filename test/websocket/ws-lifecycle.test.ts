@@ -129,6 +129,8 @@ test('request-termination, rate-limiting and ip-restriction answer the handshake
     assert.equal(denied.status, 403);
     assert.match(denied.body, /IP address not allowed/);
     const opened = [await openClient(`${base}/limited`), await openClient(`${base}/limited`)];
+    assert.equal(opened[0]!.head['x-ratelimit-limit-minute'], '2', 'rate-limiting\'s headers are on the 101');
+    assert.equal(opened[1]!.head['x-ratelimit-remaining-minute'], '0');
     const limited = await refusedHandshake(`${base}/limited`);
     assert.equal(limited.status, 429);
     assert.equal(limited.headers['retry-after'] !== undefined, true);
