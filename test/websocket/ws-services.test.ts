@@ -167,6 +167,14 @@ test('frames wait for a phase that returns a promise, and keep their order', asy
   await c.closed();
 });
 
+test('a handshake phase that returns a promise: the upstream is asked once it settles', async () => {
+  const c = await openClient(`${base}/frames`, { headers: { 'x-slow': '1' } });
+  c.ws.send('upper:later');
+  assert.equal((await c.next()).data, 'UPPER:LATER');
+  c.ws.close();
+  await c.closed();
+});
+
 test('the handshake phase may refuse with kong.response.exit; a route of a ws service answers 426 to a plain request', async () => {
   const before = upstream.handshakes.length;
   const refused = await refusedHandshake(`${base}/frames`, { 'x-refuse': '1' });
