@@ -8,6 +8,8 @@ import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
+import { runSharedBench } from './shared.ts';
+import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
 import { runWebSocketBench } from './websocket.ts';
 
@@ -25,6 +27,8 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   mix: runMixBench,
   httplog: runHttpLogBench,
   ws: runWebSocketBench,
+  shared: runSharedBench,
+  tcp: runTcpBench,
 };
 
 const wanted = process.argv.slice(2);

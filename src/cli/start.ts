@@ -11,6 +11,8 @@ import type { CliIO } from './validate.ts';
 
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
+  // Once, here in the one process that reads the settings (workers get them resolved).
+  for (const warning of settings.warnings) log.warn(warning);
   let gateway: Gateway;
   try {
     gateway = await startGateway(settings, log);
