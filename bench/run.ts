@@ -12,6 +12,7 @@ import { runSharedBench } from './shared.ts';
 import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
 import { runWorkersBench } from './workers.ts';
+import { runWebSocketBench } from './websocket.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
   validate: runValidateBench,
@@ -27,6 +28,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   mix: runMixBench,
   httplog: runHttpLogBench,
   workers: runWorkersBench,
+  ws: runWebSocketBench,
   shared: runSharedBench,
   tcp: runTcpBench,
 };

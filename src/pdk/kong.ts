@@ -232,7 +232,43 @@ export interface KongCache {
   probe<T>(key: string): T | undefined;
 }
 
+/** Kong's frame types (`continuation` never reaches plugins: fragmented messages are reassembled first, as Kong does). */
+export type WebSocketFrameType = 'text' | 'binary' | 'ping' | 'pong' | 'close' | 'continuation';
+
+/** The frame in flight: text as a string, anything else as a Buffer; `status` only for a close frame. */
+export interface WebSocketFrame {
+  readonly data: string | Buffer;
+  readonly type: WebSocketFrameType;
+  readonly status: number | undefined;
+}
+
+/** One side of a WebSocket connection (`kong.websocket.client`, `kong.websocket.upstream`): Kong's functions. */
+export interface KongWebSocketSide {
+  /** That side's frame phase: the frame in flight. */
+  getFrame(): WebSocketFrame;
+  /** That side's frame phase: replace its payload (plugins after this one see the new one). */
+  setFrameData(data: string | Buffer): void;
+  /** That side's frame phase, close frames only: replace the status code. */
+  setStatus(status: number): void;
+  /** That side's frame phase: the frame is not forwarded (close frames cannot be dropped). */
+  dropFrame(): void;
+  /**
+   * Either frame phase: closes the connection now: a close frame to this side (`status`, default 1000, and
+   * `reason`) and to the other (`peerStatus` and `peerReason`, default the same). The frame in flight is not
+   * forwarded and no later plugin runs for it.
+   */
+  close(status?: number, reason?: string, peerStatus?: number, peerReason?: string): void;
+  /** The handshake: the largest message this side may send, in bytes (default: client 1 MiB, upstream 16 MiB). */
+  setMaxPayloadSize(bytes: number): void;
+}
+
+export interface KongWebSocket {
+  readonly client: KongWebSocketSide;
+  readonly upstream: KongWebSocketSide;
+}
+
 export interface Kong {
+  readonly websocket: KongWebSocket;
   readonly request: KongRequest;
   readonly response: KongResponse;
   readonly service: KongService;

@@ -9,13 +9,14 @@ import type { RequestState } from './request-state.ts';
 export type Phases = ReadonlySet<Phase>;
 
 /** The upstream request can still change: kong.service.request, kong.service.setTarget. */
-export const BEFORE_UPSTREAM: Phases = new Set(['rewrite', 'access']);
+// A WebSocket service's handshake is its access phase (Kong Enterprise's ws_handshake): the same calls work there.
+export const BEFORE_UPSTREAM: Phases = new Set(['rewrite', 'access', 'wsHandshake']);
 /** Only once the route and service are known: kong.service.setUpstream, kong.client.authenticate. */
-export const ACCESS_ONLY: Phases = new Set(['access']);
+export const ACCESS_ONLY: Phases = new Set(['access', 'wsHandshake']);
 /** The answer's head can still change: kong.response.setHeader and the like (applied to whatever answer comes). */
-export const BEFORE_HEAD: Phases = new Set(['rewrite', 'access', 'response', 'headerFilter']);
+export const BEFORE_HEAD: Phases = new Set(['rewrite', 'access', 'response', 'headerFilter', 'wsHandshake']);
 /** A plugin may still answer instead: kong.response.exit and error. */
-export const MAY_ANSWER: Phases = new Set(['rewrite', 'access', 'response']);
+export const MAY_ANSWER: Phases = new Set(['rewrite', 'access', 'response', 'wsHandshake']);
 /** The answer exists and its status can still change (buffered, or about to be written). */
 export const STATUS: Phases = new Set(['response', 'headerFilter']);
 /** The whole body about to be sent (buffered mode). */
@@ -29,5 +30,8 @@ export class PhaseError extends Error {
 export function checkPhase(state: RequestState, allowed: Phases, fn: string): void {
   const phase = state.phase;
   if (phase === undefined || allowed.has(phase)) return;
-  throw new PhaseError(`${fn}: function cannot be called in ${phase} phase (only in: ${[...allowed].join(', ')})`);
+  // An HTTP request's message names the HTTP phases only, as Kong's does.
+  const http = [...allowed].filter((p) => !p.startsWith('ws'));
+  const named = phase.startsWith('ws') || http.length === 0 ? [...allowed] : http;
+  throw new PhaseError(`${fn}: function cannot be called in ${phase} phase (only in: ${named.join(', ')})`);
 }

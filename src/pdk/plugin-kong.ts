@@ -3,7 +3,7 @@
  * on first use, so a chain of plugins that touch nothing costs next to nothing).
  */
 import { processCache } from './cache.ts';
-import type { Kong, KongCache, KongClient, KongLog, KongNode, KongRequest, KongResponse, KongRouter, KongService } from './kong.ts';
+import type { Kong, KongCache, KongClient, KongLog, KongNode, KongRequest, KongResponse, KongRouter, KongService, KongWebSocket } from './kong.ts';
 import { createLogApi } from './log.ts';
 import { NODE } from './node.ts';
 import type { RequestState } from './request-state.ts';
@@ -33,6 +33,10 @@ export class PluginKong implements Kong {
 
   get client(): KongClient {
     return this.#state.clientApi;
+  }
+
+  get websocket(): KongWebSocket {
+    return this.#state.websocketApi;
   }
 
   get router(): KongRouter {

@@ -13,13 +13,14 @@ import type { RouteMatch } from '../router/router.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import { createClientApi } from './client.ts';
 import type { SerializeValue } from './serialize-values.ts';
-import type { ConnectionFacts, JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, Latencies, ResponseSource, Sizes } from './kong.ts';
+import type { ConnectionFacts, JsonValue, Kong, KongClient, KongRequest, KongResponse, KongRouter, KongService, KongWebSocket, Latencies, ResponseSource, Sizes } from './kong.ts';
 import { PluginKong } from './plugin-kong.ts';
 import { RequestBody, type UpstreamBody } from './request-body.ts';
 import { createRequestApi } from './request.ts';
 import { createResponseApi } from './response.ts';
 import { createRouterApi } from './router.ts';
 import { createServiceApi } from './service.ts';
+import { createWebSocketApi, type WebSocketControl } from './websocket.ts';
 
 export interface RequestFactsForPdk {
   readonly req: IncomingMessage;
@@ -78,6 +79,8 @@ export class RequestState {
   /** The phase running now (set by the phase runner; the PDK's phase checks read it). */
   phase: Phase | undefined;
   readonly shared: Record<string, unknown> = {};
+  /** A WebSocket service's connection, once its handshake runs (kong.websocket). */
+  websocket: WebSocketControl | undefined;
 
   // The upstream request, as plugins changed it.
   readonly headerOps: HeaderOp[] = [];
@@ -174,6 +177,11 @@ export class RequestState {
   #client: KongClient | undefined;
   get clientApi(): KongClient {
     return (this.#client ??= createClientApi(this));
+  }
+
+  #websocketApi: KongWebSocket | undefined;
+  get websocketApi(): KongWebSocket {
+    return (this.#websocketApi ??= createWebSocketApi(this));
   }
 
   #router: KongRouter | undefined;

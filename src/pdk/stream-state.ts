@@ -10,7 +10,7 @@ import type { Consumer, ConsumerGroup } from '../declarative/config.ts';
 import type { Credentials } from '../snapshot/credentials.ts';
 import type { StreamMatch } from '../router/stream-router.ts';
 import { processCache } from './cache.ts';
-import type { JsonValue, Kong, KongCache, KongClient, KongLog, KongNode, KongRequest, KongResponse, KongRouter, KongService, Latencies, Sizes } from './kong.ts';
+import type { JsonValue, Kong, KongCache, KongClient, KongLog, KongNode, KongRequest, KongResponse, KongRouter, KongService, KongWebSocket, Latencies, Sizes } from './kong.ts';
 import { NODE } from './node.ts';
 import { PhaseError } from './phases.ts';
 import { applySerializeValues, type SerializeValue } from './serialize-values.ts';
@@ -180,5 +180,7 @@ function createStreamKong(state: StreamState, pluginName: string): Kong {
   const ctx = { shared: state.shared, plugin: {} };
   const node: KongNode = NODE;
   const cache: KongCache = processCache;
-  return { request, response, service, client, router, node, log, cache, ctx };
+  // WebSocket frames are an HTTP subsystem matter: `kong.websocket.*` throws on streams, naming the call.
+  const websocket = httpOnly<KongWebSocket>('kong.websocket');
+  return { websocket, request, response, service, client, router, node, log, cache, ctx };
 }

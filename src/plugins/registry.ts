@@ -61,29 +61,36 @@ export interface PluginModule {
 const bundled = <C, P>(schema: PluginSchemaModule, handler?: PluginHandler<C, P>): PluginModule =>
   Object.freeze({ name: schema.name, schema, handler: handler as unknown as PluginHandler | undefined });
 
+/**
+ * Kong Enterprise runs these access-phase plugins on a WebSocket service's handshake (its access phase), and the
+ * log plugins when the connection is over: the same functions, under the WebSocket phases' names.
+ */
+const onHandshake = <C, P>(handler: PluginHandler<C, P>): PluginHandler<C, P> => Object.freeze({ ...handler, wsHandshake: handler.access });
+const onClose = <C, P>(handler: PluginHandler<C, P>): PluginHandler<C, P> => Object.freeze({ ...handler, wsClose: handler.log });
+
 export const BUNDLED_PLUGINS: readonly PluginModule[] = Object.freeze([
-  bundled(keyAuthSchema as PluginSchemaModule, keyAuth),
-  bundled(basicAuthSchema as PluginSchemaModule, basicAuth),
-  bundled(jwtSchema as PluginSchemaModule, jwt),
-  bundled(hmacAuthSchema as PluginSchemaModule, hmacAuth),
-  bundled(aclSchema as PluginSchemaModule, acl),
-  bundled(ipRestrictionSchema as PluginSchemaModule, ipRestriction),
-  bundled(corsSchema as PluginSchemaModule, cors),
+  bundled(keyAuthSchema as PluginSchemaModule, onHandshake(keyAuth)),
+  bundled(basicAuthSchema as PluginSchemaModule, onHandshake(basicAuth)),
+  bundled(jwtSchema as PluginSchemaModule, onHandshake(jwt)),
+  bundled(hmacAuthSchema as PluginSchemaModule, onHandshake(hmacAuth)),
+  bundled(aclSchema as PluginSchemaModule, onHandshake(acl)),
+  bundled(ipRestrictionSchema as PluginSchemaModule, onHandshake(ipRestriction)),
+  bundled(corsSchema as PluginSchemaModule, onHandshake(cors)),
   bundled(botDetectionSchema as PluginSchemaModule, botDetection),
   bundled(requestSizeLimitingSchema as PluginSchemaModule, requestSizeLimiting),
-  bundled(rateLimitingSchema as PluginSchemaModule, rateLimiting),
+  bundled(rateLimitingSchema as PluginSchemaModule, onHandshake(rateLimiting)),
   bundled(responseRatelimitingSchema as PluginSchemaModule, responseRatelimiting),
   bundled(requestTransformerSchema as PluginSchemaModule, requestTransformer),
   bundled(responseTransformerSchema as PluginSchemaModule, responseTransformer),
   bundled(correlationIdSchema as PluginSchemaModule, correlationId),
-  bundled(requestTerminationSchema as PluginSchemaModule, requestTermination),
+  bundled(requestTerminationSchema as PluginSchemaModule, onHandshake(requestTermination)),
   bundled(proxyCacheSchema as PluginSchemaModule, proxyCache),
   bundled(prometheusSchema as PluginSchemaModule, prometheus),
-  bundled(fileLogSchema as PluginSchemaModule, fileLog),
-  bundled(httpLogSchema as PluginSchemaModule, httpLog),
-  bundled(tcpLogSchema as PluginSchemaModule, tcpLog),
-  bundled(udpLogSchema as PluginSchemaModule, udpLog),
-  bundled(syslogSchema as PluginSchemaModule, syslog),
+  bundled(fileLogSchema as PluginSchemaModule, onClose(fileLog)),
+  bundled(httpLogSchema as PluginSchemaModule, onClose(httpLog)),
+  bundled(tcpLogSchema as PluginSchemaModule, onClose(tcpLog)),
+  bundled(udpLogSchema as PluginSchemaModule, onClose(udpLog)),
+  bundled(syslogSchema as PluginSchemaModule, onClose(syslog)),
 ]);
 
 /** The schema modules alone (schema and validator generation, editors). */

@@ -5,7 +5,13 @@
 import type { CertificateKong, Kong } from '../pdk/kong.ts';
 
 /** The request phases; `certificate` runs during TLS handshakes, with its own smaller `kong`. */
-export type Phase = 'rewrite' | 'access' | 'response' | 'headerFilter' | 'bodyFilter' | 'log';
+export type Phase = 'rewrite' | 'access' | 'response' | 'headerFilter' | 'bodyFilter' | 'log' | WebSocketPhase;
+
+/**
+ * The phases of a WebSocket service (`protocol: ws` / `wss`), instead of access, response, the filters and log:
+ * the handshake (before the upstream is asked), each frame each way, and the end of the connection.
+ */
+export type WebSocketPhase = 'wsHandshake' | 'wsClientFrame' | 'wsUpstreamFrame' | 'wsClose';
 
 /** Where an instance is attached (ids; null for none), for plugins that key state by it as Kong does. */
 export interface PluginInstance {
@@ -38,6 +44,14 @@ export interface PluginHandler<C = Readonly<Record<string, unknown>>, P = unknow
   readonly headerFilter?: PhaseFn<C, P>;
   readonly bodyFilter?: PhaseFn<C, P>;
   readonly log?: PhaseFn<C, P>;
+  /** WebSocket services: the handshake (an access phase: it may answer, authenticate, change the upstream request). */
+  readonly wsHandshake?: PhaseFn<C, P>;
+  /** WebSocket services: each message (or ping, pong, close) from the client, before it goes upstream. */
+  readonly wsClientFrame?: PhaseFn<C, P>;
+  /** WebSocket services: each message (or ping, pong, close) from the upstream, before it goes to the client. */
+  readonly wsUpstreamFrame?: PhaseFn<C, P>;
+  /** WebSocket services: once the connection is over (Kong's log phase for them). */
+  readonly wsClose?: PhaseFn<C, P>;
   /**
    * Stream connections (routes with tcp, tls or tls_passthrough): once a route matched, before the upstream is
    * connected. `kong.response.exit(status)` refuses the connection (it is closed).

@@ -174,7 +174,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions, reusePort
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http', hostPort: options.portMaps?.get(port) ?? port }, servicePeers: new WeakMap(), lifecycle: { draining: false } };
+  const env: ProxyEnv = { ...options, listener: { port, scheme: at.ssl ? 'https' : 'http', hostPort: options.portMaps?.get(port) ?? port }, servicePeers: new WeakMap(), lifecycle: { draining: false }, webSockets: new Set() };
   // nginx's stub_status counters (prometheus' kong_nginx_connections_total): an addition per connection and request.
   const counts = { accepted: 0, requests: 0, inFlight: 0 };
   const answered = () => {
@@ -224,8 +224,14 @@ export async function listen(at: ListenAddress, options: ProxyOptions, reusePort
       server.closeIdleConnections();
       const timer = setTimeout(() => {
         server.closeAllConnections();
-        // Open WebSocket tunnels are detached from the server: cut them too when the drain time is up.
-        for (const socket of tunnels) socket.destroy();
+        // A ws service's connections are closed as WebSocket connections (1001 Going Away both ways); open
+        // tunnels are detached from the server: cut them too when the drain time is up.
+        const closing = new Set<Duplex>();
+        for (const ws of env.webSockets) {
+          closing.add(ws.socket);
+          ws.goAway();
+        }
+        for (const socket of tunnels) if (!closing.has(socket)) socket.destroy();
       }, drainMs);
       await closed;
       if (tunnels.size > 0) await new Promise<void>((resolve) => {

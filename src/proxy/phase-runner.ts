@@ -25,9 +25,10 @@ export interface RunnerEnv {
 export type OnError = (failedAt: number) => void;
 
 /**
- * The access phase over a route's steps, in order. `pick` turns a step into the instance to run, or nothing
- * (consumer-scoped steps resolve as the phase reaches them, after earlier plugins may have authenticated someone).
- * (An instance's `protocols` only decide the subsystem, as in Kong: they are applied when plans are compiled.)
+ * The access phase over a route's steps, in order (or a WebSocket service's handshake, its access phase). `pick`
+ * turns a step into the instance to run, or nothing (consumer-scoped steps resolve as the phase reaches them,
+ * after earlier plugins may have authenticated someone). (An instance's `protocols` only decide the subsystem, as
+ * in Kong: they are applied when plans are compiled.)
  */
 export function runAccess(
   steps: readonly PlanStep[],
@@ -37,14 +38,15 @@ export function runAccess(
   env: RunnerEnv,
   onError: OnError,
   from = 0,
+  phase: 'access' | 'wsHandshake' = 'access',
 ): void | Promise<void> {
   for (let i = from; i < steps.length; i++) {
     if (state.exited) return;
     const plugin = pick(steps[i]!);
-    const run = plugin?.handler.access;
+    const run = plugin?.handler[phase];
     if (!run) continue;
-    const pending = invoke('access', plugin, run, kong, state, env, onError, i);
-    if (pending) return pending.then(() => runAccess(steps, pick, kong, state, env, onError, i + 1));
+    const pending = invoke(phase, plugin, run, kong, state, env, onError, i);
+    if (pending) return pending.then(() => runAccess(steps, pick, kong, state, env, onError, i + 1, phase));
   }
 }
 

@@ -18,6 +18,7 @@ import { requestScope } from './faults.ts';
 import { answerCrash, ProxyRequest, type ProxyEnv } from './proxy-request.ts';
 import { refusal } from './refusals.ts';
 import { buildUpstreamCall } from './upstream-request.ts';
+import { isWebSocketService, webSocketHandshake } from '../websocket/handshake.ts';
 
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 const fixedOf = (step: PlanStep) => step.fixed?.planned;
@@ -66,13 +67,17 @@ function route(ctx: ProxyRequest): void {
   const match = (ctx.match = snapshot.router.match(facts));
   if (!match) return ctx.reply.send({ kind: 'error', status: 404, message: 'no Route matched with those values' });
   const { route } = match;
-  if (facts.scheme === 'http' && !route.protocols.includes('http') && route.protocols.includes('https')) {
+  const protocols = route.protocols;
+  // wss is to ws what https is to http: a route that takes only the secure one answers plain requests so.
+  if (facts.scheme === 'http' && !protocols.includes('http') && !protocols.includes('ws') && (protocols.includes('https') || protocols.includes('wss'))) {
     const status = route.https_redirect_status_code;
     if (status === 426) return ctx.reply.send({ kind: 'error', status, message: 'Please use HTTPS protocol', headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
     // Kong's Location: the forwarded host (X-Forwarded-Host from a trusted peer, else $host, without its port).
     return ctx.reply.send({ kind: 'redirect', status, location: `https://${facts.forwardedHost}${facts.target}` });
   }
   const plan = snapshot.plugins.forRoute(route.id);
+  // A WebSocket service: its own handshake phase, then frame by frame (an upgrade to an http service is the tunnel).
+  if (isWebSocketService(match.service)) return webSocketHandshake(ctx, plan);
   if (plan.access.length === 0) {
     ctx.phases = NO_PHASES;
     return upstream(ctx);
@@ -89,9 +94,10 @@ function route(ctx: ProxyRequest): void {
 /**
  * The access phase when some instance is scoped to consumers: each step resolves as the phase reaches it, so
  * plugins after an authentication plugin see the consumer it identified. The later phases run the instances
- * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer.
+ * the access phase ran, and for steps it did not reach (a plugin answered), those for the final consumer. (A
+ * WebSocket service's handshake is its access phase; its later phases are the frame and close ones.)
  */
-function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise<void> {
+export function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan, phase: 'access' | 'wsHandshake' = 'access', later = phaseSteps): void | Promise<void> {
   const kong = ctx.pdk!;
   const credentials = ctx.snapshot.credentials;
   const chosen = new Map<PlanStep, PlannedPlugin | undefined>();
@@ -105,12 +111,12 @@ function accessWithConsumers(ctx: ProxyRequest, plan: RoutePlan): void | Promise
     return p;
   };
   const settle = () => {
-    ctx.phases = phaseSteps(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
+    ctx.phases = later(plan.access.map((s) => (chosen.has(s) ? chosen.get(s) : resolve(s))).filter((p): p is PlannedPlugin => p !== undefined).sort(byPriority));
   };
   const ran = runAccess(plan.access, pick, kong, ctx.flags, ctx.env, () => {
     settle();
     ctx.fail500();
-  });
+  }, 0, phase);
   if (ran instanceof Promise) return ran.then(settle);
   settle();
 }

@@ -4,6 +4,7 @@
  * run, their PDK state, and the one owner of its answer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.ts';
 import type { FaultContext } from './faults.ts';
@@ -60,11 +61,21 @@ export interface ProxyOptions {
   readonly traceFaults?: boolean;
 }
 
+/** An open WebSocket connection of a ws service, as the listener sees it: closed at the drain timeout. */
+export interface OpenWebSocket {
+  /** The client's connection. */
+  readonly socket: Duplex;
+  /** Close frames (1001 Going Away) both ways, then the connection ends. */
+  goAway(): void;
+}
+
 /** What every request on one listener shares. */
 export interface ProxyEnv extends ProxyOptions, ExchangeOptions {
   readonly listener: Listener;
   /** Set when the listener drains (SIGTERM): answers then close their connections. */
   readonly lifecycle: { draining: boolean };
+  /** The listener's open WebSocket connections (ws services). */
+  readonly webSockets: Set<OpenWebSocket>;
   /** A service's own host as a one-peer balancer, made on first use (services are frozen per snapshot). */
   readonly servicePeers: WeakMap<Service, Balancer>;
 }
@@ -179,7 +190,7 @@ export class ProxyRequest {
       forwarded: { scheme: facts.scheme, host: facts.forwardedHost, port: facts.forwardedPort },
       credentials: snapshot.credentials, startedAt: facts.startedAt, log: env.log, requestId: facts.requestId,
       hasUpstream: (name) => snapshot.upstreams.has(name),
-      serialize: (): Record<string, unknown> => (pdk.phase === 'log' ? (this.record ??= serializeRequest(this)) : serializeRequest(this)),
+      serialize: (): Record<string, unknown> => (pdk.phase === 'log' || pdk.phase === 'wsClose' ? (this.record ??= serializeRequest(this)) : serializeRequest(this)),
       measures: this,
       beforeBodyRead: () => this.sendContinue(),
       bodyTimeoutMs: env.clientTimeouts.bodyMs,

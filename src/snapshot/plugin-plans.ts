@@ -51,7 +51,8 @@ export interface PhaseStep {
 
 /**
  * The phases after access, each with only the plugins that have it, in the list's order: decided once per list,
- * so a request neither looks a phase up in every handler nor calls past those without it.
+ * so a request neither looks a phase up in every handler nor calls past those without it. A WebSocket service's
+ * list has only its own phases (the frames and the close), an HTTP one only the HTTP phases.
  */
 export interface PhaseSteps {
   readonly rewrite: readonly PhaseStep[];
@@ -59,14 +60,36 @@ export interface PhaseSteps {
   readonly headerFilter: readonly PhaseStep[];
   readonly bodyFilter: readonly PhaseStep[];
   readonly log: readonly PhaseStep[];
+  readonly wsClientFrame: readonly PhaseStep[];
+  readonly wsUpstreamFrame: readonly PhaseStep[];
+  readonly wsClose: readonly PhaseStep[];
+}
+
+const NO_STEPS: readonly PhaseStep[] = Object.freeze([]);
+
+function stepsOf(plugins: readonly PlannedPlugin[], phase: keyof PhaseSteps): readonly PhaseStep[] {
+  const steps = plugins.flatMap((plugin) => {
+    const run = plugin.handler[phase];
+    return run ? [{ plugin, run }] : [];
+  });
+  return steps.length === 0 ? NO_STEPS : Object.freeze(steps);
 }
 
 export function phaseSteps(plugins: readonly PlannedPlugin[]): PhaseSteps {
-  const of = (phase: keyof PhaseSteps): readonly PhaseStep[] => Object.freeze(plugins.flatMap((plugin) => {
-    const run = plugin.handler[phase];
-    return run ? [{ plugin, run }] : [];
-  }));
-  return Object.freeze({ rewrite: of('rewrite'), response: of('response'), headerFilter: of('headerFilter'), bodyFilter: of('bodyFilter'), log: of('log') });
+  const of = (phase: keyof PhaseSteps) => stepsOf(plugins, phase);
+  return Object.freeze({
+    rewrite: of('rewrite'), response: of('response'), headerFilter: of('headerFilter'), bodyFilter: of('bodyFilter'), log: of('log'),
+    wsClientFrame: NO_STEPS, wsUpstreamFrame: NO_STEPS, wsClose: NO_STEPS,
+  });
+}
+
+/** A WebSocket service's phases after the handshake: none of the HTTP ones run for it. */
+export function webSocketSteps(plugins: readonly PlannedPlugin[]): PhaseSteps {
+  const of = (phase: keyof PhaseSteps) => stepsOf(plugins, phase);
+  return Object.freeze({
+    rewrite: NO_STEPS, response: NO_STEPS, headerFilter: NO_STEPS, bodyFilter: NO_STEPS, log: NO_STEPS,
+    wsClientFrame: of('wsClientFrame'), wsUpstreamFrame: of('wsUpstreamFrame'), wsClose: of('wsClose'),
+  });
 }
 
 export const NO_PHASES: PhaseSteps = phaseSteps([]);
@@ -74,6 +97,8 @@ export const NO_PHASES: PhaseSteps = phaseSteps([]);
 export interface RoutePlan {
   /** Every phase but access, when no step has a consumer-scoped instance: the fixed instances by priority. */
   readonly phases: PhaseSteps;
+  /** The same for a WebSocket service's route: its frame and close phases (the handshake runs the `access` steps). */
+  readonly ws: PhaseSteps;
   /** The access phase's steps, in priority order or as `ordering` rearranges them. */
   readonly access: readonly PlanStep[];
   /** True when some step depends on the consumer: the handler resolves each step as the access phase reaches it. */
@@ -176,6 +201,7 @@ export function* pluginPlanSteps(config: Pick<Config, 'plugins' | 'routes'>, han
     const fixed = list.flatMap((s) => (s.fixed ? [s.fixed.planned] : []));
     plans.set(route.id, Object.freeze({
       phases: phaseSteps(fixed),
+      ws: webSocketSteps(fixed),
       access: Object.freeze(orderings.size > 0 ? applyOrdering(list, orderings) : list),
       consumerScoped: list.some((s) => s.byConsumer || s.byGroup),
     }));
@@ -183,8 +209,8 @@ export function* pluginPlanSteps(config: Pick<Config, 'plugins' | 'routes'>, han
   const global = Object.freeze(
     usable.filter((p) => levelOf(p, '', undefined) === 12).map((p) => planned.get(p)!).sort(byPriority),
   );
-  const none: RoutePlan = Object.freeze({ phases: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
-  const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined);
+  const none: RoutePlan = Object.freeze({ phases: NO_PHASES, ws: NO_PHASES, access: Object.freeze([]), consumerScoped: false });
+  const anyLog = usable.some((p) => handlers.get(p.name)!.log !== undefined || handlers.get(p.name)!.wsClose !== undefined);
   return { forRoute: (routeId) => plans.get(routeId) ?? none, global, globalPhases: phaseSteps(global), anyLog };
 }
 

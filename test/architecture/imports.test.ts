@@ -33,8 +33,13 @@ const RULES: Readonly<Record<string, Rule>> = {
   upstream: { values: ['http', 'declarative', 'errors.ts', 'shared-memory'], types: ['snapshot', 'settings'] },
   // The proxy reaches the PDK through its request state and its types, never through the namespaces' files.
   proxy: {
-    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts'],
+    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts', 'websocket'],
     types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
+  },
+  // A ws service's connection: the proxy's request and phases, the upstream's peers, the frame in flight.
+  websocket: {
+    values: ['http', 'upstream', 'proxy', 'snapshot', 'errors.ts', 'pdk/websocket.ts'],
+    types: ['pdk/kong.ts', 'pdk/request-state.ts', 'declarative', 'plugins'],
   },
   // Stream connections reach the PDK through their own state, as the proxy through its request state.
   stream: {
