@@ -23,6 +23,10 @@ import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
+import { reloadMetrics, statusBody } from './admin/status-body.ts';
+import { listenStatus, type RunningStatus } from './status/server.ts';
+import { readiness } from './status/readiness.ts';
+import type { Config } from './declarative/config.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
@@ -42,8 +46,24 @@ export interface Gateway {
   /** Reloads the config file now (SIGHUP does this; so does a change to the file). */
   reload(reason: string): Promise<ReloadRecord>;
   readonly lastReload: ReloadRecord | undefined;
+  /** Status listeners (none with --status-listen off). */
+  readonly statuses: readonly { readonly address: string; readonly port: number }[];
+  /** `/status/ready` answers 503 `draining` from now on; serving goes on (SIGTERM calls it before `stop`). */
+  drain(): void;
+  /** Which config each worker serves (one entry without worker threads). */
+  status(): Promise<WorkerStatus[]>;
+  /** Drains (see `drain`), stops accepting, lets in-flight requests finish within the drain timeout, closes. */
   stop(): Promise<void>;
 }
+
+export interface WorkerStatus {
+  readonly worker: number;
+  readonly configuration_hash: string;
+  readonly ready: boolean;
+}
+
+/** Kong's empty configuration (no entity at all): not ready, as Kong's DB-less node with its empty-config hash. */
+const isEmpty = (config: Config) => Object.values(config).every((v) => !Array.isArray(v) || v.length === 0);
 
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
   installFaultHandlers(log);
@@ -134,7 +154,34 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  let draining = false;
+  const drain = () => {
+    if (!draining && statuses.length > 0) log.info('draining: /status/ready answers 503 from now on');
+    draining = true;
+  };
+  const connections = async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0);
+  const statuses: RunningStatus[] = [];
+  for (const at of settings.statusListen) {
+    try {
+      statuses.push(await listenStatus(at, {
+        readiness: () => readiness({ draining, workersReady: 1, workers: 1, emptyConfig: isEmpty(store.current().config) }),
+        status: () => statusBody({ store, reloader, connections }),
+        metrics: [reloadMetrics(store, reloader), ...metricSources],
+        drain,
+        server: settings.headers.server ? `gateway/${VERSION}` : undefined,
+      }));
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
+      // Kong's default (loopback 8007), not asked for: a second gateway on the host goes on without one.
+      if (at.byDefault) {
+        log.warn({ status_listen: `${at.host}:${at.port}` }, `the default status listener is not started: ${reason}; set --status-listen (or off)`);
+        continue;
+      }
+      await Promise.all([...statuses.map((x) => x.close()), ...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+      throw new GatewayError('LISTEN_FAILED', `cannot listen (status): ${reason}`);
+    }
+  }
+  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), status_listen: statuses.map((x) => x.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
     pools,
@@ -144,7 +191,11 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     get lastReload() {
       return reloader.last;
     },
+    statuses,
+    drain,
+    status: async () => [{ worker: 0, configuration_hash: store.current().hash, ready: true }],
     async stop() {
+      drain();
       await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
@@ -154,6 +205,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       for (const handler of handlers.values()) {
         if (handler.configure) await within(handler.configure(null), settings.pluginTimeoutMs).catch(() => undefined);
       }
+      // Last: a probe sees 503 `draining` until the very end, not a refused connection.
+      await Promise.all(statuses.map((x) => x.close()));
     },
   };
 }

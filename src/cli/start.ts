@@ -1,7 +1,8 @@
 /**
  * `gateway start`: load the config with the very code `validate` uses, serve it, reload it when the file changes
- * or on SIGHUP, and on SIGTERM or SIGINT stop accepting, let in-flight requests finish (bounded by the drain
- * timeout) and exit 0.
+ * or on SIGHUP, and on SIGTERM or SIGINT: readiness turns 503 (`/status/ready` says `draining`, and goes on
+ * saying it while the proxy drains), then the listeners stop accepting, in-flight requests finish (bounded by the
+ * drain timeout), and the process exits 0.
  */
 import { ConfigInvalid, formatIssue } from '../errors.ts';
 import { startGateway, type Gateway } from '../main.ts';
@@ -27,6 +28,7 @@ export async function runStart(settings: Settings, io: CliIO): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   process.off('SIGHUP', onHup);
+  gateway.drain();
   log.info({ signal, drain_timeout: settings.drainTimeoutSeconds }, 'stopping: draining in-flight requests');
   await gateway.stop();
   log.info('stopped');

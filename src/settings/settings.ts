@@ -18,6 +18,10 @@ export interface Settings {
   readonly proxyListen: readonly ListenAddress[];
   /** `--admin-listen`: where the admin API listens, or none (`off`). */
   readonly adminListen: readonly ListenAddress[];
+  /** `--status-listen`: where the status API listens (Kong's `status_listen`), or none (`off`). */
+  readonly statusListen: readonly ListenAddress[];
+  /** `--access-log`: where the proxy's access log goes (Kong's `proxy_access_log`): off, stdout or a file. */
+  readonly accessLog: AccessLogTarget;
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
   readonly trustedIps: readonly string[];
   /** `--real-ip-header`, `--real-ip-recursive`: where a trusted peer names the client (Kong's `real_ip_*`). */
@@ -42,6 +46,9 @@ export interface Settings {
   readonly syslogAddress: { readonly host: string; readonly port: number };
 }
 
+/** `off`, standard output, or a file (appended to). */
+export type AccessLogTarget = { readonly kind: 'off' } | { readonly kind: 'stdout' } | { readonly kind: 'file'; readonly path: string };
+
 export interface ClientTimeouts {
   /** To send the request's head (nginx's client_header_timeout; the connection is closed, as nginx does). */
   readonly headerMs: number;
@@ -57,6 +64,8 @@ export interface ListenAddress {
   readonly ssl: boolean;
   /** Connections start with a PROXY protocol header (nginx's `proxy_protocol` listen option). */
   readonly proxyProtocol?: boolean;
+  /** The setting's default, not asked for: the status listener warns instead of failing when it is taken. */
+  readonly byDefault?: true;
 }
 
 /** Kong's `headers` (each header on its own; `server_tokens` and `latency_tokens` name groups) and `headers_upstream`. */
@@ -103,6 +112,8 @@ export const SETTING_SPECS = {
   logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
   proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
+  statusListen: { flag: 'status-listen', env: 'GATEWAY_STATUS_LISTEN', kongEnv: 'KONG_STATUS_LISTEN', multiple: true, description: "status API address (/status, /status/ready, /metrics) or 'off' (default 127.0.0.1:8007, as Kong)" },
+  accessLog: { flag: 'access-log', env: 'GATEWAY_PROXY_ACCESS_LOG', kongEnv: 'KONG_PROXY_ACCESS_LOG', description: "proxy access log: 'off', 'stdout' or a file path (default off)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', kongEnv: 'KONG_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
   realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', kongEnv: 'KONG_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
@@ -151,6 +162,8 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     logLevel: logLevel as LogLevel,
     proxyListen,
     adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
+    statusListen: statusListen(splitList(pick('statusListen'), /,/)),
+    accessLog: parseAccessLog(pick('accessLog')[0] ?? 'off'),
     trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
     realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
     headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
@@ -222,6 +235,29 @@ export function parseListen(flag: string, values: readonly string[], fallback: s
     if (listen.ssl) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported with ssl yet, in '${value}'`);
     return { ...listen, proxyProtocol: true };
   });
+}
+
+/** Kong's status_listen default (since 3.6): loopback only, so nothing outside the host reaches it unasked. */
+export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8007';
+
+function statusListen(values: readonly string[]): ListenAddress[] {
+  const parsed = parseListen('--status-listen', values, DEFAULT_STATUS_LISTEN);
+  const ssl = parsed.find((l) => l.ssl || l.proxyProtocol);
+  if (ssl) throw new GatewayError('BAD_USAGE', `--status-listen: the ssl and proxy_protocol options are not supported on the status listener yet, in '${values.join(', ')}'`);
+  return values.length === 0 ? parsed.map((l) => ({ ...l, byDefault: true as const })) : parsed;
+}
+
+/**
+ * Kong's proxy_access_log: `off`, or a path. `stdout` (and `/dev/stdout`, which Kong's images use) is the
+ * process's standard output. Kong's `PATH FORMAT` (a custom log_format, or nginx's `buffer=` options) has no
+ * equivalent here and is refused.
+ */
+function parseAccessLog(value: string): AccessLogTarget {
+  const text = value.trim();
+  if (/\s/.test(text)) throw new GatewayError('BAD_USAGE', `--access-log: custom log formats and nginx access_log options are not supported, got '${value}' (expected off, stdout or a file path)`);
+  if (text === 'off' || text === '') return { kind: 'off' };
+  if (text === 'stdout' || text === '/dev/stdout') return { kind: 'stdout' };
+  return { kind: 'file', path: text };
 }
 
 /** Kong's trusted_ips: addresses and CIDR ranges, IPv4 and IPv6. */

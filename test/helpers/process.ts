@@ -7,7 +7,7 @@ import { tempDir } from './temp.ts';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
+const nodeFlags = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -26,7 +26,7 @@ export async function startGatewayProcess(config: string, args: readonly string[
   const dir = tempDir('process');
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...args], { cwd: dir });
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(args.includes('--status-listen') ? [] : ['--status-listen', 'off']), ...args], { cwd: dir });
   // A test file that ends early (a failed assertion before its after(), a runner that is stopped) takes the
   // gateway with it rather than leaving it running.
   const orphaned = () => child.kill('SIGKILL');
