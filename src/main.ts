@@ -23,9 +23,10 @@ import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
-import { reloadMetrics, statusBody } from './admin/status-body.ts';
+import { reloadMetrics, statusBody, type ServerCounts } from './admin/status-body.ts';
 import { listenStatus, type RunningStatus } from './status/server.ts';
 import { readiness } from './status/readiness.ts';
+import { accessLogMetrics, openAccessLog, type AccessLogFile } from './observability/access-log-file.ts';
 import type { Config } from './declarative/config.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
@@ -62,6 +63,14 @@ export interface WorkerStatus {
   readonly ready: boolean;
 }
 
+function openLog(target: Exclude<Settings['accessLog'], { kind: 'off' }>, log: Logger): AccessLogFile {
+  try {
+    return openAccessLog(target, (message, err) => log.warn(err === undefined ? {} : { err: describeError(err) }, message));
+  } catch (err) {
+    throw new GatewayError('BAD_USAGE', `--access-log: cannot open '${target.kind === 'file' ? target.path : 'stdout'}': ${(err as Error).message}`);
+  }
+}
+
 /** Kong's empty configuration (no entity at all): not ready, as Kong's DB-less node with its empty-config hash. */
 const isEmpty = (config: Config) => Object.values(config).every((v) => !Array.isArray(v) || v.length === 0);
 
@@ -93,11 +102,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const pools = new PoolRegistry();
   const health = new HealthRegistry();
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
+  const accessLog = settings.accessLog.kind === 'off' ? undefined : openLog(settings.accessLog, log);
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
+    accessLog,
   };
   const listeners: RunningListener[] = [];
   try {
@@ -125,19 +136,20 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason), (err) => {
     log.warn({ err: describeError(err), path: settings.configPath }, 'watching the config file failed');
   });
+  const serverCounts = async (): Promise<ServerCounts> => {
+    const active = await Promise.all(listeners.map((l) => l.connections()));
+    const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
+    return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
+  };
   // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
-  const metricSources: MetricSource[] = [logDropMetrics];
+  const metricSources: MetricSource[] = [logDropMetrics, ...(accessLog ? [accessLogMetrics(accessLog)] : [])];
   // Kong's /metrics comes with the prometheus plugin: there whenever the plugin is available (its per-request
   // families only while an instance is enabled).
   if (catalog.has('prometheus')) {
     metricSources.push(() => prometheusMetrics({
       nodeId: NODE_ID,
       version: VERSION,
-      connections: async () => {
-        const active = await Promise.all(listeners.map((l) => l.connections()));
-        const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
-        return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
-      },
+      connections: serverCounts,
       targets: () => targetHealth(health, store.current().config),
     }));
   }
@@ -147,7 +159,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       admins.push(await listenAdmin(at, {
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
-        connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
+        counts: serverCounts,
       }));
     }
   } catch (err) {
@@ -159,13 +171,12 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     if (!draining && statuses.length > 0) log.info('draining: /status/ready answers 503 from now on');
     draining = true;
   };
-  const connections = async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0);
   const statuses: RunningStatus[] = [];
   for (const at of settings.statusListen) {
     try {
       statuses.push(await listenStatus(at, {
         readiness: () => readiness({ draining, workersReady: 1, workers: 1, emptyConfig: isEmpty(store.current().config) }),
-        status: () => statusBody({ store, reloader, connections }),
+        status: () => statusBody({ store, reloader, server: serverCounts }),
         metrics: [reloadMetrics(store, reloader), ...metricSources],
         drain,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined,
@@ -201,6 +212,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       await stopChecks();
       await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
+      await accessLog?.close();
       // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).
       for (const handler of handlers.values()) {
         if (handler.configure) await within(handler.configure(null), settings.pluginTimeoutMs).catch(() => undefined);

@@ -19,7 +19,7 @@ import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { kongErrorFields } from './config-errors.ts';
 import { proxyCacheEndpoint } from './proxy-cache.ts';
-import { reloadMetrics, statusBody } from './status-body.ts';
+import { reloadMetrics, statusBody, type ServerCounts } from './status-body.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics, type MetricSource } from '../observability/metrics.ts';
 
 export interface AdminOptions {
@@ -28,7 +28,8 @@ export interface AdminOptions {
   readonly catalog: ReadonlyMap<string, PluginModule>;
   readonly version: string;
   readonly nodeId: string;
-  readonly connections: () => Promise<number>;
+  /** The proxy listeners' connection and request counts (`/status`'s `server`). */
+  readonly counts: () => Promise<ServerCounts>;
   /**
    * More of `/metrics`: each source returns whole metric families in the exposition format (HELP, TYPE and
    * samples, one per line), after the reload metrics. A source that throws is left out of that scrape.
@@ -230,7 +231,7 @@ export function createAdminHandler(options: AdminOptions) {
       });
     }
     const [first, second, third] = parts;
-    if (first === 'status' && parts.length === 1) return send(res, 200, await statusBody({ store, reloader: options.reloader, connections: options.connections }));
+    if (first === 'status' && parts.length === 1) return send(res, 200, await statusBody({ store, reloader: options.reloader, server: options.counts }));
     if (first === 'metrics' && parts.length === 1) return metrics(res);
     if (first === 'config' && parts.length === 1) {
       if (method === 'GET') return send(res, 200, { config: exportConfig(displayConfig(snapshot.config)) });

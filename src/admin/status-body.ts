@@ -6,17 +6,34 @@ import { formatIssue } from '../errors.ts';
 import type { Reloader } from '../runtime/reload.ts';
 import type { SnapshotStore } from '../runtime/store.ts';
 
+/** Summed over the proxy listeners, as nginx's stub_status counts them. */
+export interface ServerCounts {
+  /** Connections accepted since the start. */
+  readonly accepted: number;
+  /** Requests read since the start. */
+  readonly requests: number;
+  /** Open client connections. */
+  readonly active: number;
+  /** Requests being answered now. */
+  readonly inFlight: number;
+}
+
 export interface StatusFacts {
   readonly store: SnapshotStore;
   readonly reloader: Reloader;
-  /** Open client connections on the proxy listeners. */
-  readonly connections: () => Promise<number>;
+  readonly server: () => Promise<ServerCounts>;
 }
 
 export async function statusBody(facts: StatusFacts): Promise<Record<string, unknown>> {
   const last = facts.reloader.last;
+  const c = await facts.server();
   return {
-    server: { connections_active: await facts.connections() },
+    // Kong's kong.nginx.get_statistics(). Node cannot tell a connection reading a request's head from an idle one:
+    // reading is 0 and waiting counts both, as the prometheus plugin's kong_nginx_connections_total here does.
+    server: {
+      connections_active: c.active, connections_reading: 0, connections_writing: Math.min(c.inFlight, c.active), connections_waiting: Math.max(0, c.active - c.inFlight),
+      connections_accepted: c.accepted, connections_handled: c.accepted, total_requests: c.requests,
+    },
     configuration_hash: facts.store.current().hash,
     reload: last ? { last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [] } : null,
   };

@@ -37,7 +37,8 @@ const BODY_LIMIT = 16 * 1024;
 
 function send(res: ServerResponse, status: number, body?: unknown, type = 'application/json; charset=utf-8'): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  const head: Record<string, string | number> = { 'content-length': Buffer.byteLength(text) };
+  // nginx sends no Content-Length with a 204.
+  const head: Record<string, string | number> = status === 204 ? {} : { 'content-length': Buffer.byteLength(text) };
   if (body !== undefined) head['content-type'] = type;
   res.writeHead(status, head);
   res.end(res.req.method === 'HEAD' ? undefined : text);
