@@ -1,4 +1,5 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runAccessLogBench } from './access-log.ts';
 import { runHostileBench } from './hostile.ts';
 import { runLoggingBench } from './logging.ts';
 import { runMixBench } from './mix.ts';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   logging: runLoggingBench,
   mix: runMixBench,
   httplog: runHttpLogBench,
+  accesslog: runAccessLogBench,
 };
 
 const wanted = process.argv.slice(2);
