@@ -21,6 +21,8 @@ async function closedPort(): Promise<number> {
 }
 
 const upstream = await startUpstream();
+// Answers nothing until its client goes away: the client gives up first.
+const silent = await startUpstream(() => undefined, 'silent');
 const dead = await closedPort();
 const file = join(tempDir('access-log'), 'access.log');
 const { log, lines } = recordingLogger();
@@ -30,6 +32,10 @@ services:
   url: http://127.0.0.1:${upstream.port}
   routes:
   - { name: echo-route, paths: [/a] }
+- name: silent
+  url: http://127.0.0.1:${silent.port}
+  routes:
+  - { name: silent-route, paths: [/silent] }
 - name: gone
   url: http://127.0.0.1:${dead}
   routes:
@@ -42,6 +48,7 @@ routes:
   - { name: request-termination, config: { status_code: 503, message: closed for maintenance } }
 `, { accessLog: file }, log);
 after(() => upstream.close());
+after(() => silent.close());
 
 const LINE = /^(\S+) - (\S+) \[(\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(.*)" (\d{3}) (\d+) "(.*)" "(.*)" kong_request_id: "([0-9a-f]{32})"$/;
 const idOf = (text: string) => /x-kong-request-id: ([0-9a-f]{32})/i.exec(text)?.[1] ?? 'none';
@@ -64,6 +71,13 @@ for (const path of ['/gone', '/orphan', '/terminated']) {
   await res.body.text();
   answers[path] = { status: res.statusCode, id: String(res.headers['x-kong-request-id']) };
 }
+// A client that leaves before the answer began: nginx's 499 (the gateway cancels the upstream request).
+const left = await raw(gw.port, 'GET /silent HTTP/1.1\r\nHost: h\r\nUser-Agent: impatient\r\n\r\n', { waitMs: 300, keepOpen: true });
+assert.equal(left.text, '');
+await new Promise<void>((resolve) => {
+  const check = () => (silent.requests.length > 0 && silent.requests.every((r) => r.destroyed) ? resolve() : setTimeout(check, 20));
+  check();
+});
 await gw.stop();
 const written = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
 const lineOf = (id: string) => {
@@ -73,7 +87,7 @@ const lineOf = (id: string) => {
 };
 
 test("one line per request in Kong's kong_log_format: client, Basic user, request line, status, body bytes, referer, agent, request id", () => {
-  assert.equal(written.length, 7);
+  assert.equal(written.length, 8);
   const id = String(ok.headers['x-kong-request-id']);
   const m = LINE.exec(lineOf(id));
   assert.ok(m);
@@ -85,6 +99,12 @@ test("one line per request in Kong's kong_log_format: client, Basic user, reques
   const headId = String(missing.headers['x-kong-request-id']);
   const head = LINE.exec(lineOf(headId))!;
   assert.deepEqual(head.slice(2), ['-', head[3], 'HEAD /nowhere HTTP/1.1', '404', '0', '-', '-', headId]);
+});
+
+test("a client that left before the answer: nginx's 499, nothing sent", () => {
+  const line = written.find((l) => l.includes('"impatient"'));
+  assert.ok(line, written.join('\n'));
+  assert.deepEqual(LINE.exec(line)!.slice(4, 7), ['GET /silent HTTP/1.1', '499', '0']);
 });
 
 test("hostile input is escaped as nginx's escape=default: quotes, backslashes, tabs and bytes above 126 as \\xHH", () => {
