@@ -4,24 +4,43 @@ import type { KongLog } from './kong.ts';
 import type { RequestState } from './request-state.ts';
 import { applySerializeValues } from './serialize-values.ts';
 
+/** Methods on a prototype: each plugin's `kong.log` is one small object, its pino child made on the first line. */
+class LogApi implements KongLog {
+  readonly #state: RequestState;
+  readonly #pluginName: string;
+  #logger: Logger | undefined;
+
+  constructor(state: RequestState, pluginName: string) {
+    this.#state = state;
+    this.#pluginName = pluginName;
+  }
+
+  #child(): Logger {
+    return (this.#logger ??= this.#state.facts.log.child({ plugin: this.#pluginName, request_id: this.#state.facts.requestId }));
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void { this.#child().debug(fields ?? {}, message); }
+  info(message: string, fields?: Record<string, unknown>): void { this.#child().info(fields ?? {}, message); }
+  warn(message: string, fields?: Record<string, unknown>): void { this.#child().warn(fields ?? {}, message); }
+  error(message: string, fields?: Record<string, unknown>): void { this.#child().error(fields ?? {}, message); }
+
+  // The values plugins set are applied to each record made (the log phase's is shared: applying again is the same).
+  serialize() {
+    const state = this.#state;
+    return state.serializeValues ? applySerializeValues(state.facts.serialize(), state.serializeValues) : state.facts.serialize();
+  }
+
+  setSerializeValue(key: string, value: unknown, options?: { mode?: 'set' | 'add' | 'replace' }): void {
+    if (typeof key !== 'string') throw new TypeError('key must be a string');
+    const mode = options?.mode ?? 'set';
+    if (mode !== 'set' && mode !== 'add' && mode !== 'replace') throw new TypeError("mode must be 'set', 'add' or 'replace'");
+    (this.#state.serializeValues ??= []).push({ key, value, mode });
+  }
+
+  getLatencies() { return this.#state.facts.measures.latencies(); }
+  getSizes() { return this.#state.facts.measures.sizes(); }
+}
+
 export function createLogApi(state: RequestState, pluginName: string): KongLog {
-  const facts = state.facts;
-  let logger: Logger | undefined;
-  const child = () => (logger ??= facts.log.child({ plugin: pluginName, request_id: facts.requestId }));
-  return {
-    debug: (message, fields) => child().debug(fields ?? {}, message),
-    info: (message, fields) => child().info(fields ?? {}, message),
-    warn: (message, fields) => child().warn(fields ?? {}, message),
-    error: (message, fields) => child().error(fields ?? {}, message),
-    // The values plugins set are applied to each record made (the log phase's is shared: applying again is the same).
-    serialize: () => (state.serializeValues ? applySerializeValues(facts.serialize(), state.serializeValues) : facts.serialize()),
-    setSerializeValue: (key, value, options) => {
-      if (typeof key !== 'string') throw new TypeError('key must be a string');
-      const mode = options?.mode ?? 'set';
-      if (mode !== 'set' && mode !== 'add' && mode !== 'replace') throw new TypeError("mode must be 'set', 'add' or 'replace'");
-      (state.serializeValues ??= []).push({ key, value, mode });
-    },
-    getLatencies: () => facts.measures.latencies(),
-    getSizes: () => facts.measures.sizes(),
-  };
+  return new LogApi(state, pluginName);
 }

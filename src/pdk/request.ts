@@ -9,54 +9,68 @@ import { clientRecord } from '../http/records.ts';
 import type { JsonValue, KongRequest } from './kong.ts';
 import type { RequestState } from './request-state.ts';
 
-export function createRequestApi(state: RequestState): KongRequest {
-  const facts = state.facts;
-  let query: ReturnType<typeof parseQuery> | undefined;
-  const getQuery = (maxArgs?: number) => {
-    if (maxArgs === undefined || maxArgs === MAX_ARGS) return (query ??= parseQuery(facts.rawQuery));
+/** Methods on a prototype: a request's `kong.request` is one small object, not a set of closures. */
+class RequestApi implements KongRequest {
+  readonly #state: RequestState;
+  readonly #facts: RequestState['facts'];
+  #query: ReturnType<typeof parseQuery> | undefined;
+  #headers: Headers | undefined;
+
+  constructor(state: RequestState) {
+    this.#state = state;
+    this.#facts = state.facts;
+  }
+
+  getScheme() { return this.#facts.scheme; }
+  getHost() { return this.#facts.host; }
+  getPort() { return this.#facts.port; }
+  getForwardedScheme() { return this.#facts.forwarded.scheme; }
+  getForwardedHost() { return this.#facts.forwarded.host; }
+  getForwardedPort() { return this.#facts.forwarded.port; }
+  getHttpVersion() { return Number(this.#facts.req.httpVersion); }
+  getMethod() { return this.#facts.req.method ?? 'GET'; }
+  getPath() { return this.#facts.path; }
+  getPathWithQuery() { return this.#facts.target; }
+  getRawQuery() { return this.#facts.rawQuery; }
+
+  getQuery(maxArgs?: number) {
+    if (maxArgs === undefined || maxArgs === MAX_ARGS) return (this.#query ??= parseQuery(this.#facts.rawQuery));
     if (!Number.isInteger(maxArgs) || maxArgs < 1 || maxArgs > 1000) throw new RangeError('kong.request.getQuery: max_args must be an integer between 1 and 1000');
-    return parseQuery(facts.rawQuery, maxArgs);
-  };
-  let headers: Headers | undefined;
-  const getHeaders = () => (headers ??= rawHeaders(facts.req.rawHeaders));
-  return {
-    getScheme: () => facts.scheme,
-    getHost: () => facts.host,
-    getPort: () => facts.port,
-    getForwardedScheme: () => facts.forwarded.scheme,
-    getForwardedHost: () => facts.forwarded.host,
-    getForwardedPort: () => facts.forwarded.port,
-    getHttpVersion: () => Number(facts.req.httpVersion),
-    getMethod: () => facts.req.method ?? 'GET',
-    getPath: () => facts.path,
-    getPathWithQuery: () => facts.target,
-    getRawQuery: () => facts.rawQuery,
-    getQuery,
-    getQueryArg: (name) => {
-      const v = getQuery(MAX_ARGS)[name];
-      return Array.isArray(v) ? v[0] : v;
-    },
-    getHeader: (name) => firstValue(getHeaders()[headerName(name)]),
-    getHeaders,
-    getRawBody: () => state.body.read(),
-    getBody: async () => {
-      const mimeType = firstValue(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase();
-      const raw = await state.body.read();
-      if (raw === undefined) return { body: undefined, mimeType };
-      if (mimeType === 'application/json' || mimeType?.endsWith('+json')) {
-        try {
-          return { body: JSON.parse(raw.toString('utf8'), withoutPrototypes) as JsonValue, mimeType };
-        } catch {
-          return { body: undefined, mimeType };
-        }
+    return parseQuery(this.#facts.rawQuery, maxArgs);
+  }
+
+  getQueryArg(name: string) {
+    const v = this.getQuery(MAX_ARGS)[name];
+    return Array.isArray(v) ? v[0] : v;
+  }
+
+  getHeader(name: string) { return firstValue(this.getHeaders()[headerName(name)]); }
+  getHeaders() { return (this.#headers ??= rawHeaders(this.#facts.req.rawHeaders)); }
+  getRawBody() { return this.#state.body.read(); }
+
+  async getBody() {
+    const facts = this.#facts;
+    const mimeType = firstValue(facts.req.headers['content-type'])?.split(';')[0]?.trim().toLowerCase();
+    const raw = await this.#state.body.read();
+    if (raw === undefined) return { body: undefined, mimeType };
+    if (mimeType === 'application/json' || mimeType?.endsWith('+json')) {
+      try {
+        return { body: JSON.parse(raw.toString('utf8'), withoutPrototypes) as JsonValue, mimeType };
+      } catch {
+        return { body: undefined, mimeType };
       }
-      if (mimeType === 'application/x-www-form-urlencoded') return { body: parseQuery(raw.toString('utf8')) as Record<string, string | string[]>, mimeType };
-      if (mimeType === 'multipart/form-data') return { body: await multipartFields(raw, firstValue(facts.req.headers['content-type'])!), mimeType };
-      return { body: undefined, mimeType };
-    },
-    getStartTime: () => facts.startedAt,
-    getConnection: () => facts.connection(),
-  };
+    }
+    if (mimeType === 'application/x-www-form-urlencoded') return { body: parseQuery(raw.toString('utf8')) as Record<string, string | string[]>, mimeType };
+    if (mimeType === 'multipart/form-data') return { body: await multipartFields(raw, firstValue(facts.req.headers['content-type'])!), mimeType };
+    return { body: undefined, mimeType };
+  }
+
+  getStartTime() { return this.#facts.startedAt; }
+  getConnection() { return this.#facts.connection(); }
+}
+
+export function createRequestApi(state: RequestState): KongRequest {
+  return new RequestApi(state);
 }
 
 /**

@@ -21,93 +21,122 @@ function encodeMultipart(args: QueryArgs, boundary: string): { body: Buffer; bou
   return { body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), boundary };
 }
 
+/** Methods on a prototype: a request's `kong.service.request` is one small object, not a set of closures. */
+class ServiceRequestApi implements KongServiceRequest {
+  readonly #state: RequestState;
+  readonly #ops: RequestState['headerOps'];
+
+  constructor(state: RequestState) {
+    this.#state = state;
+    this.#ops = state.headerOps;
+  }
+
+  #check(fn: string): void {
+    checkPhase(this.#state, BEFORE_UPSTREAM, `kong.service.request.${fn}`);
+  }
+
+  getHeaders() {
+    const headers = rawHeaders(this.#state.facts.req.rawHeaders);
+    applyHeaderOps(headers, this.#ops);
+    return headers;
+  }
+
+  getQuery() {
+    const state = this.#state;
+    const args = parseQuery(state.upstreamQuery ?? state.facts.rawQuery);
+    for (const name of state.removedQueryArgs) delete args[name];
+    return args;
+  }
+
+  setHeader(name: string, value: unknown): void {
+    this.#check('setHeader');
+    const n = headerName(name);
+    this.#ops.push([n, 'set', wireHeaderValue(n, value)]);
+  }
+
+  addHeader(name: string, value: unknown): void {
+    this.#check('addHeader');
+    const n = headerName(name);
+    this.#ops.push([n, 'add', wireHeaderValue(n, value)]);
+  }
+
+  clearHeader(name: string): void {
+    this.#check('clearHeader');
+    this.#ops.push([headerName(name), 'clear', '']);
+  }
+
+  setHeaders(headers: Parameters<KongServiceRequest['setHeaders']>[0]): void {
+    this.#check('setHeaders');
+    for (const [k, v] of Object.entries(headers)) {
+      const n = headerName(k);
+      this.#ops.push([n, 'set', wireHeaderValue(n, v)]);
+    }
+  }
+
+  setPath(path: string): void {
+    this.#check('setPath');
+    if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
+    this.#state.upstreamPath = escapePath(path);
+  }
+
+  setRawQuery(query: string): void {
+    this.#check('setRawQuery');
+    this.#state.upstreamQuery = query.replace(/^\?/, '');
+    this.#state.clearedArgs = undefined;
+  }
+
+  setQuery(args: QueryArgs): void {
+    this.#check('setQuery');
+    this.#state.upstreamQuery = encodeQuery(args);
+    this.#state.clearedArgs = undefined;
+  }
+
+  clearQueryArg(name: string): void {
+    this.#check('clearQueryArg');
+    (this.#state.clearedArgs ??= new Set()).add(name);
+  }
+
+  setMethod(method: string): void {
+    this.#check('setMethod');
+    if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
+    this.#state.upstreamMethod = method;
+  }
+
+  setRawBody(body: string | Buffer): void {
+    this.#check('setRawBody');
+    this.#state.body.replace(toBuffer(body));
+  }
+
+  setBody(body: Parameters<KongServiceRequest['setBody']>[0], mimeType?: string): void {
+    this.#check('setBody');
+    const state = this.#state;
+    const requestType = firstValue(state.facts.req.headers['content-type']);
+    const type = mimeType ?? requestType?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+    if (type === 'multipart/form-data') {
+      // Kong keeps the request's boundary when it has one (and the Content-Type that names it).
+      const boundary = (mimeType === undefined ? requestType : undefined)?.match(/boundary=(?:"([^"]+)"|([^;]+))/i);
+      const fields = encodeMultipart(body as QueryArgs, boundary?.[1] ?? boundary?.[2]?.trim() ?? randomBoundary());
+      this.#ops.push(['content-type', 'set', `multipart/form-data; boundary=${fields.boundary}`]);
+      state.body.replace(fields.body);
+      return;
+    }
+    const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
+    this.#ops.push(['content-type', 'set', type]);
+    state.body.replace(Buffer.from(text));
+  }
+
+  enableBuffering(): void {
+    this.#check('enableBuffering');
+    this.#state.bufferingEnabled = true;
+  }
+
+  setBodyLimit(bytes: number, status: number, message: string): void {
+    this.#check('setBodyLimit');
+    const state = this.#state;
+    if (!state.bodyLimit || bytes < state.bodyLimit.bytes) state.bodyLimit = { bytes, status, message };
+  }
+}
+
 export function createServiceRequestApi(state: RequestState): KongServiceRequest {
-  const facts = state.facts;
-  const ops = state.headerOps;
-  const check = (fn: string) => checkPhase(state, BEFORE_UPSTREAM, `kong.service.request.${fn}`);
-  return {
-    getHeaders: () => {
-      const headers = rawHeaders(facts.req.rawHeaders);
-      applyHeaderOps(headers, ops);
-      return headers;
-    },
-    getQuery: () => {
-      const args = parseQuery(state.upstreamQuery ?? facts.rawQuery);
-      for (const name of state.removedQueryArgs) delete args[name];
-      return args;
-    },
-    setHeader: (name, value) => {
-      check('setHeader');
-      const n = headerName(name);
-      ops.push([n, 'set', wireHeaderValue(n, value)]);
-    },
-    addHeader: (name, value) => {
-      check('addHeader');
-      const n = headerName(name);
-      ops.push([n, 'add', wireHeaderValue(n, value)]);
-    },
-    clearHeader: (name) => {
-      check('clearHeader');
-      ops.push([headerName(name), 'clear', '']);
-    },
-    setHeaders: (headers) => {
-      check('setHeaders');
-      for (const [k, v] of Object.entries(headers)) {
-        const n = headerName(k);
-        ops.push([n, 'set', wireHeaderValue(n, v)]);
-      }
-    },
-    setPath: (path) => {
-      check('setPath');
-      if (!path.startsWith('/')) throw new TypeError(`kong.service.request.setPath: the path must start with '/' (got '${path}')`);
-      state.upstreamPath = escapePath(path);
-    },
-    setRawQuery: (query) => {
-      check('setRawQuery');
-      state.upstreamQuery = query.replace(/^\?/, '');
-      state.clearedArgs = undefined;
-    },
-    setQuery: (args) => {
-      check('setQuery');
-      state.upstreamQuery = encodeQuery(args);
-      state.clearedArgs = undefined;
-    },
-    clearQueryArg: (name) => {
-      check('clearQueryArg');
-      (state.clearedArgs ??= new Set()).add(name);
-    },
-    setMethod: (method) => {
-      check('setMethod');
-      if (!/^[A-Z]+$/.test(method)) throw new TypeError(`kong.service.request.setMethod: '${method}' is not an HTTP method`);
-      state.upstreamMethod = method;
-    },
-    setRawBody: (body) => {
-      check('setRawBody');
-      state.body.replace(toBuffer(body));
-    },
-    setBody: (body, mimeType) => {
-      check('setBody');
-      const requestType = firstValue(facts.req.headers['content-type']);
-      const type = mimeType ?? requestType?.split(';')[0]?.trim().toLowerCase() ?? 'application/json';
-      if (type === 'multipart/form-data') {
-        // Kong keeps the request's boundary when it has one (and the Content-Type that names it).
-        const boundary = (mimeType === undefined ? requestType : undefined)?.match(/boundary=(?:"([^"]+)"|([^;]+))/i);
-        const fields = encodeMultipart(body as QueryArgs, boundary?.[1] ?? boundary?.[2]?.trim() ?? randomBoundary());
-        ops.push(['content-type', 'set', `multipart/form-data; boundary=${fields.boundary}`]);
-        state.body.replace(fields.body);
-        return;
-      }
-      const text = type === 'application/x-www-form-urlencoded' ? encodeQuery(body as QueryArgs) : JSON.stringify(body);
-      ops.push(['content-type', 'set', type]);
-      state.body.replace(Buffer.from(text));
-    },
-    enableBuffering: () => {
-      check('enableBuffering');
-      state.bufferingEnabled = true;
-    },
-    setBodyLimit: (bytes, status, message) => {
-      check('setBodyLimit');
-      if (!state.bodyLimit || bytes < state.bodyLimit.bytes) state.bodyLimit = { bytes, status, message };
-    },
-  };
+  return new ServiceRequestApi(state);
 }

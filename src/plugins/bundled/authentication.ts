@@ -10,16 +10,18 @@ import type { Consumer, Kong } from '../../pdk/kong.ts';
 export function setConsumer(
   kong: Kong, consumer: Consumer, credential: Readonly<Record<string, unknown>> | null, identifier: string | undefined,
 ): void {
-  const set = (name: string, value: string | null | undefined) => {
-    if (value) kong.service.request.setHeader(name, value);
-    else kong.service.request.clearHeader(name);
-  };
-  set('X-Consumer-ID', consumer.id);
-  set('X-Consumer-Custom-ID', consumer.custom_id);
-  set('X-Consumer-Username', consumer.username);
-  set('X-Credential-Identifier', credential ? identifier : null);
-  set('X-Anonymous-Consumer', credential ? null : 'true');
+  const request = kong.service.request;
+  setOrClear(request, 'X-Consumer-ID', consumer.id);
+  setOrClear(request, 'X-Consumer-Custom-ID', consumer.custom_id);
+  setOrClear(request, 'X-Consumer-Username', consumer.username);
+  setOrClear(request, 'X-Credential-Identifier', credential ? identifier : null);
+  setOrClear(request, 'X-Anonymous-Consumer', credential ? null : 'true');
   kong.client.authenticate(consumer, credential);
+}
+
+function setOrClear(request: Kong['service']['request'], name: string, value: string | null | undefined): void {
+  if (value) request.setHeader(name, value);
+  else request.clearHeader(name);
 }
 
 /** Several authentication plugins with `anonymous`: one that succeeded is enough (Kong's "logical OR"). */

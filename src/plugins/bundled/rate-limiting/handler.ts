@@ -51,30 +51,31 @@ function identifierOf(kong: Kong, config: Config): string {
 
 function finish(kong: Kong, config: Config, p: Prepared, nowMs: number, starts: Readonly<Record<Period, number>>, identifier: string, usage: readonly number[] | undefined): void {
   if (usage) {
-    const remaining = p.limits.map((limit, i) => limit - usage[i]!);
+    const n = p.limits.length;
     // Kong's `stop`: an exhausted period (the longest, where several are).
     let stop = -1;
-    remaining.forEach((r, i) => {
-      if (r <= 0) stop = i;
-    });
+    for (let i = 0; i < n; i++) if (p.limits[i]! - usage[i]! <= 0) stop = i;
     let reset = 0;
     if (!config.hide_client_headers) {
+      const response = kong.response;
       // RateLimit-* report the period with the fewest requests left (the longer one on a tie).
       let best = -1;
       let bestRemaining = 0;
-      p.periods.forEach((period, i) => {
-        const left = Math.max(0, stop === -1 || stop === i ? remaining[i]! - 1 : remaining[i]!);
+      for (let i = 0; i < n; i++) {
+        const period = p.periods[i]!;
+        const remaining = p.limits[i]! - usage[i]!;
+        const left = Math.max(0, stop === -1 || stop === i ? remaining - 1 : remaining);
         if (best === -1 || left < bestRemaining || (left === bestRemaining && EXPIRATION[period] > EXPIRATION[p.periods[best]!])) {
           best = i;
           bestRemaining = left;
           reset = Math.max(1, EXPIRATION[period] - Math.floor((nowMs - starts[period]) / 1000));
         }
-        kong.response.setHeader(p.limitHeaders[i]!, p.limitTexts[i]!);
-        kong.response.setHeader(p.remainingHeaders[i]!, String(left));
-      });
-      kong.response.setHeader('RateLimit-Limit', p.limitTexts[best]!);
-      kong.response.setHeader('RateLimit-Remaining', String(bestRemaining));
-      kong.response.setHeader('RateLimit-Reset', String(reset));
+        response.setHeader(p.limitHeaders[i]!, p.limitTexts[i]!);
+        response.setHeader(p.remainingHeaders[i]!, String(left));
+      }
+      response.setHeader('RateLimit-Limit', p.limitTexts[best]!);
+      response.setHeader('RateLimit-Remaining', String(bestRemaining));
+      response.setHeader('RateLimit-Reset', String(reset));
     }
     if (stop !== -1) {
       if (!config.hide_client_headers) kong.response.setHeader('Retry-After', String(reset));
@@ -82,7 +83,7 @@ function finish(kong: Kong, config: Config, p: Prepared, nowMs: number, starts: 
       return;
     }
   }
-  p.policy.increment(identifier, starts, kong.log);
+  p.policy.increment(identifier, starts, () => kong.log);
 }
 
 export default definePluginHandler<Config, Prepared>({

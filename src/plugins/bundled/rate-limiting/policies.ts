@@ -12,18 +12,50 @@ export interface Policy {
   /** The usage of each period, before this request. */
   usage(identifier: string, nowMs: number, starts: Readonly<Record<Period, number>>): number[] | Promise<number[]>;
   /** This request passed: count it. */
-  increment(identifier: string, starts: Readonly<Record<Period, number>>, log: KongLog): void;
+  increment(identifier: string, starts: Readonly<Record<Period, number>>, log: () => KongLog): void;
 }
 
 /** Kong's key: `ratelimit:<route>:<service>:<identifier>:<window start ms>:<period>`. */
 export const counterKey = (scope: CounterScope, identifier: string, period: Period, start: number): string =>
   `ratelimit:${scope.routeId}:${scope.serviceId}:${identifier}:${start}:${period}`;
 
+/** Past this many identifiers in one second the memo starts over (a client flood must not grow it). */
+const MEMO_LIMIT = 10_000;
+
+/**
+ * The keys of an identifier's current windows, built once per identifier per second instead of twice per
+ * request (read, then count): the same string objects come back, so the store's map lookups reuse their hashes.
+ */
+function keyMemo(scope: CounterScope, periods: readonly Period[]): (identifier: string, starts: Readonly<Record<Period, number>>) => readonly string[] {
+  let memoStarts: Readonly<Record<Period, number>> | undefined;
+  const memo = new Map<string, readonly string[]>();
+  return (identifier, starts) => {
+    if (starts !== memoStarts || memo.size >= MEMO_LIMIT) {
+      memo.clear();
+      memoStarts = starts;
+    }
+    let keys = memo.get(identifier);
+    if (keys === undefined) {
+      keys = periods.map((p) => counterKey(scope, identifier, p, starts[p]));
+      memo.set(identifier, keys);
+    }
+    return keys;
+  };
+}
+
 export function localPolicy(scope: CounterScope, periods: readonly Period[]): Policy {
+  const keysOf = keyMemo(scope, periods);
+  const ttls = periods.map((p) => EXPIRATION[p] * 1000);
   return {
-    usage: (identifier, _now, starts) => periods.map((p) => localCounters.get(counterKey(scope, identifier, p, starts[p]))),
+    usage: (identifier, _now, starts) => {
+      const keys = keysOf(identifier, starts);
+      const usage = new Array<number>(keys.length);
+      for (let i = 0; i < keys.length; i++) usage[i] = localCounters.get(keys[i]!);
+      return usage;
+    },
     increment: (identifier, starts) => {
-      for (const p of periods) localCounters.increment(counterKey(scope, identifier, p, starts[p]), 1, EXPIRATION[p] * 1000);
+      const keys = keysOf(identifier, starts);
+      for (let i = 0; i < keys.length; i++) localCounters.increment(keys[i]!, 1, ttls[i]!);
     },
   };
 }
@@ -115,7 +147,7 @@ export function redisSyncPolicy(scope: CounterScope, periods: readonly Period[],
         const key = counterKey(scope, identifier, p, starts[p]);
         s.delta.set(key, (s.delta.get(key) ?? 0) + 1);
       }
-      schedule(log);
+      schedule(log());
     },
   };
 }
