@@ -270,7 +270,7 @@ export class Reply implements UpstreamAnswer {
    * answer's headers (Via, latencies). Others (503 when no peer or no address) are kong.response.error's.
    */
   fail(status: number, message: string): void {
-    logOwnError(this.#ctx, status, message);
+    if (status >= 500) logOwnError(this.#ctx, status, message);
     if (status !== 502 && status !== 504) return this.#error(status, message);
     if (this.#res.headersSent) {
       this.#res.destroy();
