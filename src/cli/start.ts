@@ -12,6 +12,12 @@ import type { CliIO } from './validate.ts';
 
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
+  // Listened for before the start: a SIGTERM that comes while the config loads (a pod deleted as it starts) stops
+  // the gateway once it is up, with exit 0, rather than killing it midway.
+  const stopping = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   let gateway: Gateway;
   try {
     gateway = await startGateway(settings, log);
@@ -23,10 +29,7 @@ export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   }
   const onHup = () => void gateway.reload('SIGHUP');
   process.on('SIGHUP', onHup);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopping;
   process.off('SIGHUP', onHup);
   gateway.drain();
   log.info({ signal, drain_timeout: settings.drainTimeoutSeconds }, 'stopping: draining in-flight requests');
