@@ -89,17 +89,17 @@ export function accessLine(f: AccessLineFields): string {
 
 /**
  * The line of a request whose answer is over. `writtenBefore` is the socket's byte count when the request
- * arrived: what went out since, less the head, is nginx's $body_bytes_sent. A request whose answer never began
- * (the client left) is nginx's 499.
+ * arrived: what went out since, less the head, is nginx's $body_bytes_sent (for a WebSocket, the frames after the
+ * 101 head of `switchedHead` bytes). A request whose answer never began (the client left) is nginx's 499.
  */
-export function requestAccessLine(req: IncomingMessage, res: ServerResponse, remoteAddr: string, requestId: string, writtenBefore: number, switched: boolean): string {
+export function requestAccessLine(req: IncomingMessage, res: ServerResponse, remoteAddr: string, requestId: string, writtenBefore: number, switchedHead: number): string {
   const head = (res as { _header?: string | null })._header;
-  const sent = Math.max(0, (req.socket.bytesWritten ?? 0) - writtenBefore - (head ? head.length : 0));
+  const sent = Math.max(0, (req.socket.bytesWritten ?? 0) - writtenBefore - (head ? head.length : switchedHead));
   const headers = req.headers;
   return accessLine({
     remoteAddr,
     request: `${req.method} ${req.url} HTTP/${req.httpVersion}`,
-    status: res.headersSent ? res.statusCode : switched ? 101 : 499,
+    status: res.headersSent ? res.statusCode : switchedHead > 0 ? 101 : 499,
     bodyBytesSent: sent,
     referer: firstValue(headers.referer),
     userAgent: firstValue(headers['user-agent']),

@@ -50,6 +50,8 @@ export class Reply implements UpstreamAnswer {
   #exchange: Cancellable | undefined;
   #watching = false;
   #sink: ResponseSink | undefined;
+  /** The length of the 101 head written for a WebSocket handshake (outside the response), for the access log. */
+  #switchedHead = 0;
   /** Set when a header filter failed: Kong's 500 body, sent instead of the answer's own. */
   #replacement: Buffer | undefined;
 
@@ -156,7 +158,11 @@ export class Reply implements UpstreamAnswer {
     if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(101, { ...out });
     // Kong runs the header filter on the 101 too; a status a plugin sets cannot undo the peer's switch.
     this.headerFilter(101, out);
-    if (!this.#replacement) return serializeHead(101, 'Switching Protocols', out, names);
+    if (!this.#replacement) {
+      const head = serializeHead(101, 'Switching Protocols', out, names);
+      this.#switchedHead = head.length;
+      return head;
+    }
     if (writeHead(this.#ctx, 500, out)) this.#end(this.#replacement);
     return undefined;
   }
@@ -314,7 +320,7 @@ export class Reply implements UpstreamAnswer {
     logPhase(this.#ctx);
     const ctx = this.#ctx;
     if (ctx.env.accessLog) {
-      ctx.env.accessLog.write(requestAccessLine(ctx.req, this.#res, ctx.facts.forwardedIp, ctx.facts.requestId, ctx.bytesSentBefore ?? 0, ctx.upgrade !== undefined && ctx.stats.upstreamStatus === 101));
+      ctx.env.accessLog.write(requestAccessLine(ctx.req, this.#res, ctx.facts.forwardedIp, ctx.facts.requestId, ctx.bytesSentBefore ?? 0, this.#switchedHead));
     }
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { WebSocket, WebSocketServer } from 'ws';
 import { recordingLogger, startTestGateway, startUpstream } from '../helpers/servers.ts';
 import { raw } from '../helpers/raw.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -21,6 +22,10 @@ async function closedPort(): Promise<number> {
 }
 
 const upstream = await startUpstream();
+const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+await new Promise((resolve) => wss.once('listening', resolve));
+wss.on('connection', (socket) => socket.on('message', (m) => socket.send(m)));
+after(() => wss.close());
 // Answers nothing until its client goes away: the client gives up first.
 const silent = await startUpstream(() => undefined, 'silent');
 const dead = await closedPort();
@@ -36,6 +41,10 @@ services:
   url: http://127.0.0.1:${silent.port}
   routes:
   - { name: silent-route, paths: [/silent] }
+- name: ws
+  url: http://127.0.0.1:${(wss.address() as AddressInfo).port}
+  routes:
+  - { name: ws-route, paths: [/ws] }
 - name: gone
   url: http://127.0.0.1:${dead}
   routes:
@@ -71,12 +80,24 @@ for (const path of ['/gone', '/orphan', '/terminated']) {
   await res.body.text();
   answers[path] = { status: res.statusCode, id: String(res.headers['x-kong-request-id']) };
 }
+// A WebSocket: one line when it closes, nginx's 101 and the frames' bytes after the head.
+const ws = new WebSocket(`ws://127.0.0.1:${gw.port}/ws`, { headers: { 'user-agent': 'ws-client' } });
+await new Promise((resolve) => ws.once('open', resolve));
+ws.send('hello');
+await new Promise((resolve) => ws.once('message', resolve));
+ws.close();
+await new Promise((resolve) => ws.once('close', resolve));
 // A client that leaves before the answer began: nginx's 499 (the gateway cancels the upstream request).
 const left = await raw(gw.port, 'GET /silent HTTP/1.1\r\nHost: h\r\nUser-Agent: impatient\r\n\r\n', { waitMs: 300, keepOpen: true });
 assert.equal(left.text, '');
 await new Promise<void>((resolve) => {
   const check = () => (silent.requests.length > 0 && silent.requests.every((r) => r.destroyed) ? resolve() : setTimeout(check, 20));
   check();
+});
+// The WebSocket's line is written when the gateway's side of it has closed too.
+await new Promise<void>((resolve) => {
+  const check = () => (readFileSync(file, 'utf8').includes('"ws-client"') ? resolve() : setTimeout(check, 20));
+  setTimeout(check, 1100);
 });
 await gw.stop();
 const written = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
@@ -87,7 +108,7 @@ const lineOf = (id: string) => {
 };
 
 test("one line per request in Kong's kong_log_format: client, Basic user, request line, status, body bytes, referer, agent, request id", () => {
-  assert.equal(written.length, 8);
+  assert.equal(written.length, 9);
   const id = String(ok.headers['x-kong-request-id']);
   const m = LINE.exec(lineOf(id));
   assert.ok(m);
@@ -105,6 +126,13 @@ test("a client that left before the answer: nginx's 499, nothing sent", () => {
   const line = written.find((l) => l.includes('"impatient"'));
   assert.ok(line, written.join('\n'));
   assert.deepEqual(LINE.exec(line)!.slice(4, 7), ['GET /silent HTTP/1.1', '499', '0']);
+});
+
+test("a WebSocket: nginx's 101, and the bytes of the frames sent after the head", () => {
+  const line = written.find((l) => l.includes('"ws-client"'));
+  assert.ok(line, written.join('\n'));
+  // The echoed text frame (2 + 5 bytes) and the close frame that answers the client's (2 bytes).
+  assert.deepEqual(LINE.exec(line)!.slice(4, 7), ['GET /ws HTTP/1.1', '101', '9']);
 });
 
 test("hostile input is escaped as nginx's escape=default: quotes, backslashes, tabs and bytes above 126 as \\xHH", () => {
