@@ -10,13 +10,31 @@ import { createLogger } from '../observability/logger.ts';
 import type { Settings } from '../settings/settings.ts';
 import type { CliIO } from './validate.ts';
 
+/**
+ * Run by npm (`npx gateway start`, an `npm exec`), the gateway's parent is npm's script shell, which dies of the
+ * SIGTERM npm passes it and leaves this process behind (dash does not exec the command). So under npm, the
+ * parent going away is taken as the SIGTERM that did not come. (`npm start` execs node: npm itself is the parent
+ * and passes the signal on.) Not outside npm: a gateway started with nohup must outlive its shell.
+ */
+function watchNpmParent(stop: (reason: string) => void): void {
+  if (!process.env.npm_command) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    stop('parent exited');
+  }, 500);
+  timer.unref();
+}
+
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
   // Listened for before the start: a SIGTERM that comes while the config loads (a pod deleted as it starts) stops
   // the gateway once it is up, with exit 0, rather than killing it midway.
-  const stopping = new Promise<NodeJS.Signals>((resolve) => {
+  const stopping = new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
+    watchNpmParent(resolve);
   });
   let gateway: Gateway;
   try {
