@@ -41,7 +41,7 @@ async function until<T>(ask: () => Promise<T>, done: (value: T) => boolean): Pro
 const upstream = await startUpstream();
 after(() => upstream.close());
 
-test('spec/02-integration/08-status_api/01-core_routes_spec.lua:23 /status: the server block and the configuration hash; /status/ready and /metrics; nothing else', async () => {
+test('spec/02-integration/08-status_api/01-core_routes_spec.lua:23 /status: the server block and the configuration hash; /status/ready and /metrics; nothing else', { timeout: 60_000 }, async () => {
   const gw = await startGatewayProcess(config(upstream.port), ['--status-listen', '127.0.0.1:0']);
   try {
     const base = `http://${statusAddress(gw)}`;
@@ -87,7 +87,7 @@ test('spec/02-integration/08-status_api/01-core_routes_spec.lua:23 /status: the 
   }
 });
 
-test('spec/02-integration/08-status_api/03-readiness_endpoint_spec.lua:52 readiness stays 200 across a good reload and after a bad one', async () => {
+test('spec/02-integration/08-status_api/03-readiness_endpoint_spec.lua:52 readiness stays 200 across a good reload and after a bad one', { timeout: 60_000 }, async () => {
   const gw = await startGatewayProcess(config(upstream.port), ['--status-listen', '127.0.0.1:0']);
   try {
     const base = `http://${statusAddress(gw)}`;
@@ -113,7 +113,7 @@ test('spec/02-integration/08-status_api/03-readiness_endpoint_spec.lua:52 readin
   }
 });
 
-test("kong/status/ready.lua: an empty configuration is not ready (Kong's message)", async () => {
+test("kong/status/ready.lua: an empty configuration is not ready (Kong's message)", { timeout: 60_000 }, async () => {
   const gw = await startGatewayProcess('_format_version: "3.0"\n', ['--status-listen', '127.0.0.1:0']);
   try {
     assert.deepEqual(await get(`http://${statusAddress(gw)}/status/ready`).then((r) => [r.status, r.json]), [503, { message: 'no configuration available (empty configuration present)' }]);
@@ -122,7 +122,7 @@ test("kong/status/ready.lua: an empty configuration is not ready (Kong's message
   }
 });
 
-test("spec/02-integration/02-cmd/17-drain_spec.lua:72 POST /status/ready status=draining (kong drain): 204, then 503 draining; the proxy still serves", async () => {
+test("spec/02-integration/02-cmd/17-drain_spec.lua:72 POST /status/ready status=draining (kong drain): 204, then 503 draining; the proxy still serves", { timeout: 60_000 }, async () => {
   const gw = await startGatewayProcess(config(upstream.port), ['--status-listen', '127.0.0.1:0']);
   try {
     const base = `http://${statusAddress(gw)}`;
@@ -141,7 +141,7 @@ test("spec/02-integration/02-cmd/17-drain_spec.lua:72 POST /status/ready status=
   }
 });
 
-test('SIGTERM: /status/ready turns 503 draining, new connections are refused, the in-flight request finishes, exit 0', async () => {
+test('SIGTERM: /status/ready turns 503 draining, new connections are refused, the in-flight request finishes, exit 0', { timeout: 60_000 }, async () => {
   let release!: () => void;
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -168,11 +168,11 @@ test('SIGTERM: /status/ready turns 503 draining, new connections are refused, th
     assert.deepEqual(draining.json, { message: 'draining' });
     // The proxy stops accepting once readiness is 503 (it drains after): a new connection is refused.
     await gw.waitFor((l) => l.msg === 'stopping: draining in-flight requests');
-    const refused = await until(() => request(`http://${gw.address}/`, { reset: true }).then(async (r) => {
+    // (Asked until refused: one asked as the listener closes may still be answered, or reset from its backlog.)
+    await until(() => request(`http://${gw.address}/`, { reset: true }).then(async (r) => {
       await r.body.text();
       return 'answered';
-    }, (err: NodeJS.ErrnoException) => err.code), (r) => r !== 'answered');
-    assert.equal(refused, 'ECONNREFUSED');
+    }, (err: NodeJS.ErrnoException) => err.code), (r) => r === 'ECONNREFUSED');
     // The status listener still answers during the drain, so the kubelet sees 503 and not a refused connection.
     assert.equal((await get(`${base}/status/ready`)).status, 503);
     assert.equal(gw.child.exitCode, null, 'still draining');
