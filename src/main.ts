@@ -23,7 +23,7 @@ import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
-import { reloadMetrics, statusBody, type ServerCounts } from './admin/status-body.ts';
+import { reloadMetrics, statusAnswer, type ServerCounts } from './admin/status-body.ts';
 import { listenStatus, type RunningStatus } from './status/server.ts';
 import { readiness } from './status/readiness.ts';
 import { accessLogMetrics, openAccessLog, type AccessLogFile } from './observability/access-log-file.ts';
@@ -176,7 +176,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     try {
       statuses.push(await listenStatus(at, {
         readiness: () => readiness({ draining, workersReady: 1, workers: 1, emptyConfig: isEmpty(store.current().config) }),
-        status: () => statusBody({ store, reloader, server: serverCounts }),
+        status: (query) => statusAnswer({ store, reloader, server: serverCounts }, query),
         metrics: [reloadMetrics(store, reloader), ...metricSources],
         drain,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined,

@@ -19,7 +19,7 @@ import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { kongErrorFields } from './config-errors.ts';
 import { proxyCacheEndpoint } from './proxy-cache.ts';
-import { reloadMetrics, statusBody, type ServerCounts } from './status-body.ts';
+import { reloadMetrics, statusAnswer, type ServerCounts } from './status-body.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics, type MetricSource } from '../observability/metrics.ts';
 
 export interface AdminOptions {
@@ -231,7 +231,14 @@ export function createAdminHandler(options: AdminOptions) {
       });
     }
     const [first, second, third] = parts;
-    if (first === 'status' && parts.length === 1) return send(res, 200, await statusBody({ store, reloader: options.reloader, server: options.counts }));
+    if (first === 'status' && parts.length === 1) {
+      try {
+        return send(res, 200, await statusAnswer({ store, reloader: options.reloader, server: options.counts }, url.searchParams));
+      } catch (err) {
+        if (err instanceof RangeError) return send(res, 400, { message: err.message });
+        throw err;
+      }
+    }
     if (first === 'metrics' && parts.length === 1) return metrics(res);
     if (first === 'config' && parts.length === 1) {
       if (method === 'GET') return send(res, 200, { config: exportConfig(displayConfig(snapshot.config)) });

@@ -24,6 +24,30 @@ export interface StatusFacts {
   readonly server: () => Promise<ServerCounts>;
 }
 
+/** Kong's bytes_to_str (kong/tools/string.lua): bytes as a string, or in KiB, MiB, GiB with `scale` decimals. */
+export function bytesToStr(bytes: number, unit: string, scale: number): string {
+  const u = unit.toLowerCase();
+  if (u === '' || u === 'b') return String(Math.trunc(bytes));
+  if (!(scale >= 0)) throw new RangeError('scale must be equal or greater than 0');
+  const factor = u === 'k' ? 2 ** 10 : u === 'm' ? 2 ** 20 : u === 'g' ? 2 ** 30 : 0;
+  if (factor === 0) throw new RangeError(`invalid unit '${unit}' (expected 'k/K', 'm/M', or 'g/G')`);
+  return `${(bytes / factor).toFixed(Math.min(Math.trunc(scale), 100))} ${u.toUpperCase()}iB`;
+}
+
+/**
+ * Kong's `/status` (kong/api/routes/health.lua): `unit` (default `m`) and `scale` (default 2) say how memory is
+ * reported. A unit Kong does not know throws a RangeError with Kong's message: both listeners answer it 400.
+ */
+export async function statusAnswer(facts: StatusFacts, query: URLSearchParams = new URLSearchParams()): Promise<Record<string, unknown>> {
+  const unit = query.get('unit') ?? 'm';
+  const given = query.get('scale');
+  const scale = given === null || given.trim() === '' || Number.isNaN(Number(given)) ? 2 : Number(given);
+  // The JavaScript heap in use is the worker's Lua VM here; Kong's shared dicts have no twin (the proxy-cache
+  // stores are not nginx shared memory).
+  const memory = { workers_lua_vms: [{ http_allocated_gc: bytesToStr(process.memoryUsage().heapUsed, unit, scale), pid: process.pid }], lua_shared_dicts: {} };
+  return { memory, ...(await statusBody(facts)) };
+}
+
 export async function statusBody(facts: StatusFacts): Promise<Record<string, unknown>> {
   const last = facts.reloader.last;
   const c = await facts.server();

@@ -12,8 +12,8 @@ import type { Readiness } from './readiness.ts';
 
 export interface StatusSource {
   readiness(): Readiness;
-  /** The body of `GET /status` (the admin API's). */
-  status(): Promise<unknown>;
+  /** The body of `GET /status` (the admin API's), given its query; a RangeError is a 400 with its message. */
+  status(query?: URLSearchParams): Promise<unknown>;
   /** The families of `GET /metrics` (the admin API's). */
   readonly metrics: readonly MetricSource[];
   /** `POST /status/ready` with `status=draining` (Kong's `kong drain`); without it that POST is refused. */
@@ -89,7 +89,14 @@ async function route(source: StatusSource, req: IncomingMessage, res: ServerResp
     const verdict = source.readiness();
     return send(res, verdict.ready ? 200 : 503, { message: verdict.message });
   }
-  if (path === '/status') return send(res, 200, await source.status());
+  if (path === '/status') {
+    try {
+      return send(res, 200, await source.status(url.searchParams));
+    } catch (err) {
+      if (err instanceof RangeError) return send(res, 400, { message: err.message });
+      throw err;
+    }
+  }
   send(res, 200, await renderMetrics(source.metrics), METRICS_CONTENT_TYPE);
 }
 

@@ -54,6 +54,15 @@ test('spec/02-integration/08-status_api/01-core_routes_spec.lua:23 /status: the 
       assert.equal(typeof body.server[field], 'number', field);
     }
     assert.equal(body.configuration_hash, ready.configuration_hash);
+    // Kong's memory block, in MiB by default; ?unit= and ?scale= as Kong's bytes_to_str; an unknown unit is its 400.
+    const memory = (status.json as { memory: { workers_lua_vms: { http_allocated_gc: string; pid: number }[]; lua_shared_dicts: object } }).memory;
+    assert.match(memory.workers_lua_vms[0]!.http_allocated_gc, /^\d+\.\d{2} MiB$/);
+    assert.equal(memory.workers_lua_vms[0]!.pid, ready.pid);
+    const inK = (await get(`${base}/status?unit=k&scale=1`)).json as typeof status.json & { memory: typeof memory };
+    assert.match(inK.memory.workers_lua_vms[0]!.http_allocated_gc, /^\d+\.\d KiB$/);
+    assert.match(((await get(`${base}/status?unit=b`)).json as { memory: typeof memory }).memory.workers_lua_vms[0]!.http_allocated_gc, /^\d+$/);
+    assert.deepEqual(await get(`${base}/status?unit=x`).then((r) => [r.status, r.json]), [400, { message: "invalid unit 'x' (expected 'k/K', 'm/M', or 'g/G')" }]);
+    assert.deepEqual(await get(`${base}/status?unit=m&scale=-1`).then((r) => [r.status, r.json]), [400, { message: 'scale must be equal or greater than 0' }]);
     // A proxied request shows in the counts.
     const proxied = await request(`http://${gw.address}/`);
     await proxied.body.text();
