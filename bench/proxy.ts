@@ -28,15 +28,19 @@ export function startProcess(argv: string[], env: Record<string, string>, readyP
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (readyPattern.test(seen)) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before it was ready`)));
-    setTimeout(() => {
+    // Only a child that is not ready in time is killed (a bench running longer must keep its servers).
+    const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${argv.join(' ')} was not ready within 15 s`));
     }, 15_000).unref();
+    child.stdout!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (readyPattern.test(seen)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${argv.join(' ')} exited with ${code} before it was ready`)));
   });
 }
 

@@ -9,6 +9,8 @@ import { runProxyBench } from './proxy.ts';
 import { runRateLimitingBench } from './rate-limiting.ts';
 import { runReloadBench } from './reload.ts';
 import { runRouterBench } from './router.ts';
+import { runSharedBench } from './shared.ts';
+import { runTcpBench } from './tcp.ts';
 import { runValidateBench } from './validate.ts';
 
 const BENCHES: Record<string, () => void | Promise<void>> = {
@@ -25,6 +27,8 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   mix: runMixBench,
   httplog: runHttpLogBench,
   accesslog: runAccessLogBench,
+  shared: runSharedBench,
+  tcp: runTcpBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -3,6 +3,7 @@
  * that reverses it.
  */
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { ConfigInvalid, describeError, formatIssue, GatewayError } from './errors.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
@@ -13,6 +14,8 @@ import { ipList } from './http/ip-list.ts';
 import { readErrorTemplates } from './proxy/error-templates.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
 import { listen, type RunningListener } from './proxy/listeners.ts';
+import { listenStream, type RunningStreamListener } from './stream/listener.ts';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import { SnapshotStore } from './runtime/store.ts';
 import type { Settings } from './settings/settings.ts';
 import { compileSnapshot } from './snapshot/snapshot.ts';
@@ -39,6 +42,8 @@ export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', impor
 
 export interface Gateway {
   readonly listeners: readonly RunningListener[];
+  /** Stream (TCP/TLS) listeners, from --stream-listen (none by default). */
+  readonly streamListeners: readonly RunningStreamListener[];
   /** Upstream connection pools (they outlive snapshots). */
   readonly pools: PoolRegistry;
   /** Admin API listeners (none with --admin-listen off). */
@@ -83,8 +88,8 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const loaded = await loadConfigFile(settings.configPath, { plugins: catalog });
   for (const issue of loaded.issues.filter((i) => i.severity === 'warning')) log.warn(formatIssue(issue));
   if (!loaded.config) throw new ConfigInvalid(settings.configPath, loaded.issues);
-  if (settings.proxyListen.some((l) => l.ssl) && loaded.config.certificates.length === 0) {
-    log.warn('an ssl listener is configured but the config has no certificates: TLS handshakes will fail');
+  if (settings.sslCertificate?.selfSigned && loaded.config.certificates.length === 0) {
+    log.info('an ssl listener and no certificate (in the config or --ssl-cert): it serves a self-signed one for localhost, as Kong does');
   }
   const handlers = handlersOf(catalog);
   for (const [name, handler] of handlers) {
@@ -107,14 +112,22 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
+    ...(settings.sslCertificate ? { defaultCertificate: { cert: settings.sslCertificate.cert, key: settings.sslCertificate.key } } : {}),
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
     accessLog,
   };
   const listeners: RunningListener[] = [];
+  const streamListeners: RunningStreamListener[] = [];
+  const streamEnv = {
+    current: () => store.current(), log, health, pluginTimeoutMs: settings.pluginTimeoutMs, prereadTimeoutMs: 30_000,
+    // Kong's stream TLS terminator serves the proxy's default certificate (ssl_cert, or the one made at start).
+    ...(settings.sslCertificate ? { defaultCertificate: createSecureContext({ cert: settings.sslCertificate.cert, key: settings.sslCertificate.key }) } : {}),
+  };
   try {
     for (const at of settings.proxyListen) listeners.push(await listen(at, options));
+    for (const at of settings.streamListen) streamListeners.push(await listenStream(at, streamEnv, settings.portMaps));
   } catch (err) {
-    await Promise.all(listeners.map((l) => l.close(0)));
+    await Promise.all([...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0))]);
     await stopChecks();
     const code = (err as NodeJS.ErrnoException).code;
     throw new GatewayError('LISTEN_FAILED', `cannot listen: ${code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
@@ -159,11 +172,13 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       admins.push(await listenAdmin(at, {
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
+        ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
+        acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
         counts: serverCounts,
       }));
     }
   } catch (err) {
-    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+    await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
   let draining = false;
@@ -180,21 +195,18 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
         metrics: [reloadMetrics(store, reloader), ...metricSources],
         drain,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined,
+        ...(settings.statusSslCertificate ? { certificate: { cert: settings.statusSslCertificate.cert, key: settings.statusSslCertificate.key } } : {}),
       }));
     } catch (err) {
       const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
-      // Kong's default (loopback 8007), not asked for: a second gateway on the host goes on without one.
-      if (at.byDefault) {
-        log.warn({ status_listen: `${at.host}:${at.port}` }, `the default status listener is not started: ${reason}; set --status-listen (or off)`);
-        continue;
-      }
-      await Promise.all([...statuses.map((x) => x.close()), ...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+      await Promise.all([...statuses.map((x) => x.close()), ...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
       throw new GatewayError('LISTEN_FAILED', `cannot listen (status): ${reason}`);
     }
   }
-  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), status_listen: statuses.map((x) => x.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  log.info({ proxy_listen: listeners.map((l) => l.address), ...(streamListeners.length > 0 ? { stream_listen: streamListeners.map((l) => `${l.address}${l.ssl ? ' ssl' : ''}`) } : {}), admin_listen: admins.map((a) => a.address), status_listen: statuses.map((x) => x.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
+    streamListeners,
     pools,
     admins,
     store,
@@ -210,7 +222,7 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
       await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
-      await Promise.all(listeners.map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
+      await Promise.all([...listeners, ...streamListeners].map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
       await accessLog?.close();
       // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).

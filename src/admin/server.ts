@@ -4,6 +4,7 @@
  * with Kong's message; proxy-cache's purge endpoints (proxy-cache.ts). Listens on loopback unless told otherwise.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
@@ -38,6 +39,10 @@ export interface AdminOptions {
   /** Kong's `headers` on the admin API: `Server` (this token) and `X-Kong-Admin-Latency`. */
   readonly server?: string;
   readonly adminLatency?: boolean;
+  /** What an `ssl` admin listener serves: Kong's admin_ssl_cert, or the certificate made at start. */
+  readonly certificate?: { readonly cert: string | string[]; readonly key: string | string[] };
+  /** Puts the reading of a PROXY protocol header in front of a `proxy_protocol` admin listener's server. */
+  readonly acceptProxyProtocol?: (server: Server) => void;
 }
 
 export type { MetricSource };
@@ -286,10 +291,18 @@ export function createAdminHandler(options: AdminOptions) {
 }
 
 export async function listenAdmin(at: ListenAddress, options: AdminOptions): Promise<{ address: string; port: number; close(): Promise<void> }> {
-  const server: Server = createServer(createAdminHandler(options));
+  const handler = createAdminHandler(options);
+  if (at.ssl && !options.certificate) throw new Error(`admin listener ${at.host}:${at.port} is ssl but has no certificate`);
+  const server: Server = at.ssl ? createHttpsServer({ cert: options.certificate!.cert, key: options.certificate!.key }, handler) : createServer(handler);
+  if (at.proxyProtocol) {
+    if (!options.acceptProxyProtocol) throw new Error(`admin listener ${at.host}:${at.port} has proxy_protocol but nothing reads it`);
+    options.acceptProxyProtocol(server);
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(at.port, at.host, () => resolve());
+    // As nginx (and proxy/listeners.ts): an IPv6 address is IPv6 only unless ipv6only=off.
+    const ipv6Only = at.host.includes(':') ? { ipv6Only: at.ipv6Only ?? true } : {};
+    server.listen({ port: at.port, host: at.host, ...(at.backlog === undefined ? {} : { backlog: at.backlog }), ...ipv6Only }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {

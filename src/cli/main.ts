@@ -21,9 +21,11 @@ commands:
     --out DIR          where to write (default schemas)
     --check            exit 1 when the files there are out of date
 
-options (each has an environment twin):
+options (each has a GATEWAY_* environment twin and, where Kong has the setting, its KONG_* variable and
+kong.conf key; precedence: flag > GATEWAY_* > KONG_* > --conf file > default). Note: -c is the declarative
+file (kong.yaml) here; in Kong, -c names the settings file, kong.conf: here that is --conf.
 ${Object.values(SETTING_SPECS)
-  .map((s: SettingSpec) => `${`  ${s.short ? `-${s.short}, ` : ''}--${s.flag} ${s.flag === 'config' ? 'FILE' : 'VALUE'}`.padEnd(34)}${s.description} [${s.env}${s.kongEnv ? `, ${s.kongEnv}` : ''}]`)
+  .map((s: SettingSpec) => `${`  ${s.short ? `-${s.short}, ` : ''}--${s.flag} ${s.flag === 'config' || s.flag === 'conf' ? 'FILE' : 'VALUE'}`.padEnd(34)}${s.description} [${s.env}${s.kongEnv ? `, ${s.kongEnv}` : ''}]`)
   .join('\n')}
   -h, --help                      this help
   -v, --version                   print the version

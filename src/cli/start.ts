@@ -29,6 +29,8 @@ function watchNpmParent(stop: (reason: string) => void): void {
 
 export async function runStart(settings: Settings, io: CliIO): Promise<number> {
   const log = createLogger(settings.logLevel);
+  // Once, here in the one process that reads the settings (workers get them resolved).
+  for (const warning of settings.warnings) log.warn(warning);
   // Listened for before the start: a SIGTERM that comes while the config loads (a pod deleted as it starts) stops
   // the gateway once it is up, with exit 0, rather than killing it midway.
   const stopping = new Promise<string>((resolve) => {

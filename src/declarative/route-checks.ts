@@ -5,7 +5,7 @@
  */
 import { ROUTE_PROTOCOL_GROUPS, STREAM_PROTOCOLS, WEB_PROTOCOLS } from '../entities/protocols.ts';
 import { normalizePath } from '../http/path.ts';
-import { ExpressionError, parseExpression, usesNetPort } from '../router/expression-parser.ts';
+import { ExpressionError, parseExpression, usesNetPort, type Expr } from '../router/expression-parser.ts';
 import { compileKongRegex } from '../router/kong-regex.ts';
 import { isSet, list, quoteList, type Report } from './check-helpers.ts';
 import { checkHostWithPort, isIPv4, isIPv6 } from './hosts.ts';
@@ -120,7 +120,10 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
   }
   if (expression) {
     try {
-      parseExpression(String(v.expression));
+      const ast = parseExpression(String(v.expression));
+      // Kong's stream schema (kong/router/fields.lua) has no http.* fields.
+      const httpOnly = isStream || protocols.includes('tls_passthrough') ? exprFields(ast).find((f) => !STREAM_EXPRESSION_FIELDS.has(f)) : undefined;
+      if (httpOnly) report(['expression'], `Router Expression failed validation: Unknown LHS field '${httpOnly}' (the stream fields are net.protocol, tls.sni, net.src.ip, net.src.port, net.dst.ip, net.dst.port)`);
     } catch (err) {
       const at = err instanceof ExpressionError ? ` (at character ${err.offset + 1})` : '';
       report(['expression'], `Router Expression failed validation: ${(err as Error).message}${at}`);
@@ -129,10 +132,22 @@ export function checkRoute(v: Record<string, unknown>, report: Report, raw: Read
       report(['expression'], "The field 'net.port' of expression is deprecated and will be removed in the upcoming major release, please use 'net.dst.port' instead.", { warning: true });
     }
   }
+  if (protocols.includes('udp')) {
+    report(['protocols'], "'udp' is not proxied by this gateway (its stream listeners are TCP only): connections of this route's other protocols are", { warning: true });
+  }
   // Kong's default router flavour (traditional_compatible) joins paths the v0 way whatever the route says.
   if (v.path_handling === 'v1') {
     report(['path_handling'], "path_handling='v1' is deprecated and will not work under 'expressions' or 'traditional_compatible' router_flavor, please use path_handling='v0' instead", { warning: true });
   }
+}
+
+/** Kong's stream schema: the fields an expression of a stream route may read. */
+const STREAM_EXPRESSION_FIELDS: ReadonlySet<string> = new Set(['net.protocol', 'tls.sni', 'net.src.ip', 'net.src.port', 'net.dst.ip', 'net.dst.port']);
+
+function exprFields(expr: Expr): string[] {
+  if (expr.type === 'predicate') return [expr.field];
+  if (expr.type === 'not') return exprFields(expr.expr);
+  return [...exprFields(expr.left), ...exprFields(expr.right)];
 }
 
 export function checkSniName(name: string): string | undefined {

@@ -11,6 +11,9 @@ export type Protocol = (typeof ALL_PROTOCOLS)[number];
 export const HTTP_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https', 'ws', 'wss'] as const satisfies readonly Protocol[];
 export const HTTP_SUBSYSTEM: ReadonlySet<string> = new Set(HTTP_PROTOCOLS);
 
+/** Kong's PROTOCOLS_WITH_SUBSYSTEM: the protocols of the stream subsystem (the stream listeners). */
+export const STREAM_SUBSYSTEM: ReadonlySet<string> = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
+
 /** Default of a plugin entity's `protocols` field in Kong. */
 export const DEFAULT_PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const satisfies readonly Protocol[];
 

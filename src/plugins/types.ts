@@ -38,6 +38,11 @@ export interface PluginHandler<C = Readonly<Record<string, unknown>>, P = unknow
   readonly headerFilter?: PhaseFn<C, P>;
   readonly bodyFilter?: PhaseFn<C, P>;
   readonly log?: PhaseFn<C, P>;
+  /**
+   * Stream connections (routes with tcp, tls or tls_passthrough): once a route matched, before the upstream is
+   * connected. `kong.response.exit(status)` refuses the connection (it is closed).
+   */
+  readonly preread?: PhaseFn<C, P>;
   /** During a TLS handshake on an ssl listener, for global instances; throwing refuses the handshake. */
   readonly certificate?: (kong: CertificateKong, config: C, prepared: P) => void | Promise<void>;
 }

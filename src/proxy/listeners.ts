@@ -8,11 +8,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.ts';
 import { errorPage } from '../http/kong-errors.ts';
 import { acceptProxyProtocol } from './proxy-protocol.ts';
 import type { ListenAddress } from '../settings/settings.ts';
+import { socketOptions } from '../http/socket-options.ts';
 import { runCertificatePhase } from './certificate-phase.ts';
 import { handleRequest } from './pipeline.ts';
 import { answering, closeFully, isWebSocketHandshake, onUpgrade } from './upgrades.ts';
@@ -133,6 +135,11 @@ function onRequest(env: ProxyEnv, req: IncomingMessage, res: ServerResponse, exp
 
 export async function listen(at: ListenAddress, options: ProxyOptions): Promise<RunningListener> {
   const timeouts = options.clientTimeouts;
+  // Kong's default certificate (its ssl_cert, or the one made at start): what a handshake with no SNI gets, and
+  // one whose SNI matches no certificate and no `*` SNI. Without it (a listener given none), the `*` SNI's
+  // certificate or the config's first is the default.
+  const fallbackPem = options.defaultCertificate;
+  const fallback = at.ssl && fallbackPem ? createSecureContext(fallbackPem) : undefined;
   const common = {
     keepAliveTimeout: 60_000,
     requestTimeout: 0,
@@ -149,13 +156,13 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
         ...common,
         // nginx bounds a TLS handshake by client_header_timeout too.
         handshakeTimeout: timeouts.headerMs,
-        ...(options.store.current().certificates.defaultPem ?? {}),
+        ...(fallbackPem ?? options.store.current().certificates.defaultPem ?? {}),
         // The certificate is chosen per handshake from the current snapshot, so a reload changes it too.
         SNICallback: (servername, done) => {
           try {
             const snapshot = options.store.current();
             const choose = () => {
-              const ctx = snapshot.certificates.lookup(servername);
+              const ctx = fallback ? (snapshot.certificates.lookupSni(servername) ?? fallback) : snapshot.certificates.lookup(servername);
               if (ctx) done(null, ctx);
               else done(new Error('no certificate configured'));
             };
@@ -171,7 +178,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
   if (at.proxyProtocol) acceptProxyProtocol(server, timeouts.headerMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(at.port, at.host, () => {
+    server.listen(socketOptions(at), () => {
       server.off('error', reject);
       resolve();
     });
@@ -219,7 +226,7 @@ export async function listen(at: ListenAddress, options: ProxyOptions): Promise<
     counts,
     refreshTls() {
       const pem = options.store.current().certificates.defaultPem;
-      if (at.ssl && pem) (server as HttpsServer).setSecureContext(pem);
+      if (at.ssl && pem && !fallbackPem) (server as HttpsServer).setSecureContext(pem);
     },
     async close(drainMs) {
       env.lifecycle.draining = true;

@@ -51,6 +51,8 @@ export interface ProxyOptions {
   /** How long a plugin's phase may take to settle. */
   readonly pluginTimeoutMs: number;
   readonly clientTimeouts: ClientTimeouts;
+  /** The certificate ssl listeners serve when the config has none (Kong's ssl_cert, or one made at start). */
+  readonly defaultCertificate?: { readonly cert: string | string[]; readonly key: string | string[] };
   /**
    * Whether each request runs in the fault scope (faults.ts), so that a throw in a timer or a promise left
    * rejected is logged with its request, stage, phase and plugins. Set when custom plugins are loaded: the scope

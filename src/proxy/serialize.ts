@@ -19,7 +19,7 @@ import type { ProxyRequest } from './proxy-request.ts';
 const REDACTED = 'REDACTED';
 
 /** DB-less Kong makes its default workspace's id when it loads the config; one per process here. */
-const WORKSPACE_ID = randomUUID();
+export const WORKSPACE_ID = randomUUID();
 
 /**
  * The response head as sent: the one the header filter saw (res.getHeaders() is empty after writeHead with an

@@ -14,6 +14,8 @@ export interface ExpressionFacts extends RequestFacts {
   readonly srcPort?: number;
   readonly dstIp?: string;
   readonly dstPort?: number;
+  /** `net.protocol` when it is not the HTTP scheme: a stream connection's (tcp or tls). */
+  readonly protocol?: string;
 }
 
 export interface PathOutcome {
@@ -77,7 +79,7 @@ function reader(field: string): (req: ExpressionFacts) => readonly (string | num
     case 'http.host': return (r) => [r.host];
     case 'http.path': return (r) => [r.path];
     case 'http.path.segments.len': return (r) => [segmentsOf(r.path).length];
-    case 'net.protocol': return (r) => [r.scheme];
+    case 'net.protocol': return (r) => [r.protocol ?? r.scheme];
     case 'tls.sni': return (r) => (r.sni === undefined ? [] : [r.sni]);
     case 'net.src.ip': return (r) => (r.srcIp === undefined ? [] : [r.srcIp]);
     case 'net.dst.ip': return (r) => (r.dstIp === undefined ? [] : [r.dstIp]);

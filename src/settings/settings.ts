@@ -1,10 +1,22 @@
 /**
- * STATIC settings: from command-line flags, each with a `GATEWAY_*` environment twin (like Kong's `KONG_*`).
- * Read once at start, never hot-reloaded. Flags win over the environment.
+ * STATIC settings: from command-line flags, each with a `GATEWAY_*` environment twin and, where Kong has the
+ * setting, Kong's `KONG_*` variable and kong.conf key (`--conf`). Read once at start, never hot-reloaded.
+ * Precedence: flag > GATEWAY_* > KONG_* > kong.conf > default.
  */
+import { availableParallelism } from 'node:os';
 import { GatewayError } from '../errors.ts';
-import { ipList } from '../http/ip-list.ts';
 import type { RealIpSettings } from '../http/real-ip.ts';
+import { readCertificates } from './certificates.ts';
+import { readKongConf } from './kong-conf.ts';
+import { kongValues, type KongValue } from './kong-sources.ts';
+import { parseListen, type ListenAddress } from './listen.ts';
+import { oneOf, parseHeaders, parsePortMaps, parseRealIp, parseTrustedIps } from './parsers.ts';
+import { selfSignedCertificate, type PemPair } from './self-signed.ts';
+import { duration, hostPort, size } from './values.ts';
+
+export type { ListenAddress } from './listen.ts';
+export type { PemPair } from './self-signed.ts';
+export { duration, hostPort, size } from './values.ts';
 
 export interface Settings {
   /** The declarative config file (`-c`, `GATEWAY_DECLARATIVE_CONFIG`). */
@@ -16,12 +28,10 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** `--proxy-listen`: where the proxy listens (Kong's `proxy_listen`). */
   readonly proxyListen: readonly ListenAddress[];
+  /** `--stream-listen`: where TCP/TLS stream traffic is proxied (Kong's `stream_listen`; none by default). */
+  readonly streamListen: readonly ListenAddress[];
   /** `--admin-listen`: where the admin API listens, or none (`off`). */
   readonly adminListen: readonly ListenAddress[];
-  /** `--status-listen`: where the status API listens (Kong's `status_listen`), or none (`off`). */
-  readonly statusListen: readonly ListenAddress[];
-  /** `--access-log`: where the proxy's access log goes (Kong's `proxy_access_log`): off, stdout or a file. */
-  readonly accessLog: AccessLogTarget;
   /** `--trusted-ips`: peers whose X-Forwarded-* and X-Real-IP headers are believed (Kong's `trusted_ips`). */
   readonly trustedIps: readonly string[];
   /** `--real-ip-header`, `--real-ip-recursive`: where a trusted peer names the client (Kong's `real_ip_*`). */
@@ -44,10 +54,39 @@ export interface Settings {
   readonly memCacheSizeBytes: number;
   /** `--syslog-address`: the UDP syslog receiver of the syslog plugin (Kong writes to the local syslog(3)). */
   readonly syslogAddress: { readonly host: string; readonly port: number };
+  /** `--workers N|auto`: serving threads (Kong's `nginx_worker_processes`; `auto` is one per core). */
+  readonly workers: number;
+  /** `--status-listen`: where the status API listens, or none (`off`, the default; Kong's `status_listen`). */
+  readonly statusListen: readonly ListenAddress[];
+  /** `--access-log`: where the proxy's access log goes (Kong's `proxy_access_log`): off, stdout or a file. */
+  readonly accessLog: AccessLogTarget;
+  /**
+   * The certificate each kind of ssl listener serves when nothing else is chosen: Kong's `ssl_cert`,
+   * `admin_ssl_cert`, `status_ssl_cert`, or, as Kong does, one made for localhost at start. Set whenever such a
+   * listener is.
+   */
+  readonly sslCertificate?: PemPair;
+  readonly adminSslCertificate?: PemPair;
+  readonly statusSslCertificate?: PemPair;
+  /** What in the settings has no effect here (Kong's keys, listen flags): each to be logged once at start. */
+  readonly warnings: readonly string[];
 }
 
 /** `off`, standard output, or a file (appended to). */
 export type AccessLogTarget = { readonly kind: 'off' } | { readonly kind: 'stdout' } | { readonly kind: 'file'; readonly path: string };
+
+/**
+ * Kong's proxy_access_log: `off`, or a path. `stdout` (and `/dev/stdout`, which Kong's images use) is the
+ * process's standard output. Kong's `PATH FORMAT` (a custom log_format, or nginx's `buffer=` options) has no
+ * equivalent here and is refused.
+ */
+function parseAccessLog(value: string): AccessLogTarget {
+  const text = value.trim();
+  if (/\s/.test(text)) throw new GatewayError('BAD_USAGE', `--access-log: custom log formats and nginx access_log options are not supported, got '${value}' (expected off, stdout or a file path)`);
+  if (text === 'off' || text === '') return { kind: 'off' };
+  if (text === 'stdout' || text === '/dev/stdout') return { kind: 'stdout' };
+  return { kind: 'file', path: text };
+}
 
 export interface ClientTimeouts {
   /** To send the request's head (nginx's client_header_timeout; the connection is closed, as nginx does). */
@@ -56,16 +95,6 @@ export interface ClientTimeouts {
   readonly bodyMs: number;
   /** Between two writes of the answer that the client does not take (send_timeout). */
   readonly sendMs: number;
-}
-
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-  readonly ssl: boolean;
-  /** Connections start with a PROXY protocol header (nginx's `proxy_protocol` listen option). */
-  readonly proxyProtocol?: boolean;
-  /** The setting's default, not asked for: the status listener warns instead of failing when it is taken. */
-  readonly byDefault?: true;
 }
 
 /** Kong's `headers` (each header on its own; `server_tokens` and `latency_tokens` name groups) and `headers_upstream`. */
@@ -94,6 +123,9 @@ const ERROR_TYPES = ['application/json', 'application/xml', 'text/html', 'text/p
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** Kong's log levels (nginx's) as the nearest level here: pino has no notice, and fatal is its most severe. */
+const KONG_LOG_LEVELS: Readonly<Record<string, LogLevel>> = { notice: 'info', crit: 'fatal', alert: 'fatal', emerg: 'fatal' };
+
 export interface SettingSpec {
   readonly flag: string;
   readonly env: string;
@@ -106,25 +138,34 @@ export interface SettingSpec {
 
 /** Every setting, for parsing and for `--help`. */
 export const SETTING_SPECS = {
-  config: { flag: 'config', short: 'c', env: 'GATEWAY_DECLARATIVE_CONFIG', description: 'declarative config file (default ./kong.yaml)' },
-  plugins: { flag: 'plugins', env: 'GATEWAY_PLUGINS', multiple: true, description: "plugins to enable: 'bundled', custom names, or 'off' (default bundled)" },
+  config: { flag: 'config', short: 'c', env: 'GATEWAY_DECLARATIVE_CONFIG', kongEnv: 'KONG_DECLARATIVE_CONFIG', description: 'declarative config file, kong.yaml (default ./kong.yaml; in Kong, -c is kong.conf: --conf here)' },
+  conf: { flag: 'conf', env: 'GATEWAY_CONF', description: "a kong.conf: Kong's keys in Kong's syntax, below the environment in precedence" },
+  plugins: { flag: 'plugins', env: 'GATEWAY_PLUGINS', kongEnv: 'KONG_PLUGINS', multiple: true, description: "plugins to enable: 'bundled', custom names, or 'off' (default bundled)" },
   pluginsPath: { flag: 'plugins-path', env: 'GATEWAY_PLUGINS_PATH', multiple: true, description: 'folder of custom plugins (repeatable; env: colon-separated)' },
-  logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')} (default info)` },
-  proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', multiple: true, description: "proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; env: comma-separated; default 0.0.0.0:8000)" },
-  adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', multiple: true, description: "admin API address or 'off' (default 127.0.0.1:8001)" },
-  statusListen: { flag: 'status-listen', env: 'GATEWAY_STATUS_LISTEN', kongEnv: 'KONG_STATUS_LISTEN', multiple: true, description: "status API address (/status, /status/ready, /metrics) or 'off' (default 127.0.0.1:8007, as Kong)" },
+  logLevel: { flag: 'log-level', env: 'GATEWAY_LOG_LEVEL', kongEnv: 'KONG_LOG_LEVEL', description: `one of ${LOG_LEVELS.join(', ')}, or Kong's notice, crit, alert, emerg (default info)` },
+  proxyListen: { flag: 'proxy-listen', env: 'GATEWAY_PROXY_LISTEN', kongEnv: 'KONG_PROXY_LISTEN', multiple: true, description: "proxy address, Kong's syntax: 'ADDR:PORT [ssl] [proxy_protocol] [backlog=N] ...' (repeatable; comma-separated; default 0.0.0.0:8000)" },
+  streamListen: { flag: 'stream-listen', env: 'GATEWAY_STREAM_LISTEN', kongEnv: 'KONG_STREAM_LISTEN', multiple: true, description: "stream (TCP/TLS) proxy address, 'ADDR:PORT' or 'ADDR:PORT ssl' (repeatable; comma-separated; default off)" },
+  adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', kongEnv: 'KONG_ADMIN_LISTEN', multiple: true, description: "admin API address(es) or 'off' (default 127.0.0.1:8001)" },
+  statusListen: { flag: 'status-listen', env: 'GATEWAY_STATUS_LISTEN', kongEnv: 'KONG_STATUS_LISTEN', multiple: true, description: "status API address(es) or 'off' (default off)" },
+  workers: { flag: 'workers', env: 'GATEWAY_WORKERS', kongEnv: 'KONG_NGINX_WORKER_PROCESSES', description: "serving threads, a number or 'auto': one per core (default auto)" },
   accessLog: { flag: 'access-log', env: 'GATEWAY_PROXY_ACCESS_LOG', kongEnv: 'KONG_PROXY_ACCESS_LOG', description: "proxy access log: 'off', 'stdout' or a file path (default off)" },
-  trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
+  trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', kongEnv: 'KONG_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', kongEnv: 'KONG_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
   realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', kongEnv: 'KONG_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
-  headers: { flag: 'headers', env: 'GATEWAY_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
-  headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
-  portMaps: { flag: 'port-maps', env: 'GATEWAY_PORT_MAPS', multiple: true, description: 'HOST_PORT:LISTEN_PORT pairs when a port mapping (a container) sits in front: X-Forwarded-Port says the host port' },
-  errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
-  errorTemplateHtml: { flag: 'error-template-html', env: 'GATEWAY_ERROR_TEMPLATE_HTML', description: 'file of the HTML error template (%s: message, then request id)' },
-  errorTemplateJson: { flag: 'error-template-json', env: 'GATEWAY_ERROR_TEMPLATE_JSON', description: 'file of the JSON error template' },
-  errorTemplateXml: { flag: 'error-template-xml', env: 'GATEWAY_ERROR_TEMPLATE_XML', description: 'file of the XML error template' },
-  errorTemplatePlain: { flag: 'error-template-plain', env: 'GATEWAY_ERROR_TEMPLATE_PLAIN', description: 'file of the plain-text error template' },
+  headers: { flag: 'headers', env: 'GATEWAY_HEADERS', kongEnv: 'KONG_HEADERS', multiple: true, description: "gateway headers to send: server_tokens, latency_tokens, X-Kong-Request-Id, X-Kong-Upstream-Status, or 'off' (default: the first three)" },
+  headersUpstream: { flag: 'headers-upstream', env: 'GATEWAY_HEADERS_UPSTREAM', kongEnv: 'KONG_HEADERS_UPSTREAM', multiple: true, description: "gateway headers the upstream gets: X-Kong-Request-Id, or 'off' (default X-Kong-Request-Id)" },
+  portMaps: { flag: 'port-maps', env: 'GATEWAY_PORT_MAPS', kongEnv: 'KONG_PORT_MAPS', multiple: true, description: 'HOST_PORT:LISTEN_PORT pairs when a port mapping (a container) sits in front: X-Forwarded-Port says the host port' },
+  errorDefaultType: { flag: 'error-default-type', env: 'GATEWAY_ERROR_DEFAULT_TYPE', kongEnv: 'KONG_ERROR_DEFAULT_TYPE', description: "type of error pages when a request's Accept and Content-Type name none: application/json, application/xml, text/html, text/plain (default text/plain)" },
+  errorTemplateHtml: { flag: 'error-template-html', env: 'GATEWAY_ERROR_TEMPLATE_HTML', kongEnv: 'KONG_ERROR_TEMPLATE_HTML', description: 'file of the HTML error template (%s: message, then request id)' },
+  errorTemplateJson: { flag: 'error-template-json', env: 'GATEWAY_ERROR_TEMPLATE_JSON', kongEnv: 'KONG_ERROR_TEMPLATE_JSON', description: 'file of the JSON error template' },
+  errorTemplateXml: { flag: 'error-template-xml', env: 'GATEWAY_ERROR_TEMPLATE_XML', kongEnv: 'KONG_ERROR_TEMPLATE_XML', description: 'file of the XML error template' },
+  errorTemplatePlain: { flag: 'error-template-plain', env: 'GATEWAY_ERROR_TEMPLATE_PLAIN', kongEnv: 'KONG_ERROR_TEMPLATE_PLAIN', description: 'file of the plain-text error template' },
+  sslCert: { flag: 'ssl-cert', env: 'GATEWAY_SSL_CERT', kongEnv: 'KONG_SSL_CERT', multiple: true, description: "certificate(s) the proxy's ssl listeners serve when the config has none: files or PEM (default: one made for localhost, as Kong does)" },
+  sslCertKey: { flag: 'ssl-cert-key', env: 'GATEWAY_SSL_CERT_KEY', kongEnv: 'KONG_SSL_CERT_KEY', multiple: true, description: "the key(s) of --ssl-cert, in the same order" },
+  adminSslCert: { flag: 'admin-ssl-cert', env: 'GATEWAY_ADMIN_SSL_CERT', kongEnv: 'KONG_ADMIN_SSL_CERT', multiple: true, description: "certificate(s) of the admin API's ssl listeners (default: one made for localhost)" },
+  adminSslCertKey: { flag: 'admin-ssl-cert-key', env: 'GATEWAY_ADMIN_SSL_CERT_KEY', kongEnv: 'KONG_ADMIN_SSL_CERT_KEY', multiple: true, description: 'the key(s) of --admin-ssl-cert' },
+  statusSslCert: { flag: 'status-ssl-cert', env: 'GATEWAY_STATUS_SSL_CERT', kongEnv: 'KONG_STATUS_SSL_CERT', multiple: true, description: "certificate(s) of the status API's ssl listeners (default: one made for localhost)" },
+  statusSslCertKey: { flag: 'status-ssl-cert-key', env: 'GATEWAY_STATUS_SSL_CERT_KEY', kongEnv: 'KONG_STATUS_SSL_CERT_KEY', multiple: true, description: 'the key(s) of --status-ssl-cert' },
   drainTimeout: { flag: 'drain-timeout', env: 'GATEWAY_DRAIN_TIMEOUT', description: 'seconds in-flight requests get on shutdown (default 10)' },
   clientHeaderTimeout: { flag: 'client-header-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_HEADER_TIMEOUT', description: "time a client may take to send a request's head, nginx syntax (default 60s)" },
   clientBodyTimeout: { flag: 'client-body-timeout', env: 'GATEWAY_NGINX_HTTP_CLIENT_BODY_TIMEOUT', kongEnv: 'KONG_NGINX_HTTP_CLIENT_BODY_TIMEOUT', description: 'longest pause between two reads of a request body (default 60s)' },
@@ -134,41 +175,92 @@ export const SETTING_SPECS = {
   syslogAddress: { flag: 'syslog-address', env: 'GATEWAY_SYSLOG_ADDRESS', description: "the syslog plugin's receiver, UDP HOST:PORT (default 127.0.0.1:514)" },
 } as const satisfies Record<string, SettingSpec>;
 
-export type FlagValues = Partial<Record<keyof typeof SETTING_SPECS, string | string[] | undefined>>;
+export type SettingKey = keyof typeof SETTING_SPECS;
+export type FlagValues = Partial<Record<SettingKey, string | string[] | undefined>>;
 
 const splitList = (values: readonly string[], separator: RegExp) =>
   values.flatMap((v) => v.split(separator)).map((v) => v.trim()).filter((v) => v !== '');
 
+/** Kong key (`proxy_listen`) → the setting it is the twin of, from the specs' `kongEnv`. */
+const KONG_TWINS: ReadonlyMap<string, SettingKey> = new Map(
+  Object.entries(SETTING_SPECS).flatMap(([key, spec]: [string, SettingSpec]) => (spec.kongEnv ? [[spec.kongEnv.slice(5).toLowerCase(), key as SettingKey]] : [])),
+);
+
+const GATEWAY_NAMES: ReadonlySet<string> = new Set(Object.values(SETTING_SPECS).map((spec: SettingSpec) => spec.env));
+
 export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Settings {
-  const pick = (key: keyof typeof SETTING_SPECS): string[] => {
-    const flag = flags[key];
-    if (flag !== undefined) return Array.isArray(flag) ? flag : [flag];
+  const warnings: string[] = [];
+  for (const name of Object.keys(env)) if (name.startsWith('GATEWAY_') && !GATEWAY_NAMES.has(name)) warnings.push(`${name}: ignored (not a setting: gateway --help lists them)`);
+  const confFlag = flags.conf;
+  const confFile = (Array.isArray(confFlag) ? confFlag[0] : confFlag) ?? (env.GATEWAY_CONF || undefined);
+  const kong: ReadonlyMap<SettingKey, KongValue> = kongValues(KONG_TWINS, env, confFile === undefined ? undefined : readKongConf(confFile), warnings);
+  const origins = new Map<SettingKey, string>();
+  const pick = (key: SettingKey): string[] => {
     const spec: SettingSpec = SETTING_SPECS[key];
-    const fromEnv = env[spec.env] || (spec.kongEnv ? env[spec.kongEnv] : undefined);
-    return fromEnv === undefined || fromEnv === '' ? [] : [fromEnv];
+    const flag = flags[key];
+    if (flag !== undefined) {
+      origins.set(key, `--${spec.flag}`);
+      return Array.isArray(flag) ? flag : [flag];
+    }
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      origins.set(key, spec.env);
+      return [fromEnv];
+    }
+    const fromKong = kong.get(key);
+    if (fromKong) origins.set(key, fromKong.origin);
+    return fromKong ? [fromKong.value] : [];
   };
-  const logLevel = pick('logLevel')[0] ?? 'info';
+  /** Names where a value comes from, for messages: `--proxy-listen`, `KONG_PROXY_LISTEN`, `kong.conf:3: proxy_listen`. */
+  const label = (key: SettingKey) => {
+    if (!origins.has(key)) pick(key);
+    return origins.get(key) ?? `--${SETTING_SPECS[key].flag}`;
+  };
+  const warn = (message: string) => warnings.push(message);
+  const given = pick('logLevel')[0] ?? 'info';
+  const logLevel = KONG_LOG_LEVELS[given] ?? given;
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new GatewayError('BAD_USAGE', `--log-level: expected one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+    throw new GatewayError('BAD_USAGE', `${label('logLevel')}: expected one of ${LOG_LEVELS.join(', ')} (or Kong's notice, crit, alert, emerg), got '${given}'`);
   }
   const plugins = splitList(pick('plugins'), /,/);
   const drain = pick('drainTimeout')[0] ?? '10';
-  const proxyListen = parseListen('--proxy-listen', splitList(pick('proxyListen'), /,/), '0.0.0.0:8000');
-  if (!/^\d+(\.\d+)?$/.test(drain)) throw new GatewayError('BAD_USAGE', `--drain-timeout: expected seconds, got '${drain}'`);
+  if (!/^\d+(\.\d+)?$/.test(drain)) throw new GatewayError('BAD_USAGE', `${label('drainTimeout')}: expected seconds, got '${drain}'`);
+  const proxyListen = parseListen(label('proxyListen'), splitList(pick('proxyListen'), /,/), '0.0.0.0:8000', warn);
+  const adminListen = parseListen(label('adminListen'), splitList(pick('adminListen'), /,/), '127.0.0.1:8001', warn);
+  const statusListen = parseListen(label('statusListen'), splitList(pick('statusListen'), /,/), 'off', warn);
+  const streamListen = parseStreamListen(label('streamListen'), splitList(pick('streamListen'), /,/), warn);
+  // Kong's stream TLS terminator serves the proxy's ssl_cert too.
+  const proxyTls = [...proxyListen, ...streamListen];
+  // As Kong, a kind of listener's certificate is read (and checked) only when one of them is ssl.
+  const certificates = (listeners: readonly ListenAddress[], cert: 'sslCert' | 'adminSslCert' | 'statusSslCert', key: 'sslCertKey' | 'adminSslCertKey' | 'statusSslCertKey') => {
+    if (!listeners.some((l) => l.ssl)) return undefined;
+    return readCertificates(label(cert), splitList(pick(cert), /,/), label(key), splitList(pick(key), /,/));
+  };
+  const tls = {
+    proxy: certificates(proxyTls, 'sslCert', 'sslCertKey'),
+    admin: certificates(adminListen, 'adminSslCert', 'adminSslCertKey'),
+    status: certificates(statusListen, 'statusSslCert', 'statusSslCertKey'),
+  };
+  const needs = (listeners: readonly ListenAddress[], configured: PemPair | undefined) => listeners.some((l) => l.ssl) && configured === undefined;
+  // One certificate, made once, for every kind of listener that has none (and the same in every worker).
+  const made = needs(proxyTls, tls.proxy) || needs(adminListen, tls.admin) || needs(statusListen, tls.status) ? selfSignedCertificate() : undefined;
+  const serve = (listeners: readonly ListenAddress[], configured: PemPair | undefined) => (listeners.some((l) => l.ssl) ? (configured ?? made) : undefined);
   return {
     configPath: pick('config')[0] ?? 'kong.yaml',
     plugins: plugins.length === 0 ? ['bundled'] : plugins,
     pluginsPaths: splitList(pick('pluginsPath'), /:/),
     logLevel: logLevel as LogLevel,
     proxyListen,
-    adminListen: parseListen('--admin-listen', splitList(pick('adminListen'), /,/), '127.0.0.1:8001'),
-    statusListen: statusListen(splitList(pick('statusListen'), /,/)),
+    streamListen,
+    adminListen,
+    statusListen,
     accessLog: parseAccessLog(pick('accessLog')[0] ?? 'off'),
-    trustedIps: parseTrustedIps(splitList(pick('trustedIps'), /,/)),
-    realIp: parseRealIp(pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
-    headers: parseHeaders(splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
-    portMaps: parsePortMaps(splitList(pick('portMaps'), /,/)),
-    errorDefaultType: oneOf('--error-default-type', pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
+    workers: parseWorkers(label('workers'), pick('workers')[0] ?? 'auto'),
+    trustedIps: parseTrustedIps(label('trustedIps'), splitList(pick('trustedIps'), /,/)),
+    realIp: parseRealIp({ header: label('realIpHeader'), recursive: label('realIpRecursive') }, pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),
+    headers: parseHeaders({ headers: label('headers'), upstream: label('headersUpstream') }, splitList(pick('headers'), /,/), splitList(pick('headersUpstream'), /,/)),
+    portMaps: parsePortMaps(label('portMaps'), splitList(pick('portMaps'), /,/)),
+    errorDefaultType: oneOf(label('errorDefaultType'), pick('errorDefaultType')[0] ?? 'text/plain', ERROR_TYPES),
     errorTemplatePaths: Object.fromEntries(
       (['html', 'json', 'xml', 'plain'] as const).flatMap((kind) => {
         const path = pick(`errorTemplate${kind[0]!.toUpperCase()}${kind.slice(1)}` as 'errorTemplateHtml')[0];
@@ -177,152 +269,32 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     ),
     drainTimeoutSeconds: Number(drain),
     clientTimeouts: {
-      headerMs: duration('--client-header-timeout', pick('clientHeaderTimeout')[0] ?? '60s'),
-      bodyMs: duration('--client-body-timeout', pick('clientBodyTimeout')[0] ?? '60s'),
-      sendMs: duration('--send-timeout', pick('sendTimeout')[0] ?? '60s'),
+      headerMs: duration(label('clientHeaderTimeout'), pick('clientHeaderTimeout')[0] ?? '60s'),
+      bodyMs: duration(label('clientBodyTimeout'), pick('clientBodyTimeout')[0] ?? '60s'),
+      sendMs: duration(label('sendTimeout'), pick('sendTimeout')[0] ?? '60s'),
     },
-    pluginTimeoutMs: duration('--plugin-timeout', pick('pluginTimeout')[0] ?? '60s'),
-    memCacheSizeBytes: size('--mem-cache-size', pick('memCacheSize')[0] ?? '128m'),
-    syslogAddress: hostPort('--syslog-address', pick('syslogAddress')[0] ?? '127.0.0.1:514'),
+    pluginTimeoutMs: duration(label('pluginTimeout'), pick('pluginTimeout')[0] ?? '60s'),
+    memCacheSizeBytes: size(label('memCacheSize'), pick('memCacheSize')[0] ?? '128m'),
+    syslogAddress: hostPort(label('syslogAddress'), pick('syslogAddress')[0] ?? '127.0.0.1:514'),
+    ...(serve(proxyTls, tls.proxy) ? { sslCertificate: serve(proxyTls, tls.proxy) } : {}),
+    ...(serve(adminListen, tls.admin) ? { adminSslCertificate: serve(adminListen, tls.admin) } : {}),
+    ...(serve(statusListen, tls.status) ? { statusSslCertificate: serve(statusListen, tls.status) } : {}),
+    warnings: [...new Set(warnings)],
   };
 }
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Kong's stream_listen: off unless given; the PROXY protocol is not read on stream listeners (refused, not ignored). */
+function parseStreamListen(flag: string, values: readonly string[], warn: (message: string) => void): ListenAddress[] {
+  const list = parseListen(flag, values, 'off', warn, true);
+  const pp = list.find((l) => l.proxyProtocol);
+  if (pp) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported on stream listeners, in '${pp.host}:${pp.port} proxy_protocol'`);
+  return list;
+}
 
-/** nginx's time syntax: `60s`, `500ms`, `1m30s`, a bare number of seconds; more than zero. */
-export function duration(flag: string, value: string): number {
+/** Kong's nginx_worker_processes: `auto` is one per core (what Node may use of them), else a count of 1 to 1024. */
+function parseWorkers(flag: string, value: string): number {
   const text = value.trim();
-  let ms = 0;
-  if (/^\d+(\.\d+)?$/.test(text)) ms = Number(text) * 1000;
-  else if (/^(\d+(ms|s|m|h|d))+$/.test(text)) {
-    for (const [, n, unit] of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) ms += Number(n) * UNITS[unit!]!;
-  } else {
-    throw new GatewayError('BAD_USAGE', `${flag}: expected a time such as 60s, 500ms or 1m (nginx's syntax), got '${value}'`);
-  }
-  if (!(ms > 0) || ms > 2_147_483_647) throw new GatewayError('BAD_USAGE', `${flag}: must be more than 0 and at most 24 days, got '${value}'`);
-  return Math.round(ms);
-}
-
-const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 };
-
-/** nginx's size syntax (Kong's `mem_cache_size`): bytes, or a number with k or m (g too); more than zero. */
-export function size(flag: string, value: string): number {
-  const m = /^(\d+)([kmg]?)$/i.exec(value.trim());
-  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : Number.NaN;
-  if (!(bytes > 0) || !Number.isSafeInteger(bytes)) throw new GatewayError('BAD_USAGE', `${flag}: expected a size such as 128m or 512k (nginx's syntax), got '${value}'`);
-  return bytes;
-}
-
-/** `HOST:PORT` (an IPv6 address in brackets), port 1-65535. */
-export function hostPort(flag: string, value: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/.exec(value.trim());
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected HOST:PORT, got '${value}'`);
-  return { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]) };
-}
-
-/** Kong's listen syntax: `ADDR:PORT [ssl]`, several allowed, `off` for none. */
-export function parseListen(flag: string, values: readonly string[], fallback: string): ListenAddress[] {
-  const list = values.length === 0 ? [fallback] : values;
-  if (list.length === 1 && list[0] === 'off') return [];
-  return list.map((value) => {
-    const [address, ...flags] = value.split(/\s+/);
-    const m = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(address ?? '');
-    if (!m || Number(m[2]) > 65535) throw new GatewayError('BAD_USAGE', `${flag}: expected ADDR:PORT [ssl], got '${value}'`);
-    const unknown = flags.filter((f) => f !== 'ssl' && f !== 'proxy_protocol');
-    if (unknown.length > 0) throw new GatewayError('BAD_USAGE', `${flag}: unknown option '${unknown[0]}' in '${value}' (supported: ssl, proxy_protocol)`);
-    const listen = { host: m[1]!.replace(/^\[(.*)\]$/, '$1'), port: Number(m[2]), ssl: flags.includes('ssl') };
-    if (!flags.includes('proxy_protocol')) return listen;
-    if (listen.ssl) throw new GatewayError('BAD_USAGE', `${flag}: proxy_protocol is not supported with ssl yet, in '${value}'`);
-    return { ...listen, proxyProtocol: true };
-  });
-}
-
-/** Kong's status_listen default (since 3.6): loopback only, so nothing outside the host reaches it unasked. */
-export const DEFAULT_STATUS_LISTEN = '127.0.0.1:8007';
-
-function statusListen(values: readonly string[]): ListenAddress[] {
-  const parsed = parseListen('--status-listen', values, DEFAULT_STATUS_LISTEN);
-  const ssl = parsed.find((l) => l.ssl || l.proxyProtocol);
-  if (ssl) throw new GatewayError('BAD_USAGE', `--status-listen: the ssl and proxy_protocol options are not supported on the status listener yet, in '${values.join(', ')}'`);
-  return values.length === 0 ? parsed.map((l) => ({ ...l, byDefault: true as const })) : parsed;
-}
-
-/**
- * Kong's proxy_access_log: `off`, or a path. `stdout` (and `/dev/stdout`, which Kong's images use) is the
- * process's standard output. Kong's `PATH FORMAT` (a custom log_format, or nginx's `buffer=` options) has no
- * equivalent here and is refused.
- */
-function parseAccessLog(value: string): AccessLogTarget {
-  const text = value.trim();
-  if (/\s/.test(text)) throw new GatewayError('BAD_USAGE', `--access-log: custom log formats and nginx access_log options are not supported, got '${value}' (expected off, stdout or a file path)`);
-  if (text === 'off' || text === '') return { kind: 'off' };
-  if (text === 'stdout' || text === '/dev/stdout') return { kind: 'stdout' };
-  return { kind: 'file', path: text };
-}
-
-/** Kong's trusted_ips: addresses and CIDR ranges, IPv4 and IPv6. */
-function parseTrustedIps(values: readonly string[]): readonly string[] {
-  try {
-    ipList(values);
-  } catch (err) {
-    throw new GatewayError('BAD_USAGE', `--trusted-ips: ${(err as Error).message}`);
-  }
-  return values;
-}
-
-/** Kong's port_maps: `HOST:CONTAINER` port pairs, each port 1-65535. */
-function parsePortMaps(values: readonly string[]): ReadonlyMap<number, number> {
-  const out = new Map<number, number>();
-  for (const value of values) {
-    const m = /^(\d{1,5}):(\d{1,5})$/.exec(value);
-    const host = Number(m?.[1]);
-    const listen = Number(m?.[2]);
-    if (!m || host < 1 || host > 65535 || listen < 1 || listen > 65535) throw new GatewayError('BAD_USAGE', `--port-maps: expected HOST_PORT:LISTEN_PORT, got '${value}'`);
-    out.set(listen, host);
-  }
-  return out;
-}
-
-function oneOf(flag: string, value: string, allowed: readonly string[]): string {
-  if (!allowed.includes(value)) throw new GatewayError('BAD_USAGE', `${flag}: expected one of ${allowed.join(', ')}, got '${value}'`);
-  return value;
-}
-
-/** Kong's real_ip_header (a header name, or proxy_protocol) and real_ip_recursive. */
-function parseRealIp(header: string, recursive: string, listeners: readonly ListenAddress[]): RealIpSettings {
-  if (header.toLowerCase() === 'proxy_protocol' && !listeners.some((l) => l.proxyProtocol)) {
-    throw new GatewayError('BAD_USAGE', "--real-ip-header: 'proxy_protocol' needs a --proxy-listen with the proxy_protocol option");
-  }
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) throw new GatewayError('BAD_USAGE', `--real-ip-header: expected a header name, got '${header}'`);
-  if (recursive !== 'on' && recursive !== 'off') throw new GatewayError('BAD_USAGE', `--real-ip-recursive: expected on or off, got '${recursive}'`);
-  return { header: header.toLowerCase(), recursive: recursive === 'on' };
-}
-
-const HEADER_GROUPS: Readonly<Record<string, readonly (keyof HeaderSettings)[]>> = {
-  server_tokens: ['via', 'server'],
-  latency_tokens: ['upstreamLatency', 'proxyLatency', 'responseLatency', 'adminLatency'],
-  via: ['via'],
-  server: ['server'],
-  'x-kong-upstream-latency': ['upstreamLatency'],
-  'x-kong-proxy-latency': ['proxyLatency'],
-  'x-kong-response-latency': ['responseLatency'],
-  'x-kong-admin-latency': ['adminLatency'],
-  'x-kong-upstream-status': ['upstreamStatus'],
-  'x-kong-request-id': ['requestId'],
-};
-
-function parseHeaders(values: readonly string[], upstream: readonly string[]): HeaderSettings {
-  const out: Record<keyof HeaderSettings, boolean> = {
-    via: false, server: false, upstreamLatency: false, proxyLatency: false, responseLatency: false, adminLatency: false, requestId: false, upstreamStatus: false, upstreamRequestId: false,
-  };
-  const lower = values.length === 0 ? ['server_tokens', 'latency_tokens', 'x-kong-request-id'] : values.map((v) => v.toLowerCase());
-  const unknown = lower.find((v) => v !== 'off' && HEADER_GROUPS[v] === undefined);
-  if (unknown) throw new GatewayError('BAD_USAGE', `--headers: unknown value '${unknown}' (expected off, ${Object.keys(HEADER_GROUPS).join(', ')})`);
-  // As in Kong, `off` enables nothing and disables nothing: alone it leaves every header off.
-  for (const v of lower) for (const key of HEADER_GROUPS[v] ?? []) out[key] = true;
-  const up = upstream.length === 0 ? ['x-kong-request-id'] : upstream.map((v) => v.toLowerCase());
-  const badUp = up.find((v) => v !== 'off' && v !== 'x-kong-request-id');
-  if (badUp) throw new GatewayError('BAD_USAGE', `--headers-upstream: unknown value '${badUp}' (expected X-Kong-Request-Id or off)`);
-  out.upstreamRequestId = !up.includes('off');
-  return out;
+  if (text === 'auto') return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1024) throw new GatewayError('BAD_USAGE', `${flag}: expected a number of 1 to 1024 or 'auto', got '${value}'`);
+  return Number(text);
 }

@@ -10,6 +10,8 @@ import { compilePluginPlans, type PluginPlans } from './plugin-plans.ts';
 import { compileCertificates, type CertificateTable } from './tls.ts';
 import { compileUpstreamTls, type UpstreamTls } from './upstream-tls.ts';
 import { compileCredentials, type Credentials } from './credentials.ts';
+import { compileStreamRouter, type StreamRouter } from '../router/stream-router.ts';
+import { compileStreamPlans, type StreamPlans } from './stream-plans.ts';
 
 export interface CompiledUpstream {
   readonly upstream: Upstream;
@@ -31,6 +33,8 @@ export interface Snapshot {
   /** Per https service (by id): what its upstream connections present and trust. */
   readonly upstreamTls: ReadonlyMap<string, UpstreamTls>;
   readonly credentials: Credentials;
+  /** Routes of the stream subsystem (tcp, tls, tls_passthrough), and the plugins of their connections. */
+  readonly stream: { readonly router: StreamRouter; readonly plugins: StreamPlans };
 }
 
 /** `loadedAt` (ms) anchors credential ttls; it is the only time a snapshot knows, passed in to keep this pure. */
@@ -59,5 +63,6 @@ export function compileSnapshot(config: Config, hash: string, handlers: Readonly
     certificates: compileCertificates(config),
     upstreamTls: compileUpstreamTls(config),
     credentials: compileCredentials(config, loadedAt),
+    stream: Object.freeze({ router: compileStreamRouter(config), plugins: compileStreamPlans(config, handlers) }),
   });
 }

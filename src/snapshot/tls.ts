@@ -2,8 +2,9 @@
  * Server certificates by SNI, from the config's certificates and snis, looked up as Kong's
  * kong/runloop/certificate.lua does: the exact name, then `*.` for its first label (`a.example.com` →
  * `*.example.com`), then `.*` for its last one (`example.com` → `example.*`), then the SNI named `*`; else the
- * default. Kong's default is its own generated certificate; here it is the `*` SNI's certificate, or the first
- * certificate in the file. Built once per snapshot; a handshake reads the current snapshot's table.
+ * default: Kong's `ssl_cert` or the certificate it made (the listeners have it from the settings, `lookupSni`).
+ * `lookup` and `defaultPem` fall back on the `*` SNI's certificate, or the first in the file, for listeners given
+ * no default. Built once per snapshot; a handshake reads the current snapshot's table.
  */
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Config } from '../declarative/config.ts';
@@ -11,6 +12,8 @@ import type { Config } from '../declarative/config.ts';
 export interface CertificateTable {
   /** The context for a server name, or the default; undefined when the config has no certificate. */
   lookup(servername: string | undefined): SecureContext | undefined;
+  /** As Kong looks a name up: exact, wildcards, then the `*` SNI; undefined when none matches (Kong's default cert). */
+  lookupSni(servername: string): SecureContext | undefined;
   /** The default certificate as PEM, for handshakes that send no SNI at all (node skips SNICallback then). */
   readonly defaultPem: { readonly cert: string | string[]; readonly key: string | string[] } | undefined;
 }
@@ -49,17 +52,17 @@ export function compileCertificates(config: Pick<Config, 'certificates' | 'snis'
     byName.set(name, ctx);
     if (name === '*') star = byId.get(sni.certificate.id);
   }
+  const lookupSni = (servername: string) => {
+    const name = servername.toLowerCase().replace(/\.$/, '');
+    return byName.get(name) ?? wildcardsOf(name).reduce<SecureContext | undefined>((hit, w) => hit ?? byName.get(w), undefined) ?? byName.get('*');
+  };
   const fallbackCert = star ?? config.certificates[0];
   const fallback = fallbackCert ? contexts.get(fallbackCert.id) : undefined;
   return {
     defaultPem: fallbackCert ? pem(fallbackCert) : undefined,
+    lookupSni,
     lookup(servername) {
-      if (servername) {
-        const name = servername.toLowerCase().replace(/\.$/, '');
-        const found = byName.get(name) ?? wildcardsOf(name).reduce<SecureContext | undefined>((hit, w) => hit ?? byName.get(w), undefined);
-        if (found) return found;
-      }
-      return fallback;
+      return (servername ? lookupSni(servername) : undefined) ?? fallback;
     },
   };
 }

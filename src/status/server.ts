@@ -5,6 +5,7 @@
  * on answering 503 while the proxy drains; no request, however malformed, can end it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from '../settings/settings.ts';
 import { METRICS_CONTENT_TYPE, renderMetrics, type MetricSource } from '../observability/metrics.ts';
@@ -20,6 +21,8 @@ export interface StatusSource {
   drain?(): void;
   /** Kong's `Server` header (`headers` has server_tokens), e.g. `gateway/0.1.0`. */
   readonly server?: string;
+  /** For an `ssl` listener: Kong's `status_ssl_cert` (or the one made at start). */
+  readonly certificate?: { readonly cert: string | string[]; readonly key: string | string[] };
 }
 
 export interface RunningStatus {
@@ -112,7 +115,10 @@ export function createStatusHandler(source: StatusSource): (req: IncomingMessage
 }
 
 export async function listenStatus(at: ListenAddress, source: StatusSource): Promise<RunningStatus> {
-  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 }, createStatusHandler(source));
+  const options = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const server: Server = at.ssl && source.certificate
+    ? createHttpsServer({ ...options, cert: source.certificate.cert, key: source.certificate.key }, createStatusHandler(source))
+    : createServer(options, createStatusHandler(source));
   // A malformed request gets nginx's bare 400 and its connection closed; nothing reaches the handler.
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

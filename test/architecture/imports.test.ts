@@ -23,15 +23,22 @@ const RULES: Readonly<Record<string, Rule>> = {
   router: { values: ['entities', 'http'], types: ['declarative'] },
   snapshot: { values: ['declarative', 'entities', 'router', 'http', 'errors.ts'], types: ['plugins', 'pdk'] },
   settings: { values: ['errors.ts', 'http'] },
+  // Locks and string keys in SharedArrayBuffers: the worker threads' shared per-node state builds on them.
+  'shared-memory': { values: [] },
   observability: { values: [], types: ['settings'] },
   pdk: { values: ['http'], types: ['declarative', 'router', 'snapshot', 'plugins'] },
   // A bundled plugin: the plugin contract, its schema kit, leaf helpers, the PDK's types, and its own files.
-  'plugins/bundled': { values: ['plugins/types.ts', 'plugins/schema-types.ts', 'schema', 'http', 'router/kong-regex.ts'], types: ['pdk/kong.ts'] },
+  'plugins/bundled': { values: ['plugins/types.ts', 'plugins/schema-types.ts', 'schema', 'http', 'router/kong-regex.ts', 'shared-memory'], types: ['pdk/kong.ts'] },
   plugins: { values: ['plugins/bundled', 'entities', 'errors.ts', 'schema', 'http'], types: ['declarative', 'pdk/kong.ts'] },
-  upstream: { values: ['http', 'declarative', 'errors.ts'], types: ['snapshot', 'settings'] },
+  upstream: { values: ['http', 'declarative', 'errors.ts', 'shared-memory'], types: ['snapshot', 'settings'] },
   // The proxy reaches the PDK through its request state and its types, never through the namespaces' files.
   proxy: {
     values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/request-state.ts', 'pdk/node.ts', 'pdk/cache.ts'],
+    types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
+  },
+  // Stream connections reach the PDK through their own state, as the proxy through its request state.
+  stream: {
+    values: ['http', 'upstream', 'router', 'snapshot', 'errors.ts', 'pdk/stream-state.ts', 'proxy/certificate-phase.ts', 'proxy/serialize.ts'],
     types: ['pdk/kong.ts', 'declarative', 'settings', 'runtime', 'plugins'],
   },
   runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins'] },
@@ -42,6 +49,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   // Wiring: these two may import anything.
   cli: { values: ['*'] },
   'main.ts': { values: ['*'] },
+  'shared-state.ts': { values: ['*'] },
 };
 
 function sources(dir: string): string[] {

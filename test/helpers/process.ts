@@ -22,11 +22,22 @@ export interface GatewayProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startGatewayProcess(config: string, args: readonly string[] = []): Promise<GatewayProcess> {
+export interface ProcessOptions {
+  /** Added to the environment the gateway starts with. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Only `start` and `args`: no `-c`, `--proxy-listen` or `--admin-listen` of the helper's (the config is
+   * `kong.yaml` in the working directory, the gateway's default).
+   */
+  readonly bare?: boolean;
+}
+
+export async function startGatewayProcess(config: string, args: readonly string[] = [], options: ProcessOptions = {}): Promise<GatewayProcess> {
   const dir = tempDir('process');
   const file = join(dir, 'kong.yaml');
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', '-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(args.includes('--status-listen') ? [] : ['--status-listen', 'off']), ...args], { cwd: dir });
+  const own = options.bare ? [] : ['-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(args.includes('--status-listen') ? [] : ['--status-listen', 'off'])];
+  const child = spawn(process.execPath, [...nodeFlags, bin, 'start', ...own, ...args], { cwd: dir, env: { ...process.env, ...options.env } });
   // A test file that ends early (a failed assertion before its after(), a runner that is stopped) takes the
   // gateway with it rather than leaving it running.
   const orphaned = () => child.kill('SIGKILL');

@@ -18,8 +18,8 @@ test("listen addresses: Kong's syntax, several, ssl, off", () => {
   const s = resolveSettings({ proxyListen: ['0.0.0.0:8000, [::1]:8443 ssl'], adminListen: ['off'] }, {});
   assert.deepEqual(s.proxyListen, [{ host: '0.0.0.0', port: 8000, ssl: false }, { host: '::1', port: 8443, ssl: true }]);
   assert.deepEqual(s.adminListen, []);
-  assert.throws(() => resolveSettings({ proxyListen: ['8000'] }, {}), /--proxy-listen: expected ADDR:PORT \[ssl\], got '8000'/);
-  assert.throws(() => resolveSettings({ proxyListen: ['0.0.0.0:8000 http2'] }, {}), /unknown option 'http2'/);
+  assert.throws(() => resolveSettings({ proxyListen: ['8000'] }, {}), /--proxy-listen: expected ADDR:PORT \[ssl\] \[flags\], got '8000'/);
+  assert.throws(() => resolveSettings({ proxyListen: ['0.0.0.0:8000 fast'] }, {}), /--proxy-listen: unknown option 'fast' in '0.0.0.0:8000 fast'/);
 });
 
 test("headers: Kong's names, off", () => {

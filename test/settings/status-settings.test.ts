@@ -1,18 +1,8 @@
-// --status-listen (Kong's status_listen) and --access-log (Kong's proxy_access_log): defaults, Kong's names, refusals.
+// --access-log (Kong's proxy_access_log): default, Kong's names, refusals; Kong's readiness verdicts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveSettings } from '../../src/settings/settings.ts';
 import { readiness } from '../../src/status/readiness.ts';
-
-test("status_listen: Kong's default 127.0.0.1:8007 (marked as not asked for), an address, off, KONG_STATUS_LISTEN", () => {
-  assert.deepEqual(resolveSettings({}, {}).statusListen, [{ host: '127.0.0.1', port: 8007, ssl: false, byDefault: true }]);
-  assert.deepEqual(resolveSettings({ statusListen: ['0.0.0.0:8100'] }, {}).statusListen, [{ host: '0.0.0.0', port: 8100, ssl: false }]);
-  assert.deepEqual(resolveSettings({ statusListen: ['off'] }, {}).statusListen, []);
-  assert.deepEqual(resolveSettings({}, { KONG_STATUS_LISTEN: '0.0.0.0:8100' }).statusListen, [{ host: '0.0.0.0', port: 8100, ssl: false }]);
-  assert.deepEqual(resolveSettings({}, { KONG_STATUS_LISTEN: '0.0.0.0:8100', GATEWAY_STATUS_LISTEN: 'off' }).statusListen, []);
-  assert.throws(() => resolveSettings({ statusListen: ['0.0.0.0:8100 ssl'] }, {}), /--status-listen: the ssl and proxy_protocol options are not supported/);
-  assert.throws(() => resolveSettings({ statusListen: ['nowhere'] }, {}), /--status-listen: expected ADDR:PORT/);
-});
 
 test('proxy_access_log: off by default; stdout, /dev/stdout, a path; KONG_PROXY_ACCESS_LOG; a custom format is refused', () => {
   assert.deepEqual(resolveSettings({}, {}).accessLog, { kind: 'off' });

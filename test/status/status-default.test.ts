@@ -1,5 +1,4 @@
-// The status listener's default address (Kong's 127.0.0.1:8007) is one a second gateway on the host may find
-// taken: then it warns and starts without one; an address asked for that is taken stops the start.
+// An address for the status listener that is taken stops the start, as for any listener.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -17,20 +16,6 @@ const port = (taken.address() as AddressInfo).port;
 const file = join(tempDir('status-default'), 'kong.yaml');
 writeFileSync(file, '_format_version: "3.0"\nroutes:\n- { name: r, paths: [/] }\n');
 const base = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['off'], drainTimeout: '1' }, {});
-
-test('the default address taken: a warning naming the setting, and the gateway serves without a status listener', async () => {
-  const { log, lines } = recordingLogger();
-  const gateway = await startGateway({ ...base, statusListen: [{ host: '127.0.0.1', port, ssl: false, byDefault: true }] }, log);
-  try {
-    assert.deepEqual(gateway.statuses, []);
-    const warning = lines.find((l) => String(l.msg).startsWith('the default status listener is not started'));
-    assert.ok(warning, JSON.stringify(lines));
-    assert.match(String(warning.msg), /address already in use; set --status-listen/);
-    assert.equal(warning.status_listen, `127.0.0.1:${port}`);
-  } finally {
-    await gateway.stop();
-  }
-});
 
 test('an address asked for and taken: the start fails, as for any listener', async () => {
   const { log } = recordingLogger();

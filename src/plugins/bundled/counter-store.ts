@@ -1,8 +1,8 @@
 /**
  * Counters of the rate limiting plugins (rate-limiting, response-ratelimiting): Kong's windows, key names and
  * the node-local store (Kong's `kong_rate_limiting_counters` shared dict). The store's interface is two calls so
- * that another backing (memory shared by worker processes) can replace the in-process map without the plugins
- * changing.
+ * that another backing (the table worker threads share, shared-counter-store.ts) can replace the in-process map
+ * without the plugins changing.
  */
 
 import { PERIODS } from './shared-schemas.ts';
@@ -125,8 +125,23 @@ export class LocalCounterStore implements CounterStore {
   }
 }
 
-/** The node's one local store, shared by both plugins (keys differ by prefix, as in Kong's one shared dict). */
-export const localCounters: CounterStore = new LocalCounterStore();
+let counters: CounterStore = new LocalCounterStore();
+
+/**
+ * The node's one local store, shared by both plugins (keys differ by prefix, as in Kong's one shared dict). It
+ * is a fixed indirection, so that a worker thread can swap the in-process map for the node's shared table
+ * (shared-counters.ts) without the plugins changing. It lives outside every snapshot: a reload keeps the
+ * counts, and a config that names the same route, service and identifier counts on.
+ */
+export const localCounters: CounterStore = {
+  increment: (key, delta, ttlMs) => counters.increment(key, delta, ttlMs),
+  get: (key) => counters.get(key),
+};
+
+/** Makes `store` the one `localCounters` uses in this thread from now on. */
+export function useLocalCounters(store: CounterStore): void {
+  counters = store;
+}
 
 /** The redis connection settings of a plugin config: the `redis` record, overridden by the deprecated flat `redis_*` fields (Kong's shorthands). */
 export interface RedisSettings {

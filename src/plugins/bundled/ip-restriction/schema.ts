@@ -4,7 +4,8 @@ import { IpOrCidr, Nullable, Rec, Type } from '../../../schema/kit.ts';
 
 export default definePluginSchema({
   name: 'ip-restriction',
-  protocols: { allowed: ['http', 'https', 'tcp', 'tls', 'grpc', 'grpcs', 'ws', 'wss'], default: ['grpc', 'grpcs', 'http', 'https'] },
+  // Kong's default covers stream routes (tcp, tls) too: a global instance guards stream listeners as well.
+  protocols: { allowed: ['http', 'https', 'tcp', 'tls', 'tls_passthrough', 'udp', 'grpc', 'grpcs', 'ws', 'wss'], default: ['http', 'https', 'tcp', 'tls', 'grpc', 'grpcs'] },
   config: Rec({
     allow: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges let in.' })),
     deny: Nullable(Type.Array(IpOrCidr(), { description: 'Addresses and CIDR ranges kept out.' })),

@@ -20,6 +20,8 @@ interface Prepared {
   readonly any: boolean;
 }
 
+const STREAM_PROTOCOLS: ReadonlySet<string> = new Set(['tcp', 'tls', 'tls_passthrough', 'udp']);
+
 export default definePluginHandler<Config, Prepared>({
   version: '1.0.0',
   priority: 13,
@@ -33,9 +35,10 @@ export default definePluginHandler<Config, Prepared>({
   configure: (configs) => configureExport(configs),
   log(kong, _config, p) {
     if (!p.any) return;
-    // Kong counts nothing for a request no route took.
+    // Kong counts nothing for a request no route took. A stream connection's are Kong's kong_stream_* families,
+    // not exported here: not counted as HTTP requests either.
     const route = kong.router.getRoute();
-    if (route === null) return;
+    if (route === null || STREAM_PROTOCOLS.has(route.protocols[0] ?? '')) return;
     const series = routeSeries(route, kong.router.getService());
     let labelled = series.anonymous;
     if (p.perConsumer) {

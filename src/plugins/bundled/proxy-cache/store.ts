@@ -4,9 +4,11 @@
  * `mem_cache_size`, 128m by default; the gateway's `--mem-cache-size`). An entry's size is its body, headers
  * and key; past the budget the least recently used entries leave; each entry leaves at its storage TTL. The
  * stores outlive config reloads, as Kong's shared dicts do. The admin API's /proxy-cache endpoints read and
- * purge them here.
+ * purge them here. With worker threads, every call goes to the node's one store in shared memory instead
+ * (shared-store.ts, attached by shared-cache.ts), which the workers and the primary's admin API all reach.
  */
 import { LRUCache } from 'lru-cache';
+import type { SharedCacheStore } from './shared-store.ts';
 
 /** What Kong's memory strategy stores for a response (its JSON record's fields). */
 export interface CachedResponse {
@@ -27,6 +29,13 @@ const OVERHEAD = 256;
 
 let budget = DEFAULT_BUDGET;
 const stores = new Map<string, LRUCache<string, CachedResponse>>();
+let shared: SharedCacheStore | undefined;
+
+/** From now on this thread's calls go to the node's shared store. */
+export function useSharedStore(store: SharedCacheStore): void {
+  shared = store;
+  stores.clear();
+}
 
 /** Sets the byte budget of each store (at start, from settings); stores made before are remade empty. */
 export function setMemoryBudget(bytes: number): void {
@@ -36,7 +45,7 @@ export function setMemoryBudget(bytes: number): void {
 }
 
 export function memoryBudget(): number {
-  return budget;
+  return shared?.budget ?? budget;
 }
 
 export function entrySize(key: string, entry: CachedResponse): number {
@@ -60,11 +69,11 @@ function store(dictionary: string): LRUCache<string, CachedResponse> {
 
 /** The largest body an entry can hold (anything bigger is not collected). */
 export function largestBody(): number {
-  return budget - OVERHEAD;
+  return memoryBudget() - OVERHEAD;
 }
 
 export function fetchEntry(dictionary: string, key: string): CachedResponse | undefined {
-  return stores.get(dictionary)?.get(key);
+  return shared ? shared.fetch(dictionary, key) : stores.get(dictionary)?.get(key);
 }
 
 /**
@@ -72,6 +81,7 @@ export function fetchEntry(dictionary: string, key: string): CachedResponse | un
  * TTL (Kong's shared dict refuses it) or an entry larger than the whole budget.
  */
 export function storeEntry(dictionary: string, key: string, entry: CachedResponse, ttlSeconds: number): boolean {
+  if (shared) return shared.store(dictionary, key, entry, ttlSeconds);
   if (!(ttlSeconds >= 0) || entrySize(key, entry) > budget) return false;
   const s = store(dictionary);
   s.set(key, entry, { ttl: Math.round(ttlSeconds * 1000) });
@@ -79,20 +89,27 @@ export function storeEntry(dictionary: string, key: string, entry: CachedRespons
 }
 
 export function purgeEntry(dictionary: string, key: string): boolean {
+  if (shared) return shared.purge(dictionary, key);
   return stores.get(dictionary)?.delete(key) ?? false;
 }
 
 export function flushStore(dictionary: string): void {
-  stores.get(dictionary)?.clear();
+  if (shared) shared.flush(dictionary);
+  else stores.get(dictionary)?.clear();
 }
 
-/** Drops the stores no instance names any more (their memory is freed; Kong's dicts would stay allocated). */
+/**
+ * Drops the stores no instance names any more (their memory is freed; Kong's dicts would stay allocated). In
+ * shared memory, their entries go (the arena is one for all dictionaries).
+ */
 export function retainStores(dictionaries: ReadonlySet<string>): void {
+  if (shared) shared.retain(dictionaries);
   for (const name of stores.keys()) if (!dictionaries.has(name)) stores.delete(name);
 }
 
 /** Bytes held by a store (tests and diagnostics). */
 export function storeBytes(dictionary: string): number {
+  if (shared) return shared.bytes(dictionary);
   return stores.get(dictionary)?.calculatedSize ?? 0;
 }
 

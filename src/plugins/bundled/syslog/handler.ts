@@ -47,7 +47,9 @@ export default definePluginHandler<Config>({
     sender = undefined;
   },
   log(kong: Kong, config) {
-    const status = Number((kong.log.serialize().response as { status?: unknown } | undefined)?.status ?? 0);
+    const record = kong.log.serialize();
+    // A stream connection's record has its status in `session` (Kong's handler reads `response` only, and fails there).
+    const status = Number((record.response as { status?: unknown } | undefined)?.status ?? (record.session as { status?: unknown } | undefined)?.status ?? 0);
     const severity = severityOf(config, status);
     // Only what is at least as severe as log_level (LOG_PRIORITIES[severity] <= LOG_PRIORITIES[log_level]).
     if (SEVERITY_CODES[severity] > SEVERITY_CODES[config.log_level]) return;
