@@ -85,7 +85,7 @@ const auth: Scenario = {
 };
 
 /** CPU seconds a process has used (user + system), from /proc; undefined where there is none. */
-function cpuSeconds(pid: number | undefined): number | undefined {
+export function cpuSeconds(pid: number | undefined): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -94,7 +94,7 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-const seconds = (d: string) => Number(/^(\d+(?:\.\d+)?)s$/.exec(d)?.[1] ?? Number.NaN);
+export const seconds = (d: string) => Number(/^(\d+(?:\.\d+)?)s$/.exec(d)?.[1] ?? Number.NaN);
 
 export async function runScenario(name: string, s: Scenario): Promise<void> {
   console.log(`\n${s.title}`);

@@ -52,7 +52,7 @@ export function gatewayNodeFlags(): string[] {
   const given = process.env.BENCH_GATEWAY_NODE_FLAGS;
   if (given !== undefined) return given === 'none' ? [] : given.split(' ').filter(Boolean);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const m = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/gateway\.js start$/.exec(pkg.scripts.start);
+  const m = /^(?:exec )?node((?: --[\w-]+(?:=\S+)?)*) bin\/gateway\.js start$/.exec(pkg.scripts.start);
   if (!m) throw new Error(`cannot read the node flags of the start script: ${pkg.scripts.start}`);
   return m[1]!.split(' ').filter(Boolean);
 }

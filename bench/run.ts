@@ -1,4 +1,5 @@
 /** `npm run bench [NAME...]`: every benchmark, or the named ones. Not a test: numbers, ratios, targets. */
+import { runAccessLogBench } from './access-log.ts';
 import { runHostileBench } from './hostile.ts';
 import { runLoggingBench } from './logging.ts';
 import { runMixBench } from './mix.ts';
@@ -29,6 +30,7 @@ const BENCHES: Record<string, () => void | Promise<void>> = {
   httplog: runHttpLogBench,
   workers: runWorkersBench,
   ws: runWebSocketBench,
+  accesslog: runAccessLogBench,
   shared: runSharedBench,
   tcp: runTcpBench,
 };

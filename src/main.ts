@@ -26,6 +26,11 @@ import { startActiveChecks } from './upstream/active-checks.ts';
 import { configurePlugins, createReloader, within, type ReloadRecord } from './runtime/reload.ts';
 import { watchConfig } from './runtime/watcher.ts';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
+import { reloadMetrics, statusAnswer, type ServerCounts } from './admin/status-body.ts';
+import { listenStatus, type RunningStatus } from './status/server.ts';
+import { readiness } from './status/readiness.ts';
+import { accessLogMetrics, openAccessLog, type AccessLogFile } from './observability/access-log-file.ts';
+import type { Config } from './declarative/config.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { logDropMetrics } from './plugins/bundled/log-drops.ts';
@@ -48,8 +53,33 @@ export interface Gateway {
   /** Reloads the config file now (SIGHUP does this; so does a change to the file). */
   reload(reason: string): Promise<ReloadRecord>;
   readonly lastReload: ReloadRecord | undefined;
+  /** Status listeners (none with --status-listen off). */
+  readonly statuses: readonly { readonly address: string; readonly port: number }[];
+  /** `/status/ready` answers 503 `draining` from now on; serving goes on (SIGTERM calls it before `stop`). */
+  drain(): void;
+  /** Which config each worker serves (one entry without worker threads). */
+  status(): Promise<WorkerStatus[]>;
+  /** Drains (see `drain`), stops accepting, lets in-flight requests finish within the drain timeout, closes. */
   stop(): Promise<void>;
 }
+
+export interface WorkerStatus {
+  readonly worker: number;
+  /** The hash of the config it serves (undefined before it first serves). */
+  readonly configuration_hash: string | undefined;
+  readonly ready: boolean;
+}
+
+export function openLog(target: Exclude<Settings['accessLog'], { kind: 'off' }>, log: Logger): AccessLogFile {
+  try {
+    return openAccessLog(target, (message, err) => log.warn(err === undefined ? {} : { err: describeError(err) }, message));
+  } catch (err) {
+    throw new GatewayError('BAD_USAGE', `--access-log: cannot open '${target.kind === 'file' ? target.path : 'stdout'}': ${(err as Error).message}`);
+  }
+}
+
+/** Kong's empty configuration (no entity at all): not ready, as Kong's DB-less node with its empty-config hash. */
+export const isEmpty = (config: Config) => Object.values(config).every((v) => !Array.isArray(v) || v.length === 0);
 
 export async function startGateway(settings: Settings, log: Logger = createLogger(settings.logLevel)): Promise<Gateway> {
   // More than one worker: threads serve, this one is their primary (primary.ts). One: all here, in-process.
@@ -81,12 +111,14 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const pools = new PoolRegistry();
   const health = new HealthRegistry();
   health.onChange((upstream, target, healthy) => log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`));
+  const accessLog = settings.accessLog.kind === 'off' ? undefined : openLog(settings.accessLog, log);
   let stopChecks = startActiveChecks(loaded.config, health);
   const options = {
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
     ...(settings.sslCertificate ? { defaultCertificate: { cert: settings.sslCertificate.cert, key: settings.sslCertificate.key } } : {}),
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
+    accessLog,
   };
   const listeners: RunningListener[] = [];
   const streamListeners: RunningStreamListener[] = [];
@@ -121,19 +153,20 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
   const watcher = await watchConfig(settings.configPath, (reason) => void reloader.reload(reason), (err) => {
     log.warn({ err: describeError(err), path: settings.configPath }, 'watching the config file failed');
   });
+  const serverCounts = async (): Promise<ServerCounts> => {
+    const active = await Promise.all(listeners.map((l) => l.connections()));
+    const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
+    return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
+  };
   // What the admin's /metrics shows after the reload metrics (plugins' and the log queues' families).
-  const metricSources: MetricSource[] = [logDropMetrics];
+  const metricSources: MetricSource[] = [logDropMetrics, ...(accessLog ? [accessLogMetrics(accessLog)] : [])];
   // Kong's /metrics comes with the prometheus plugin: there whenever the plugin is available (its per-request
   // families only while an instance is enabled).
   if (catalog.has('prometheus')) {
     metricSources.push(() => prometheusMetrics({
       nodeId: NODE_ID,
       version: VERSION,
-      connections: async () => {
-        const active = await Promise.all(listeners.map((l) => l.connections()));
-        const sum = (pick: (c: RunningListener['counts']) => number) => listeners.reduce((n, l) => n + pick(l.counts), 0);
-        return { active: active.reduce((a, b) => a + b, 0), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
-      },
+      connections: serverCounts,
       targets: () => targetHealth(health, store.current().config),
     }));
   }
@@ -145,14 +178,36 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
         acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
-        connections: async () => (await Promise.all(listeners.map((l) => l.connections()))).reduce((a, b) => a + b, 0),
+        counts: serverCounts,
       }));
     }
   } catch (err) {
     await Promise.all([...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
   }
-  log.info({ proxy_listen: listeners.map((l) => l.address), ...(streamListeners.length > 0 ? { stream_listen: streamListeners.map((l) => `${l.address}${l.ssl ? ' ssl' : ''}`) } : {}), admin_listen: admins.map((a) => a.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
+  let draining = false;
+  const drain = () => {
+    if (!draining && statuses.length > 0) log.info('draining: /status/ready answers 503 from now on');
+    draining = true;
+  };
+  const statuses: RunningStatus[] = [];
+  for (const at of settings.statusListen) {
+    try {
+      statuses.push(await listenStatus(at, {
+        readiness: () => readiness({ draining, workersReady: 1, workers: 1, emptyConfig: isEmpty(store.current().config) }),
+        status: (query) => statusAnswer({ store, reloader, server: serverCounts }, query),
+        metrics: [reloadMetrics(store, reloader), ...metricSources],
+        drain,
+        server: settings.headers.server ? `gateway/${VERSION}` : undefined,
+        ...(settings.statusSslCertificate ? { certificate: { cert: settings.statusSslCertificate.cert, key: settings.statusSslCertificate.key } } : {}),
+      }));
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
+      await Promise.all([...statuses.map((x) => x.close()), ...admins.map((a) => a.close()), ...listeners.map((l) => l.close(0)), ...streamListeners.map((l) => l.close(0)), watcher.close(), stopChecks()]);
+      throw new GatewayError('LISTEN_FAILED', `cannot listen (status): ${reason}`);
+    }
+  }
+  log.info({ proxy_listen: listeners.map((l) => l.address), ...(streamListeners.length > 0 ? { stream_listen: streamListeners.map((l) => `${l.address}${l.ssl ? ' ssl' : ''}`) } : {}), admin_listen: admins.map((a) => a.address), status_listen: statuses.map((x) => x.address), configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
     listeners,
     streamListeners,
@@ -163,16 +218,23 @@ export async function startGateway(settings: Settings, log: Logger = createLogge
     get lastReload() {
       return reloader.last;
     },
+    statuses,
+    drain,
+    status: async () => [{ worker: 0, configuration_hash: store.current().hash, ready: true }],
     async stop() {
+      drain();
       await Promise.all(admins.map((a) => a.close()));
       await watcher.close();
       await stopChecks();
       await Promise.all([...listeners, ...streamListeners].map((l) => l.close(settings.drainTimeoutSeconds * 1000)));
       await pools.close();
+      await accessLog?.close();
       // No config is served any more: plugins let go of what they hold for one (e.g. Redis connections).
       for (const handler of handlers.values()) {
         if (handler.configure) await within(handler.configure(null), settings.pluginTimeoutMs).catch(() => undefined);
       }
+      // Last: a probe sees 503 `draining` until the very end, not a refused connection.
+      await Promise.all(statuses.map((x) => x.close()));
     },
   };
 }

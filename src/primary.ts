@@ -8,10 +8,13 @@
 import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { listenAdmin, type MetricSource } from './admin/server.ts';
+import { reloadMetrics, statusAnswer, type ServerCounts } from './admin/status-body.ts';
+import { readiness } from './status/readiness.ts';
+import { listenStatus, type RunningStatus } from './status/server.ts';
 import { loadConfigFile } from './declarative/load-config.ts';
 import { ConfigInvalid, describeError, formatIssue, GatewayError } from './errors.ts';
 import type { Gateway } from './main.ts';
-import { VERSION } from './main.ts';
+import { isEmpty, VERSION } from './main.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
@@ -101,23 +104,56 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
   });
   // The node's totals: every worker's samples, merged on each scrape.
   const metricSources: MetricSource[] = [async () => mergeMetrics(await pool.ask('metrics'))];
-  const connections = async () => (await pool.ask('counts')).reduce((n, c) => n + c.active, 0);
+  // nginx's stub_status counters, summed over the workers.
+  const serverCounts = async (): Promise<ServerCounts> => {
+    const all = await pool.ask('counts');
+    const sum = (pick: (c: ServerCounts) => number) => all.reduce((n, c) => n + pick(c), 0);
+    return { active: sum((c) => c.active), accepted: sum((c) => c.accepted), requests: sum((c) => c.requests), inFlight: sum((c) => c.inFlight) };
+  };
+  const connections = async () => (await serverCounts()).active;
   const admins: Awaited<ReturnType<typeof listenAdmin>>[] = [];
+  const statuses: RunningStatus[] = [];
+  let draining = false;
+  const drain = () => {
+    if (!draining && statuses.length > 0) log.info('draining: /status/ready answers 503 from now on');
+    draining = true;
+  };
   const stopAll = async (drainMs: number) => {
+    drain();
     await Promise.all([...admins.map((a) => a.close()), watcher.close(), stopChecks()]);
     await pool.stop(drainMs);
+    // Last: a probe sees 503 `draining` until the very end, not a refused connection.
+    await Promise.all(statuses.map((x) => x.close()));
   };
   try {
     for (const at of settings.adminListen) {
       admins.push(await listenAdmin(at, {
-        store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources, connections,
+        store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources, counts: serverCounts,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
+        ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
         workers: () => pool.status(),
       }));
     }
   } catch (err) {
     await stopAll(0);
     throw new GatewayError('LISTEN_FAILED', `cannot listen (admin): ${(err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message}`);
+  }
+  for (const at of settings.statusListen) {
+    try {
+      statuses.push(await listenStatus(at, {
+        // Ready once every worker serves a config (Kong's "router ready in X of Y workers").
+        readiness: () => readiness({ draining, workersReady: pool.status().filter((s) => s.ready).length, workers: settings.workers, emptyConfig: isEmpty(store.current().config) }),
+        status: (query) => statusAnswer({ store, reloader, server: serverCounts, workers: () => pool.status() }, query),
+        metrics: [reloadMetrics(store, reloader), ...metricSources],
+        drain,
+        server: settings.headers.server ? `gateway/${VERSION}` : undefined,
+        ...(settings.statusSslCertificate ? { certificate: { cert: settings.statusSslCertificate.cert, key: settings.statusSslCertificate.key } } : {}),
+      }));
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'address already in use' : (err as Error).message;
+      await stopAll(0);
+      throw new GatewayError('LISTEN_FAILED', `cannot listen (status): ${reason}`);
+    }
   }
   const listeners = pool.listen.map((at): RunningListener => ({
     address: `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`,
@@ -128,9 +164,9 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
     counts: { accepted: 0, requests: 0, inFlight: 0 },
     close: () => Promise.resolve(),
   }));
-  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), workers: settings.workers, configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
-  let draining = false;
+  log.info({ proxy_listen: listeners.map((l) => l.address), admin_listen: admins.map((a) => a.address), status_listen: statuses.map((x) => x.address), workers: settings.workers, configuration_hash: loaded.hash, version: VERSION }, 'gateway ready');
   return {
+    statuses,
     listeners,
     streamListeners: [],
     pools: new PoolRegistry(),
@@ -140,9 +176,7 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
     get lastReload() {
       return reloader.last;
     },
-    drain() {
-      draining = true;
-    },
+    drain,
     status: () => Promise.resolve(pool.status().map((s) => ({ ...s, ready: s.ready && !draining }))),
     stop: () => stopAll(settings.drainTimeoutSeconds * 1000),
   };

@@ -7,7 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError, type ConfigIssue } from './errors.ts';
 import { ipList } from './http/ip-list.ts';
-import { VERSION } from './main.ts';
+import { openLog, VERSION } from './main.ts';
+import { accessLogMetrics } from './observability/access-log-file.ts';
 import { createLogger } from './observability/logger.ts';
 import { NODE_ID } from './pdk/node.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
@@ -64,7 +65,10 @@ async function serve(): Promise<void> {
     log.warn({ upstream, target, healthy }, `target ${healthy ? 'healthy' : 'unhealthy'}`);
     send({ type: 'health', upstream, target, healthy });
   });
+  // Each worker appends its own buffered lines to the same file (O_APPEND: whole writes never interleave) or stdout.
+  const accessLog = settings.accessLog.kind === 'off' ? undefined : openLog(settings.accessLog, log);
   const options = {
+    accessLog,
     store, pools, log, health, headers: settings.headers, isTrusted: ipList(settings.trustedIps), realIp: settings.realIp, portMaps: settings.portMaps, errorDefaultType: settings.errorDefaultType, errorTemplates: readErrorTemplates(settings.errorTemplatePaths), serverToken: `gateway/${VERSION}`,
     pluginTimeoutMs: settings.pluginTimeoutMs, clientTimeouts: settings.clientTimeouts,
     traceFaults: [...catalog.keys()].some((name) => !BUNDLED_CATALOG.has(name)),
@@ -85,6 +89,7 @@ async function serve(): Promise<void> {
   };
   const metrics = async () => {
     let text = `${logDropMetrics()}\n`;
+    if (accessLog) text += `${accessLogMetrics(accessLog)()}\n`;
     if (catalog.has('prometheus')) {
       text += await prometheusMetrics({ nodeId: NODE_ID, version: VERSION, connections: counts, targets: () => targetHealth(health, store.current().config) });
     }
@@ -116,6 +121,7 @@ async function serve(): Promise<void> {
   const stop = async (drainMs: number) => {
     await Promise.all(listeners.map((l) => l.close(drainMs)));
     await pools.close();
+    await accessLog?.close();
     for (const handler of handlers.values()) {
       if (handler.configure) await within(handler.configure(null), settings.pluginTimeoutMs).catch(() => undefined);
     }

@@ -21,6 +21,8 @@ import { inputSchema } from '../schema/input-schema.ts';
 import type { ListenAddress } from '../settings/settings.ts';
 import { kongErrorFields } from './config-errors.ts';
 import { proxyCacheEndpoint } from './proxy-cache.ts';
+import { reloadMetrics, statusAnswer, type ServerCounts } from './status-body.ts';
+import { METRICS_CONTENT_TYPE, renderMetrics, type MetricSource } from '../observability/metrics.ts';
 
 export interface AdminOptions {
   readonly store: SnapshotStore;
@@ -28,7 +30,8 @@ export interface AdminOptions {
   readonly catalog: ReadonlyMap<string, PluginModule>;
   readonly version: string;
   readonly nodeId: string;
-  readonly connections: () => Promise<number>;
+  /** The proxy listeners' connection and request counts (`/status`'s `server`). */
+  readonly counts: () => Promise<ServerCounts>;
   /**
    * More of `/metrics`: each source returns whole metric families in the exposition format (HELP, TYPE and
    * samples, one per line), after the reload metrics. A source that throws is left out of that scrape.
@@ -45,7 +48,7 @@ export interface AdminOptions {
   readonly workers?: () => readonly WorkerStatus[];
 }
 
-export type MetricSource = () => string | Promise<string>;
+export type { MetricSource };
 
 type Json = unknown;
 type Entity = { readonly id: string } & Record<string, unknown>;
@@ -203,29 +206,11 @@ export function createAdminHandler(options: AdminOptions) {
     send(res, 201, flattenedEntities(displayConfig(store.current().config)));
   }
 
+  const metricSources = [reloadMetrics(store, options.reloader), ...(options.metrics ?? [])];
+
   async function metrics(res: ServerResponse): Promise<void> {
-    const snapshot = store.current();
-    const r = options.reloader;
-    const lines = [
-      '# HELP gateway_config_reloads_total Config reloads by result.',
-      '# TYPE gateway_config_reloads_total counter',
-      ...(['applied', 'unchanged', 'failed'] as const).map((k) => `gateway_config_reloads_total{result="${k}"} ${r.counts[k]}`),
-      '# HELP gateway_config_last_reload_success_timestamp_seconds When a reload last changed the config.',
-      '# TYPE gateway_config_last_reload_success_timestamp_seconds gauge',
-      `gateway_config_last_reload_success_timestamp_seconds ${r.lastSuccessAt ? Date.parse(r.lastSuccessAt) / 1000 : 0}`,
-      '# HELP gateway_config_info The loaded config.',
-      '# TYPE gateway_config_info gauge',
-      `gateway_config_info{hash="${snapshot.hash}"} 1`,
-      '# HELP gateway_config_entities Entities in the loaded config, by type.',
-      '# TYPE gateway_config_entities gauge',
-      ...Object.entries(snapshot.config).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `gateway_config_entities{type="${k}"} ${(v as unknown[]).length}`),
-    ];
-    for (const source of options.metrics ?? []) {
-      const more = await Promise.resolve().then(source).catch(() => '');
-      if (more) lines.push(more.endsWith('\n') ? more.slice(0, -1) : more);
-    }
-    const text = `${lines.join('\n')}\n`;
-    res.writeHead(200, { ...latencyHeader(res), 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    const text = await renderMetrics(metricSources);
+    res.writeHead(200, { ...latencyHeader(res), 'content-type': METRICS_CONTENT_TYPE, 'content-length': Buffer.byteLength(text) });
     res.end(text);
   }
 
@@ -255,16 +240,12 @@ export function createAdminHandler(options: AdminOptions) {
     }
     const [first, second, third] = parts;
     if (first === 'status' && parts.length === 1) {
-      const last = options.reloader.last;
-      return send(res, 200, {
-        server: { connections_active: await options.connections() },
-        configuration_hash: snapshot.hash,
-        ...(options.workers ? { workers: options.workers() } : {}),
-        reload: last ? {
-          last_attempt: last.at, result: last.result, duration_ms: last.durationMs, errors: last.result === 'failed' ? last.errors.map(formatIssue) : [],
-          ...(last.workers ? { workers: last.workers } : {}),
-        } : null,
-      });
+      try {
+        return send(res, 200, await statusAnswer({ store, reloader: options.reloader, server: options.counts, ...(options.workers ? { workers: options.workers } : {}) }, url.searchParams));
+      } catch (err) {
+        if (err instanceof RangeError) return send(res, 400, { message: err.message });
+        throw err;
+      }
     }
     if (first === 'metrics' && parts.length === 1) return metrics(res);
     if (first === 'config' && parts.length === 1) {

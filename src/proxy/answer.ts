@@ -18,6 +18,7 @@ import { errorAnswer, exitAnswer, type Answer } from './own-answers.ts';
 import { ownHead, proxiedHead, refusalPage, serializeHead, settleServer, switchingHead, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
+import { requestAccessLine } from './access-log.ts';
 
 const kReply = Symbol('reply');
 type Watched = ServerResponse & { [kReply]?: Reply };
@@ -27,12 +28,30 @@ function onResponseClose(this: Watched): void {
   this[kReply]?.closed();
 }
 
+/**
+ * A 5xx the gateway answers itself (not a plugin's exit, not the upstream's status): at info, with the request
+ * id the client got in X-Kong-Request-Id, the route and service, and the last peer tried, as nginx's error log
+ * names the upstream.
+ */
+function logOwnError(ctx: ProxyRequest, status: number, message: string): void {
+  const match = ctx.match;
+  const tries = ctx.stats.tries;
+  const last = tries.length > 0 ? tries[tries.length - 1] : undefined;
+  ctx.env.log.info({
+    request_id: ctx.facts.requestId, status, reason: message,
+    ...(match ? { route: match.route.name ?? match.route.id, service: match.service ? (match.service.name ?? match.service.id) : undefined } : {}),
+    ...(last ? { upstream: `${last.ip}:${last.port}`, tries: tries.length } : {}),
+  }, `answered ${status}`);
+}
+
 export class Reply implements UpstreamAnswer {
   readonly #ctx: ProxyRequest;
   readonly #res: Watched;
   #exchange: Cancellable | undefined;
   #watching = false;
   #sink: ResponseSink | undefined;
+  /** The length of the 101 head written for a WebSocket handshake (outside the response), for the access log. */
+  #switchedHead = 0;
   /** Set when a header filter failed: Kong's 500 body, sent instead of the answer's own. */
   #replacement: Buffer | undefined;
 
@@ -44,7 +63,9 @@ export class Reply implements UpstreamAnswer {
   /** Every complete answer the gateway gives: Kong's head, the header filter, the body filter, written. */
   send(answer: Answer): void {
     switch (answer.kind) {
-      case 'error': return this.#error(answer.status, answer.message ?? defaultMessage(answer.status), answer.headers);
+      case 'error':
+        if (answer.status >= 500) logOwnError(this.#ctx, answer.status, answer.message ?? defaultMessage(answer.status));
+        return this.#error(answer.status, answer.message ?? defaultMessage(answer.status), answer.headers);
       case 'exit': return this.#exit(answer.status, answer.body, answer.headers);
       case 'redirect': return this.#redirect(answer.status, answer.location);
       case 'refused': return this.#refused(answer.status, answer.message);
@@ -137,7 +158,11 @@ export class Reply implements UpstreamAnswer {
     if (this.#ctx.pdk && this.#ctx.phases.headerFilter.length > 0) this.#ctx.pdk.setServiceResponse(101, { ...out });
     // Kong runs the header filter on the 101 too; a status a plugin sets cannot undo the peer's switch.
     this.headerFilter(101, out);
-    if (!this.#replacement) return serializeHead(101, 'Switching Protocols', out, names);
+    if (!this.#replacement) {
+      const head = serializeHead(101, 'Switching Protocols', out, names);
+      this.#switchedHead = head.length;
+      return head;
+    }
     if (writeHead(this.#ctx, 500, out)) this.#end(this.#replacement);
     return undefined;
   }
@@ -251,6 +276,7 @@ export class Reply implements UpstreamAnswer {
    * answer's headers (Via, latencies). Others (503 when no peer or no address) are kong.response.error's.
    */
   fail(status: number, message: string): void {
+    if (status >= 500) logOwnError(this.#ctx, status, message);
     if (status !== 502 && status !== 504) return this.#error(status, message);
     if (this.#res.headersSent) {
       this.#res.destroy();
@@ -292,5 +318,9 @@ export class Reply implements UpstreamAnswer {
       exchange.cancel();
     }
     logPhase(this.#ctx);
+    const ctx = this.#ctx;
+    if (ctx.env.accessLog) {
+      ctx.env.accessLog.write(requestAccessLine(ctx.req, this.#res, ctx.facts.forwardedIp, ctx.facts.requestId, ctx.bytesSentBefore ?? 0, this.#switchedHead));
+    }
   }
 }

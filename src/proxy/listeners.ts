@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors.ts';
@@ -21,6 +21,8 @@ import { answering, closeFully, isWebSocketHandshake, onUpgrade } from './upgrad
 import type { ProxyEnv, ProxyOptions } from './proxy-request.ts';
 import { LINE_LIMIT } from './refusals.ts';
 import { newRequestId } from './request-facts.ts';
+import { accessLine } from './access-log.ts';
+import { unmapIpv4 } from '../http/ip-list.ts';
 
 export interface RunningListener {
   readonly address: string;
@@ -59,9 +61,10 @@ function closeWith(socket: Duplex, status: number, reason: string, headers: Reco
 }
 
 /** Kong's page for what nginx answers before a request is read whole (the request's headers are unknown here). */
-function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, message?: string): void {
+function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, message?: string, request = '-'): void {
   const requestId = newRequestId();
   const page = errorPage(status, message, requestId, undefined, undefined, env.errorDefaultType, env.errorTemplates);
+  env.accessLog?.write(accessLine({ remoteAddr: unmapIpv4((socket as Socket).remoteAddress ?? '-'), request, status: page.status, bodyBytesSent: Buffer.byteLength(page.body), requestId }));
   const headers: Record<string, string> = { 'content-type': page.contentType };
   if (env.headers.requestId) headers['x-kong-request-id'] = requestId;
   if (env.headers.server) headers.server = env.serverToken;
@@ -70,6 +73,13 @@ function refuse(env: ProxyEnv, socket: Duplex, status: number, reason: string, m
 
 /** The request line (before its CRLF) is longer than nginx's buffer: 414, else the head as a whole is too big. */
 const lineTooLong = (packet: unknown) => Buffer.isBuffer(packet) && !packet.subarray(0, LINE_LIMIT).includes('\r\n');
+
+/** What nginx logs as $request of a request it could not parse: the bytes read, up to the line's end (at most 2 KiB). */
+function rawRequestLine(packet: unknown): string {
+  if (!Buffer.isBuffer(packet) || packet.length === 0) return '-';
+  const end = packet.indexOf('\r\n');
+  return packet.toString('latin1', 0, Math.min(end < 0 ? packet.length : end, 2048));
+}
 
 function onClientError(env: ProxyEnv, err: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Duplex): void {
   const code = err.code ?? '';
@@ -80,10 +90,10 @@ function onClientError(env: ProxyEnv, err: NodeJS.ErrnoException & { rawPacket?:
     return;
   }
   if (code === 'HPE_HEADER_OVERFLOW') {
-    if (lineTooLong(err.rawPacket)) return refuse(env, socket, 414, 'Request-URI Too Large');
-    return refuse(env, socket, 494, 'Bad Request');
+    if (lineTooLong(err.rawPacket)) return refuse(env, socket, 414, 'Request-URI Too Large', undefined, rawRequestLine(err.rawPacket));
+    return refuse(env, socket, 494, 'Bad Request', undefined, rawRequestLine(err.rawPacket));
   }
-  refuse(env, socket, 400, 'Bad Request');
+  refuse(env, socket, 400, 'Bad Request', undefined, rawRequestLine(err.rawPacket));
 }
 
 /**
@@ -93,8 +103,9 @@ function onClientError(env: ProxyEnv, err: NodeJS.ErrnoException & { rawPacket?:
 function onConnect(env: ProxyEnv, req: IncomingMessage, socket: Duplex): void {
   socket.on('error', () => socket.destroy());
   const answer = () => {
-    if ((req.url ?? '').startsWith('/')) refuse(env, socket, 405, 'Not Allowed');
-    else refuse(env, socket, 400, 'Bad Request');
+    const line = `CONNECT ${req.url} HTTP/${req.httpVersion}`;
+    if ((req.url ?? '').startsWith('/')) refuse(env, socket, 405, 'Not Allowed', undefined, line);
+    else refuse(env, socket, 400, 'Bad Request', undefined, line);
   };
   const busy = answering(socket);
   if (busy) busy.once('finish', () => setImmediate(answer));

@@ -30,6 +30,7 @@ import type { ErrorTemplates } from '../http/kong-errors.ts';
 import { serializeRequest } from './serialize.ts';
 import { latencies, sizes } from './measures.ts';
 import type { Latencies, Sizes } from '../pdk/kong.ts';
+import type { AccessLogSink } from './access-log.ts';
 
 export interface ProxyOptions {
   readonly store: SnapshotStore;
@@ -59,6 +60,8 @@ export interface ProxyOptions {
    * costs about 2% of requests/s, and the bundled plugins leave no work of their own behind a phase.
    */
   readonly traceFaults?: boolean;
+  /** --access-log: one line per request when its answer is over (none when off). */
+  readonly accessLog?: AccessLogSink;
 }
 
 /** An open WebSocket connection of a ws service, as the listener sees it: closed at the drain timeout. */
@@ -125,8 +128,10 @@ export class ProxyRequest {
     this.expectsContinue = expectsContinue && facts.hasBody;
     if (expectsContinue && !this.expectsContinue) (res as { _expect_continue?: boolean })._expect_continue = false;
     const snapshot = (this.snapshot = env.store.current());
-    this.bytesSentBefore = snapshot.plugins.anyLog ? req.socket.bytesWritten : undefined;
+    this.bytesSentBefore = snapshot.plugins.anyLog || env.accessLog ? req.socket.bytesWritten : undefined;
     this.reply = new Reply(this);
+    // The access line is written when the answer is over, from the response's one 'close' listener.
+    if (env.accessLog) this.reply.watch();
   }
 
   /**

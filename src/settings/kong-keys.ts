@@ -40,7 +40,7 @@ const NO_EFFECT: readonly [string, Readonly<Record<string, string | readonly str
     proxy_error_log: ['logs/error.log', '/dev/stdout', '/dev/stderr'], admin_error_log: ['logs/error.log', '/dev/stdout', '/dev/stderr'],
     status_error_log: ['logs/status_error.log', '/dev/stdout', '/dev/stderr'], proxy_stream_error_log: ['logs/error.log', '/dev/stdout', '/dev/stderr'],
   }],
-  ['no access log is written here', { admin_access_log: ['off'], status_access_log: 'off', proxy_stream_access_log: ['off'], proxy_access_log: ['off'] }],
+  ['no access log is written here', { admin_access_log: ['off'], status_access_log: 'off', proxy_stream_access_log: ['off'] }],
   [NO_GUI, {
     admin_gui_listen: ['off'], admin_gui_access_log: 'logs/admin_gui_access.log', admin_gui_error_log: 'logs/admin_gui_error.log', admin_gui_ssl_cert: '', admin_gui_ssl_cert_key: '',
     admin_gui_url: '', admin_gui_path: '/', admin_gui_api_url: '', admin_gui_csp_header: 'off',

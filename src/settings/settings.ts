@@ -58,6 +58,8 @@ export interface Settings {
   readonly workers: number;
   /** `--status-listen`: where the status API listens, or none (`off`, the default; Kong's `status_listen`). */
   readonly statusListen: readonly ListenAddress[];
+  /** `--access-log`: where the proxy's access log goes (Kong's `proxy_access_log`): off, stdout or a file. */
+  readonly accessLog: AccessLogTarget;
   /**
    * The certificate each kind of ssl listener serves when nothing else is chosen: Kong's `ssl_cert`,
    * `admin_ssl_cert`, `status_ssl_cert`, or, as Kong does, one made for localhost at start. Set whenever such a
@@ -68,6 +70,22 @@ export interface Settings {
   readonly statusSslCertificate?: PemPair;
   /** What in the settings has no effect here (Kong's keys, listen flags): each to be logged once at start. */
   readonly warnings: readonly string[];
+}
+
+/** `off`, standard output, or a file (appended to). */
+export type AccessLogTarget = { readonly kind: 'off' } | { readonly kind: 'stdout' } | { readonly kind: 'file'; readonly path: string };
+
+/**
+ * Kong's proxy_access_log: `off`, or a path. `stdout` (and `/dev/stdout`, which Kong's images use) is the
+ * process's standard output. Kong's `PATH FORMAT` (a custom log_format, or nginx's `buffer=` options) has no
+ * equivalent here and is refused.
+ */
+function parseAccessLog(value: string): AccessLogTarget {
+  const text = value.trim();
+  if (/\s/.test(text)) throw new GatewayError('BAD_USAGE', `--access-log: custom log formats and nginx access_log options are not supported, got '${value}' (expected off, stdout or a file path)`);
+  if (text === 'off' || text === '') return { kind: 'off' };
+  if (text === 'stdout' || text === '/dev/stdout') return { kind: 'stdout' };
+  return { kind: 'file', path: text };
 }
 
 export interface ClientTimeouts {
@@ -130,6 +148,7 @@ export const SETTING_SPECS = {
   adminListen: { flag: 'admin-listen', env: 'GATEWAY_ADMIN_LISTEN', kongEnv: 'KONG_ADMIN_LISTEN', multiple: true, description: "admin API address(es) or 'off' (default 127.0.0.1:8001)" },
   statusListen: { flag: 'status-listen', env: 'GATEWAY_STATUS_LISTEN', kongEnv: 'KONG_STATUS_LISTEN', multiple: true, description: "status API address(es) or 'off' (default off)" },
   workers: { flag: 'workers', env: 'GATEWAY_WORKERS', kongEnv: 'KONG_NGINX_WORKER_PROCESSES', description: "serving threads, a number or 'auto': one per core (default auto)" },
+  accessLog: { flag: 'access-log', env: 'GATEWAY_PROXY_ACCESS_LOG', kongEnv: 'KONG_PROXY_ACCESS_LOG', description: "proxy access log: 'off', 'stdout' or a file path (default off)" },
   trustedIps: { flag: 'trusted-ips', env: 'GATEWAY_TRUSTED_IPS', kongEnv: 'KONG_TRUSTED_IPS', multiple: true, description: 'peers (IPs or CIDRs) whose X-Forwarded-* headers are trusted (default none)' },
   realIpHeader: { flag: 'real-ip-header', env: 'GATEWAY_REAL_IP_HEADER', kongEnv: 'KONG_REAL_IP_HEADER', description: 'header a trusted peer names the client in, e.g. X-Forwarded-For (default X-Real-IP)' },
   realIpRecursive: { flag: 'real-ip-recursive', env: 'GATEWAY_REAL_IP_RECURSIVE', kongEnv: 'KONG_REAL_IP_RECURSIVE', description: "'on': the client is the last untrusted address of that header (default off)" },
@@ -235,6 +254,7 @@ export function resolveSettings(flags: FlagValues, env: NodeJS.ProcessEnv): Sett
     streamListen,
     adminListen,
     statusListen,
+    accessLog: parseAccessLog(pick('accessLog')[0] ?? 'off'),
     workers: parseWorkers(label('workers'), pick('workers')[0] ?? 'auto'),
     trustedIps: parseTrustedIps(label('trustedIps'), splitList(pick('trustedIps'), /,/)),
     realIp: parseRealIp({ header: label('realIpHeader'), recursive: label('realIpRecursive') }, pick('realIpHeader')[0] ?? 'X-Real-IP', pick('realIpRecursive')[0] ?? 'off', proxyListen),

@@ -48,7 +48,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   runtime: { values: ['declarative', 'snapshot', 'errors.ts'], types: ['plugins', 'settings'] },
   // The admin API purges proxy-cache's in-memory stores (Kong's /proxy-cache endpoints): that module only.
-  admin: { values: ['declarative', 'entities', 'errors.ts', 'schema', 'plugins/bundled/proxy-cache/store.ts'], types: ['plugins', 'runtime', 'settings'] },
+  admin: { values: ['declarative', 'entities', 'errors.ts', 'schema', 'observability', 'plugins/bundled/proxy-cache/store.ts'], types: ['plugins', 'runtime', 'settings'] },
+  // The status listener serves what its source gives it (main.ts and primary.ts wire the admin API's status body and metrics).
+  status: { values: ['observability', 'http'], types: ['settings'] },
   // Wiring: these may import anything (primary.ts, worker.ts and shared-state.ts wire the workers).
   cli: { values: ['*'] },
   'main.ts': { values: ['*'] },

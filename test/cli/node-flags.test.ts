@@ -8,7 +8,7 @@ const root = new URL('../../', import.meta.url);
 
 test("the bin's shebang gives node the same flags as npm start", () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: { start: string } };
-  const start = /^node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start);
+  const start = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(pkg.scripts.start);
   const shebang = /^#!\/usr\/bin\/env -S node (.*)$/m.exec(readFileSync(new URL('bin/gateway.js', root), 'utf8').split('\n')[0]!);
   assert.ok(start, pkg.scripts.start);
   assert.ok(shebang);

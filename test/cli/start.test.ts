@@ -14,7 +14,7 @@ import { tempDir } from '../helpers/temp.ts';
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 // Node's flags as `npm start` gives them, so the gateway under test runs as users run it.
 const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
+const nodeFlags = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
 const dir = tempDir('start');
 
 function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -7,7 +7,7 @@ import { tempDir } from './temp.ts';
 
 const bin = new URL('../../bin/gateway.js', import.meta.url).pathname;
 const startScript = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start;
-const nodeFlags = /^node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
+const nodeFlags = /^(?:exec )?node (.*) bin\/gateway\.js start$/.exec(startScript)?.[1]?.split(' ') ?? [];
 
 export interface GatewayProcess {
   readonly child: ChildProcess;
@@ -39,7 +39,7 @@ export async function startGatewayProcess(config: string, args: readonly string[
   // One worker unless the test names a count: `auto` would start a thread per core in every test. Not in a bare
   // start, which is the gateway's defaults.
   const namesWorkers = args.includes('--workers') || options.env?.GATEWAY_WORKERS !== undefined || options.env?.KONG_NGINX_WORKER_PROCESSES !== undefined;
-  const own = options.bare ? [] : ['-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(namesWorkers ? [] : ['--workers', '1'])];
+  const own = options.bare ? [] : ['-c', file, '--proxy-listen', '127.0.0.1:0', '--admin-listen', 'off', ...(namesWorkers ? [] : ['--workers', '1']), ...(args.includes('--status-listen') ? [] : ['--status-listen', 'off'])];
   const child = spawn(process.execPath, [...nodeFlags, bin, 'start', ...own, ...args], { cwd: dir, env: { ...process.env, ...options.env } });
   // A test file that ends early (a failed assertion before its after(), a runner that is stopped) takes the
   // gateway with it rather than leaving it running.

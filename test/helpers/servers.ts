@@ -85,7 +85,7 @@ export async function tryStartTestGateway(yaml: string, flags: FlagValues = {}, 
   const dir = tempDir('e2e');
   const file = typeof flags.config === 'string' ? flags.config : join(dir, 'kong.yaml');
   if (typeof flags.config !== 'string') writeFileSync(file, yaml);
-  const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], drainTimeout: '1', workers: '1', ...flags }, {});
+  const settings = resolveSettings({ config: file, proxyListen: ['127.0.0.1:0'], adminListen: ['127.0.0.1:0'], statusListen: ['off'], drainTimeout: '1', workers: '1', ...flags }, {});
   const gateway = await startGateway(settings, log);
   const port = gateway.listeners[0]!.port;
   const admin = gateway.admins[0] ? `http://127.0.0.1:${gateway.admins[0].port}` : '';

@@ -74,7 +74,6 @@ test("Kong's own defaults file: every key is known here; as a whole it is refuse
   const s = resolveSettings({ conf: KONG_DEFAULTS }, { KONG_DATABASE: 'off' });
   // Kong's defaults where they differ from what happens here: each warned about, the rest silent.
   assert.deepEqual(s.warnings.map((w) => w.slice(KONG_DEFAULTS.length)), [
-    ":4: proxy_access_log: no effect here (no access log is written here)",
     ":6: proxy_stream_access_log: no effect here (no access log is written here)",
     ":8: admin_access_log: no effect here (no access log is written here)",
     ":30: admin_gui_listen: no effect here (there is no Kong Manager here)",
