@@ -86,7 +86,7 @@ const adminStatus = async () => (await (await request(`${gw.admin}/status`)).bod
 before(async () => {
   upstream = await startUpstream();
   const dir = writePlugins([{ name: 'worker-id', handler: WORKER_ID, config: { refuse_in: { type: 'integer' } } }]);
-  gw = await startTestGateway(configFor('one'), { workers: '2', plugins: ['bundled', 'worker-id'], pluginsPath: [dir] }, log);
+  gw = await startTestGateway(configFor('one'), { workers: '2', statusListen: ['127.0.0.1:0'], plugins: ['bundled', 'worker-id'], pluginsPath: [dir] }, log);
 });
 
 after(async () => {
@@ -289,4 +289,18 @@ test('with workers, a proxy address in use refuses the start as in-process (LIST
     tryStartTestGateway('_format_version: "3.0"\n', { workers: '2', proxyListen: [`127.0.0.1:${busy}`], adminListen: ['off'] }),
     (err: Error & { code?: string }) => err.code === 'LISTEN_FAILED' && /address already in use/.test(err.message),
   );
+});
+
+test('the status listener (in the primary): ready once both workers serve, /status names each worker, /metrics the node totals', async () => {
+  const status = `http://127.0.0.1:${gw.gateway.statuses[0]!.port}`;
+  const ready = await request(`${status}/status/ready`);
+  assert.equal(ready.statusCode, 200);
+  assert.deepEqual(await ready.body.json(), { message: 'ready' });
+  const body = (await (await request(`${status}/status`)).body.json()) as { workers: { worker: number; ready: boolean }[]; server: { total_requests: number } };
+  assert.equal(body.workers.length, 2);
+  assert.ok(body.workers.every((w) => w.ready));
+  assert.equal(typeof body.server.total_requests, 'number');
+  const metrics = await request(`${status}/metrics`);
+  assert.equal(metrics.statusCode, 200);
+  assert.match(await metrics.body.text(), /gateway_config_reloads_total/);
 });
