@@ -19,6 +19,7 @@ import { NODE_ID } from './pdk/node.ts';
 import { buildPluginCatalog, handlersOf } from './plugins/catalog.ts';
 import { setMemoryBudget } from './plugins/bundled/proxy-cache/store.ts';
 import { installFaultHandlers } from './proxy/faults.ts';
+import { acceptProxyProtocol } from './proxy/proxy-protocol.ts';
 import type { RunningListener } from './proxy/listeners.ts';
 import { mergeMetrics } from './runtime/merge-metrics.ts';
 import { createReloader } from './runtime/reload.ts';
@@ -131,6 +132,7 @@ export async function startWorkers(settings: Settings, log: Logger): Promise<Wor
         store, reloader, catalog, version: VERSION, nodeId: NODE_ID, metrics: metricSources, counts: serverCounts,
         server: settings.headers.server ? `gateway/${VERSION}` : undefined, adminLatency: settings.headers.adminLatency,
         ...(settings.adminSslCertificate ? { certificate: { cert: settings.adminSslCertificate.cert, key: settings.adminSslCertificate.key } } : {}),
+        acceptProxyProtocol: (server) => acceptProxyProtocol(server, settings.clientTimeouts.headerMs),
         workers: () => pool.status(),
       }));
     }
