@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstValue } from '../http/headers.ts';
+import type { ProxyRequest } from './proxy-request.ts';
 
 /** Where lines go; `write` never blocks (the sink buffers, and drops when its buffer is full). */
 export interface AccessLogSink {
@@ -106,4 +107,9 @@ export function requestAccessLine(req: IncomingMessage, res: ServerResponse, rem
     authorization: firstValue(headers.authorization),
     requestId,
   });
+}
+
+/** The request's line, once its answer is over (when the access log is on). */
+export function writeAccessLine(ctx: ProxyRequest, switchedHead: number): void {
+  ctx.env.accessLog?.write(requestAccessLine(ctx.req, ctx.res, ctx.facts.forwardedIp, ctx.facts.requestId, ctx.bytesSentBefore ?? 0, switchedHead));
 }

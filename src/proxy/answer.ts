@@ -14,11 +14,11 @@ import type { JsonValue, ResponseSource } from '../pdk/kong.ts';
 import type { Cancellable, UpstreamAnswer, UpstreamHead } from '../upstream/exchange.ts';
 import { bodyFilter, headerFilter, logPhase, responsePhase } from './filters.ts';
 import type { ProxyRequest } from './proxy-request.ts';
-import { errorAnswer, exitAnswer, type Answer } from './own-answers.ts';
+import { errorAnswer, exitAnswer, logOwnError, type Answer } from './own-answers.ts';
 import { ownHead, proxiedHead, refusalPage, serializeHead, settleServer, switchingHead, upstreamHead, writeHead } from './response-head.ts';
 import { ResponseSink } from './response-sink.ts';
 import { SendTimeout } from './send-timeout.ts';
-import { requestAccessLine } from './access-log.ts';
+import { writeAccessLine } from './access-log.ts';
 
 const kReply = Symbol('reply');
 type Watched = ServerResponse & { [kReply]?: Reply };
@@ -26,22 +26,6 @@ type Watched = ServerResponse & { [kReply]?: Reply };
 /** The response's one 'close' listener (shared: no closure per request). */
 function onResponseClose(this: Watched): void {
   this[kReply]?.closed();
-}
-
-/**
- * A 5xx the gateway answers itself (not a plugin's exit, not the upstream's status): at info, with the request
- * id the client got in X-Kong-Request-Id, the route and service, and the last peer tried, as nginx's error log
- * names the upstream.
- */
-function logOwnError(ctx: ProxyRequest, status: number, message: string): void {
-  const match = ctx.match;
-  const tries = ctx.stats.tries;
-  const last = tries.length > 0 ? tries[tries.length - 1] : undefined;
-  ctx.env.log.info({
-    request_id: ctx.facts.requestId, status, reason: message,
-    ...(match ? { route: match.route.name ?? match.route.id, service: match.service ? (match.service.name ?? match.service.id) : undefined } : {}),
-    ...(last ? { upstream: `${last.ip}:${last.port}`, tries: tries.length } : {}),
-  }, `answered ${status}`);
 }
 
 export class Reply implements UpstreamAnswer {
@@ -254,11 +238,8 @@ export class Reply implements UpstreamAnswer {
   /** Buffered mode: the response phase sees the whole answer, then the header and body filters, then it is sent. */
   async #finishBuffered(status: number, upstream: UpstreamHead, body: Buffer): Promise<void> {
     const ctx = this.#ctx;
-    const res = this.#res;
     const kong = ctx.pdk!;
-    const ran = responsePhase(ctx, status, upstreamHead(ctx, upstream), body);
-    if (ran instanceof Promise) await ran;
-    if (ctx.flags.exited || res.headersSent) return;
+    if (!(await responsePhase(ctx, status, upstreamHead(ctx, upstream), body))) return;
     const headers = kong.headers;
     let out = kong.responseBody ?? body;
     delete headers['transfer-encoding'];
@@ -318,9 +299,6 @@ export class Reply implements UpstreamAnswer {
       exchange.cancel();
     }
     logPhase(this.#ctx);
-    const ctx = this.#ctx;
-    if (ctx.env.accessLog) {
-      ctx.env.accessLog.write(requestAccessLine(ctx.req, this.#res, ctx.facts.forwardedIp, ctx.facts.requestId, ctx.bytesSentBefore ?? 0, this.#switchedHead));
-    }
+    writeAccessLine(this.#ctx, this.#switchedHead);
   }
 }

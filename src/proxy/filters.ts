@@ -67,12 +67,18 @@ export function logPhase(ctx: ProxyRequest): void {
   if (done instanceof Promise) done.catch(NOTHING);
 }
 
-/** Buffered mode: the response phase over the upstream's whole answer (the PDK's response is what it leaves). */
-export function responsePhase(ctx: ProxyRequest, status: number, head: Headers, body: Buffer): void | Promise<void> {
+/**
+ * Buffered mode: the response phase over the upstream's whole answer (the PDK's response is what it leaves).
+ * False when a plugin answered instead, or the answer is already out.
+ */
+export async function responsePhase(ctx: ProxyRequest, status: number, head: Headers, body: Buffer): Promise<boolean> {
   const kong = ctx.pdk!;
   kong.setServiceResponse(status, { ...head }, body);
   kong.setResponse(status, head, 'service');
   kong.responseBody = body;
-  if (ctx.phases.response.length === 0) return;
-  return runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env, ctx.fail500);
+  if (ctx.phases.response.length > 0) {
+    const ran = runSteps('response', ctx.phases.response, kong, ctx.flags, ctx.env, ctx.fail500);
+    if (ran instanceof Promise) await ran;
+  }
+  return !(ctx.flags.exited || ctx.res.headersSent);
 }

@@ -38,3 +38,19 @@ export function exitAnswer(body: string | Buffer | JsonValue | undefined, extra:
   addPluginHeaders(headers, extra);
   return { headers, body: bytes };
 }
+
+/**
+ * A 5xx the gateway answers itself (not a plugin's exit, not the upstream's status): at info, with the request
+ * id the client got in X-Kong-Request-Id, the route and service, and the last peer tried, as nginx's error log
+ * names the upstream.
+ */
+export function logOwnError(ctx: ProxyRequest, status: number, message: string): void {
+  const match = ctx.match;
+  const tries = ctx.stats.tries;
+  const last = tries.length > 0 ? tries[tries.length - 1] : undefined;
+  ctx.env.log.info({
+    request_id: ctx.facts.requestId, status, reason: message,
+    ...(match ? { route: match.route.name ?? match.route.id, service: match.service ? (match.service.name ?? match.service.id) : undefined } : {}),
+    ...(last ? { upstream: `${last.ip}:${last.port}`, tries: tries.length } : {}),
+  }, `answered ${status}`);
+}

@@ -15,7 +15,8 @@
 import { LRUCache } from 'lru-cache';
 import { lock, readBegin, readValid, tookOver, unlock } from '../../../shared-memory/locks.ts';
 import { hashKey, powerOfTwo } from '../../../shared-memory/string-keys.ts';
-import { align, CacheRing, RECORD_HEAD, recordBytes, type RingIndex } from './cache-ring.ts';
+import { align, CacheRing, RECORD_HEAD, type RingIndex } from './cache-ring.ts';
+import { decodeRecord, encodeHead, recordHasKey } from './cache-record.ts';
 import { entrySize, type CachedResponse } from './store.ts';
 
 const PROBE = 16;
@@ -54,9 +55,6 @@ export function createCacheTable(budget: number): CacheTableHandle {
   const slots = powerOfTwo(Math.max(1024, Math.ceil(arena / 2048)));
   return { buffer: new SharedArrayBuffer(layout(arena, slots).bytes), budget: arena, slots };
 }
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 export class SharedCacheStore implements RingIndex {
   readonly #control: Int32Array;
@@ -112,7 +110,7 @@ export class SharedCacheStore implements RingIndex {
       if (known && known.key === key && known.dictionary === dictionary) return this.#read(w, known.entry);
       let entry: CachedResponse | undefined;
       try {
-        entry = this.#decode(position, size, dictionary, key);
+        entry = decodeRecord(this.#arena, position % this.#budget, size, dictionary, key);
       } catch {
         // A record overwritten while it was read can hold anything: the check below says it is gone.
       }
@@ -129,7 +127,7 @@ export class SharedCacheStore implements RingIndex {
   /** Stores for `ttlSeconds` (0: until evicted). False when it cannot: a negative TTL, or a record larger than the arena. */
   store(dictionary: string, key: string, entry: CachedResponse, ttlSeconds: number): boolean {
     if (!(ttlSeconds >= 0)) return false;
-    const head = encoder.encode(JSON.stringify({ s: entry.status, h: entry.headers, t: entry.timestamp, l: entry.ttl, v: entry.version }));
+    const head = encodeHead(entry);
     const keyUnits = dictionary.length + 1 + key.length;
     const reqBody = entry.reqBody;
     const size = align(RECORD_HEAD + keyUnits * 2 + head.length + entry.body.length + (reqBody?.length ?? 0));
@@ -261,7 +259,7 @@ export class SharedCacheStore implements RingIndex {
       if (this.#numbers[slot * 2 + 1] === 0) return -1;
       const w = slot * WORDS;
       if (this.#words[w + 1] !== hash || this.#words[w + 2] !== dict || !this.#live(slot)) continue;
-      if (this.#keyAt(this.#numbers[slot * 2]! % this.#budget, dictionary, key)) return slot;
+      if (recordHasKey(this.#arena, this.#numbers[slot * 2]! % this.#budget, dictionary, key)) return slot;
     }
     return -1;
   }
@@ -281,45 +279,5 @@ export class SharedCacheStore implements RingIndex {
     } finally {
       unlock(this.#control, 0, from);
     }
-  }
-
-  #keyAt(p: number, dictionary: string, key: string): boolean {
-    const arena = this.#arena;
-    if (arena.readInt32LE(p) !== dictionary.length + 1 + key.length) return false;
-    let at = p + RECORD_HEAD;
-    for (let i = 0; i < dictionary.length; i++, at += 2) if (arena.readUInt16LE(at) !== dictionary.charCodeAt(i)) return false;
-    if (arena.readUInt16LE(at) !== 0) return false;
-    at += 2;
-    for (let i = 0; i < key.length; i++, at += 2) if (arena.readUInt16LE(at) !== key.charCodeAt(i)) return false;
-    return true;
-  }
-
-  /** The record at `position`, copied out; undefined when it is not the key's (or was torn by an overwrite). */
-  #decode(position: number, size: number, dictionary: string, key: string): CachedResponse | undefined {
-    const p = position % this.#budget;
-    if (!this.#keyAt(p, dictionary, key)) return undefined;
-    const arena = this.#arena;
-    if (recordBytes(arena, p) !== size) return undefined;
-    const headBytes = arena.readInt32LE(p + 4);
-    const bodyBytes = arena.readInt32LE(p + 8);
-    const reqBytes = arena.readInt32LE(p + 12);
-    if (headBytes < 0 || bodyBytes < 0) return undefined;
-    let at = p + RECORD_HEAD + arena.readInt32LE(p) * 2;
-    let head: { s: number; h: CachedResponse['headers']; t: number; l: number; v: number };
-    try {
-      head = JSON.parse(decoder.decode(arena.subarray(at, at + headBytes))) as typeof head;
-    } catch {
-      return undefined;
-    }
-    at += headBytes;
-    const body = Buffer.allocUnsafe(bodyBytes);
-    arena.copy(body, 0, at, at + bodyBytes);
-    at += bodyBytes;
-    let reqBody: Buffer | undefined;
-    if (reqBytes >= 0) {
-      reqBody = Buffer.allocUnsafe(reqBytes);
-      arena.copy(reqBody, 0, at, at + reqBytes);
-    }
-    return { status: head.s, headers: head.h, body, timestamp: head.t, ttl: head.l, version: head.v, reqBody };
   }
 }
